@@ -1,0 +1,47 @@
+import fs from 'node:fs';
+import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
+import type { PlatformConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, logs routed into pino. */
+export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = ''): Kafka {
+  process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  const options: KafkaConfig = {
+    clientId: config.KAFKA_CLIENT_ID + (clientSuffix ? `-${clientSuffix}` : ''),
+    brokers: config.KAFKA_BROKERS,
+    connectionTimeout: 5000,
+    requestTimeout: 30000,
+    retry: { initialRetryTime: 200, retries: 10, maxRetryTime: 10000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        // kafkajs logs retried coordinator/transaction races as errors; they are routine
+        const routine =
+          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|rebalancing|Limiting retries for the idempotent producer/i.test(
+          `${message} ${String(rest.error ?? '')}`,
+        );
+        kafkaLogger[routine ? 'debug' : (levels[level] ?? 'info')](rest, message);
+      },
+  };
+  if (config.KAFKA_SSL) {
+    options.ssl = config.KAFKA_SSL_CA_FILE ? { ca: [fs.readFileSync(config.KAFKA_SSL_CA_FILE, 'utf8')] } : true;
+  }
+  if (config.KAFKA_SASL_MECHANISM) {
+    options.sasl = {
+      mechanism: config.KAFKA_SASL_MECHANISM,
+      username: config.KAFKA_SASL_USERNAME!,
+      password: config.KAFKA_SASL_PASSWORD!,
+    } as SASLOptions;
+  }
+  return new Kafka(options);
+}

@@ -1,0 +1,45 @@
+import type { Admin } from 'kafkajs';
+import type { TopicCatalogue, TopicNames, TopicSpec } from '../catalogue.ts';
+
+export function topicConfigEntries(spec: TopicSpec): Array<{ name: string; value: string }> {
+  const entries: Array<{ name: string; value: string }> = [{ name: 'cleanup.policy', value: spec.cleanupPolicy }];
+  if (spec.cleanupPolicy === 'delete') entries.push({ name: 'retention.ms', value: String(spec.retentionMs) });
+  return entries;
+}
+
+/** Creates every catalogue topic that does not exist yet; returns the names it created. */
+export async function ensureTopics(admin: Admin, catalogue: TopicCatalogue, names: TopicNames, only?: string[]): Promise<string[]> {
+  const existing = new Set(await admin.listTopics());
+  const wanted = catalogue.all().filter((t) => !only || only.includes(t.name));
+  const missing = wanted.filter((t) => !existing.has(names.physical(t.name)));
+  if (missing.length === 0) return [];
+  await admin.createTopics({
+    waitForLeaders: true,
+    topics: missing.map((spec) => ({
+      topic: names.physical(spec.name),
+      numPartitions: spec.partitions,
+      replicationFactor: spec.replicationFactor,
+      configEntries: topicConfigEntries(spec),
+    })),
+  });
+  return missing.map((t) => names.physical(t.name));
+}
+
+/** End offsets (exclusive) of every partition of `topic`. */
+export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+}
+
+/** Sum over partitions of (end offset − committed offset) for a consumer group. */
+export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
+  const [ends, committed] = await Promise.all([
+    admin.fetchTopicOffsets(topic),
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  ]);
+  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+  return ends.reduce((sum, p) => {
+    const c = done.get(p.partition) ?? -1;
+    return sum + Number(p.high) - (c < 0 ? Number(p.low) : c);
+  }, 0);
+}

@@ -1,0 +1,93 @@
+import type { Kafka, Producer, Transaction } from 'kafkajs';
+import { FlywheelError } from '../errors.ts';
+
+type State = 'disconnected' | 'ready' | 'in-transaction' | 'fenced';
+
+export interface TransactionBatch {
+  messages: Array<{ topic: string; key: string | null; value: Buffer; headers?: Record<string, string> }>;
+  /** Input offsets to commit with the batch: the next offset to read, per topic-partition. */
+  offsets: { groupId: string; topic: string; partition: number; offset: string };
+}
+
+/**
+ * A transactional producer bound to one input partition. The transactional id is derived from the
+ * stage and the partition (the EOS-v1 scheme, since kafkajs cannot send consumer-group metadata with its
+ * offsets): whichever instance owns the partition next fences a zombie of the previous owner and aborts its
+ * open transaction. Transitions are guarded; a call in the wrong state throws.
+ */
+export class PartitionTransactor {
+  private state: State = 'disconnected';
+  private readonly producer: Producer;
+
+  constructor(
+    kafka: Kafka,
+    readonly transactionalId: string,
+  ) {
+    this.producer = kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60000,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async connect(): Promise<void> {
+    this.expect('disconnected', 'connect');
+    await this.producer.connect();
+    this.state = 'ready';
+  }
+
+  /** Produces the messages and commits the offsets atomically; on any failure the transaction is aborted. */
+  async commit(batch: TransactionBatch): Promise<void> {
+    this.expect('ready', 'commit');
+    this.state = 'in-transaction';
+    let txn: Transaction | undefined;
+    try {
+      txn = await this.producer.transaction();
+      const byTopic = new Map<string, TransactionBatch['messages']>();
+      for (const m of batch.messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+      if (byTopic.size > 0) {
+        await txn.sendBatch({
+          topicMessages: [...byTopic].map(([topic, messages]) => ({
+            topic,
+            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+          })),
+        });
+      }
+      await txn.sendOffsets({
+        consumerGroupId: batch.offsets.groupId,
+        topics: [{ topic: batch.offsets.topic, partitions: [{ partition: batch.offsets.partition, offset: batch.offsets.offset }] }],
+      });
+      await txn.commit();
+      this.state = 'ready';
+    } catch (error) {
+      if (isFenced(error)) {
+        this.state = 'fenced';
+        throw new FlywheelError('PRODUCER_FENCED', `${this.transactionalId} was fenced by a newer owner of its partition`, { cause: error });
+      }
+      await txn?.abort().catch(() => undefined);
+      this.state = 'ready';
+      throw error;
+    }
+  }
+
+  get fenced(): boolean {
+    return this.state === 'fenced';
+  }
+
+  async disconnect(): Promise<void> {
+    if (this.state === 'disconnected') return;
+    this.state = 'disconnected';
+    await this.producer.disconnect();
+  }
+
+  private expect(state: State, action: string): void {
+    if (this.state !== state) throw new FlywheelError('TRANSACTION_STATE', `${this.transactionalId}: cannot ${action} while ${this.state}`);
+  }
+}
+
+function isFenced(error: unknown): boolean {
+  const type = (error as { type?: string })?.type ?? '';
+  return type === 'INVALID_PRODUCER_EPOCH' || type === 'PRODUCER_FENCED' || /fenced/i.test(String((error as Error)?.message));
+}

@@ -1,0 +1,14 @@
+import type { AnyStage } from './platform/runtime/stage.ts';
+import { cptDocsStage } from './cpt-docs/stage.ts';
+
+/**
+ * Every service flywheel can run, in one explicit list (no registration by import side effect).
+ * `flywheel run <name>` and the demo look stages up here. The model for a new stage: services/cpt-docs/stage.ts.
+ */
+export const stages: AnyStage[] = [cptDocsStage];
+
+export function findStage(name: string): AnyStage {
+  const stage = stages.find((s) => s.name === name);
+  if (!stage) throw new Error(`unknown service "${name}"; known: ${stages.map((s) => s.name).join(', ')}`);
+  return stage;
+}
