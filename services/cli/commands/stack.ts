@@ -12,6 +12,13 @@ export function localKafka(env: NodeJS.ProcessEnv = process.env): LocalKafka {
 export function registerStackCommands(program: Command): void {
   const stack = program.command('stack').description('the local stack: a Kafka broker (KRaft) from Maven Central jars; ClickHouse is embedded');
   stack
+    .command('install')
+    .description('fetch the Apache Kafka jars from Maven Central into deploy/local/lib (once)')
+    .action(() => {
+      LocalKafka.installJars();
+      console.log('Kafka jars ready in deploy/local/lib');
+    });
+  stack
     .command('up')
     .description('install the Kafka jars if needed, format storage on first use, start the broker and wait for it')
     .action(async () => {
