@@ -85,6 +85,17 @@ export interface DeadLetter {
   failed_at: number;
 }
 
+export interface DocSignature {
+  id: string;
+  round: number;
+  parent_ids: Array<string>;
+  producer: Producer;
+  created_at: number;
+  content_hash: string;
+  minhash: Array<number>;
+  first_seen: string;
+}
+
 export interface Document {
   id: string;
   round: number;
@@ -201,6 +212,20 @@ export interface Operation {
   detail: string;
 }
 
+export interface RawDocument {
+  id: string;
+  round: number;
+  parent_ids: Array<string>;
+  producer: Producer;
+  created_at: number;
+  source_kind: string;
+  source_uri: string;
+  url: string;
+  title: string;
+  content_type: string;
+  body: string;
+}
+
 export interface RlGroup {
   id: string;
   round: number;
@@ -315,6 +340,8 @@ export interface Policy {
 
 /** Value type of each catalogue topic. */
 export interface TopicValues {
+  'fw.ingest.raw': RawDocument;
+  'fw.ingest.signatures': DocSignature;
   'fw.docs': Document;
   'fw.drops': Drop;
   'fw.memory.facts': Fact;
