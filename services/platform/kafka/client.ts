@@ -27,7 +27,7 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
         const { message, ...rest } = log;
         // kafkajs logs retried coordinator/transaction races as errors; they are routine
         const routine =
-          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|rebalancing|Limiting retries for the idempotent producer/i.test(
+          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer/i.test(
           `${message} ${String(rest.error ?? '')}`,
         );
         kafkaLogger[routine ? 'debug' : (levels[level] ?? 'info')](rest, message);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin } from 'kafkajs';
 import type { TopicCatalogue, TopicNames, TopicSpec } from '../catalogue.ts';
 
@@ -22,7 +23,25 @@ export async function ensureTopics(admin: Admin, catalogue: TopicCatalogue, name
       configEntries: topicConfigEntries(spec),
     })),
   });
-  return missing.map((t) => names.physical(t.name));
+  const created = missing.map((t) => names.physical(t.name));
+  await waitForLeaders(admin, created);
+  return created;
+}
+
+/** CreateTopics returns before every partition leader is known to every connection: wait until offsets answer. */
+async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const topic of topics) {
+    for (;;) {
+      try {
+        await admin.fetchTopicOffsets(topic);
+        break;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(100);
+      }
+    }
+  }
 }
 
 /** End offsets (exclusive) of every partition of `topic`. */
