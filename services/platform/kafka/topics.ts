@@ -15,7 +15,7 @@ export async function ensureTopics(admin: Admin, catalogue: TopicCatalogue, name
   const missing = wanted.filter((t) => !existing.has(names.physical(t.name)));
   if (missing.length === 0) return [];
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false, // kafkajs gives up on UNKNOWN_TOPIC_OR_PARTITION while metadata propagates; we poll below
     topics: missing.map((spec) => ({
       topic: names.physical(spec.name),
       numPartitions: spec.partitions,

@@ -103,17 +103,19 @@ class StageRunner implements RunningStage {
 
   async start(): Promise<void> {
     for (const t of [...this.stage.inputs, ...this.stage.outputs]) this.catalogue.get(t); // fail fast on unknown topics
-    const baseContext = this.baseContext();
-    const state = this.stage.setup ? await this.stage.setup(baseContext) : undefined;
-    this.context = { ...baseContext, state };
-
+    // health first: a long setup (building an index) must not look like a dead pod to a liveness probe
     if (this.options.http !== false) {
       this.server = await startHealthServer(this.platform.HTTP_PORT, { live: () => !this.crashed, ready: () => this.ready() }, this.metrics.registry);
       this.httpPort = this.server.port;
     }
+    const baseContext = this.baseContext();
+    const state = this.stage.setup ? await this.stage.setup(baseContext) : undefined;
+    this.context = { ...baseContext, state };
+
     const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
+      this.releaseRevokedPartitions(e.payload.memberAssignment);
       this.logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
     });
     this.consumer.on(REBALANCING, () => (this.joined = false));
@@ -284,6 +286,14 @@ class StageRunner implements RunningStage {
       }
     }
     return transactor;
+  }
+
+  /** Producers of partitions this member no longer owns are closed; their new owner fences them anyway. */
+  private releaseRevokedPartitions(assignment: Record<string, number[]>): void {
+    for (const key of [...this.transactors.keys()]) {
+      const [topic, partition] = [key.slice(0, key.lastIndexOf('/')), Number(key.slice(key.lastIndexOf('/') + 1))];
+      if (!assignment[topic]?.includes(partition)) this.dropTransactor(topic, partition);
+    }
   }
 
   private dropTransactor(topic: string, partition: number): void {
