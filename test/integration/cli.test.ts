@@ -1,0 +1,47 @@
+import { execFile, spawn } from 'node:child_process';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { topicCatalogue } from '../../services/platform/catalogue.ts';
+import { projectRoot } from '../../services/platform/paths.ts';
+import { documents } from '../fixtures/documents.ts';
+import { TestEnv } from '../support.ts';
+
+const flywheel = path.join(projectRoot, 'bin/flywheel.mjs');
+const run = promisify(execFile);
+
+describe('the flywheel command', () => {
+  const env = new TestEnv();
+  afterAll(() => env.cleanup());
+
+  it('refuses a bad configuration before connecting, naming the variable', async () => {
+    const failure = await run('node', [flywheel, 'run', 'cpt-docs'], { env: { ...env.env, STAGE_CONCURRENCY: 'lots' } }).catch((e) => e);
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toMatch(/STAGE_CONCURRENCY="lots"/);
+    const unknown = await run('node', [flywheel, 'run', 'no-such-stage'], { env: env.env }).catch((e) => e);
+    expect(unknown.stderr).toMatch(/unknown service "no-such-stage"; known: .*cpt-docs/);
+  });
+
+  it('creates the catalogue topics and lists them', async () => {
+    const { stdout } = await run('node', [flywheel, 'topics', '--json'], { env: env.env });
+    const rows = JSON.parse(stdout) as Array<{ topic: string; partitions: number; status: string }>;
+    expect(rows.map((r) => r.topic).sort()).toEqual(topicCatalogue().all().map((t) => env.topic(t.name)).sort());
+    expect(rows.every((r) => r.status === 'created' && r.partitions > 0)).toBe(true);
+  });
+
+  it('runs a service and drains on SIGTERM', async () => {
+    await env.produce('fw.docs', documents(50, { prefix: 'cli', size: 300 }));
+    const child = spawn('node', [flywheel, 'run', 'cpt-docs'], { env: { ...env.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let logs = '';
+    child.stdout.on('data', (d) => (logs += d));
+    await env.drain([{ groupId: `${env.prefix}fw.cpt-docs`, inputs: ['fw.docs'] }]);
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    await sleep(10);
+    expect(code).toBe(0);
+    const lines = logs.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.find((l) => l.msg === 'stage stopped')).toMatchObject({ stage: 'cpt-docs', records: 50 });
+    expect((await env.read('fw.cpt.samples')).length).toBe(50);
+  });
+});
