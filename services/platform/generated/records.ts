@@ -160,6 +160,7 @@ export interface Fact {
   entity_id: string;
   entity_name: string;
   entity_type: string;
+  entity_aliases: Array<string>;
   statement: string;
   doc_id: string;
   related_entity_ids: Array<string>;
