@@ -1,0 +1,167 @@
+import { queryTerms, splitSentences } from '../corpus/text.ts';
+
+/**
+ * Answer extraction for the scripted policy: no model, only the question's shape and the pages read.
+ * - yes/no questions ("Are both …", "Were X and Y of the same …") → yes/no by comparing the pages;
+ * - choice questions ("… X or Y?") → one of the two, by dates/numbers when the question compares them;
+ * - wh-questions → the span of the expected type (date, number, name) from the sentences that best match.
+ */
+export interface PageEvidence {
+  title: string;
+  text: string;
+}
+
+const YES_NO = /^(are|is|was|were|do|does|did|can|could|has|have|had|will|would)\b/i;
+const EARLIER = /\b(older|oldest|earlier|earliest|first|before|prior|longer ago)\b/i;
+const LATER = /\b(younger|youngest|later|latest|more recent|most recent|newer|newest|last|after)\b/i;
+const MORE = /\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|greater|greatest|many)\b/i;
+const FEWER = /\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b/i;
+const NATIONALITY = /\b(American|British|English|Scottish|Welsh|Irish|Canadian|Australian|French|German|Italian|Spanish|Mexican|Japanese|Chinese|Indian|Russian|Swedish|Norwegian|Danish|Dutch|Belgian|Swiss|Austrian|Polish|Brazilian|Argentine|Korean|South African|New Zealand|Filipino|Greek|Turkish|Israeli|Egyptian|Nigerian|Finnish|Portuguese|Czech|Hungarian)\b/;
+const MONTH = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
+const DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|${MONTH} \\d{4}|\\d{4})\\b`, 'g');
+const NUMBER = /\b\d[\d,.]*(?:\s(?:million|billion|thousand|hundred|percent|km|miles|metres|meters|feet|people|seats|episodes|acres))?\b/g;
+const NAME = /\b[A-Z][\p{L}'’.-]*(?:\s+(?:(?:of|the|de|la|le|von|van|der|du|del|da|and|&)\s+)*[A-Z0-9][\p{L}0-9'’.-]*)*/gu;
+const LEADING_NOISE = /^(?:The|A|An|In|On|At|He|She|It|They|His|Her|Its|This|That|These|After|Before|During|From|By|As|With|For)\s+/;
+
+/** "… X or Y?" → [X, Y] (the names around the last " or "). */
+export function choiceOptions(question: string): [string, string] | undefined {
+  const q = question.replace(/\?\s*$/, '');
+  const at = q.lastIndexOf(' or ');
+  if (at < 0) return undefined;
+  const right = q.slice(at + 4).trim();
+  const leftPart = q.slice(0, at);
+  const comma = leftPart.lastIndexOf(',');
+  const colon = leftPart.lastIndexOf(':');
+  let left = leftPart.slice(Math.max(comma, colon) + 1).trim();
+  if (comma < 0 && colon < 0) {
+    const names = leftPart.match(NAME) ?? [];
+    left = names[names.length - 1] ?? '';
+  }
+  left = left.replace(/^(?:the|a|an)\s+/i, '');
+  if (!left || !right || left.split(' ').length > 8 || right.split(' ').length > 8) return undefined;
+  return [left, right.replace(/^(?:the|a|an)\s+/i, '')];
+}
+
+/** The two entities of "Are both X and Y …" / "Were X and Y …". */
+export function pairedEntities(question: string): [string, string] | undefined {
+  const names = (question.match(NAME) ?? []).map((n) => n.replace(LEADING_NOISE, '')).filter((n) => !YES_NO.test(n));
+  const unique = [...new Set(names)].filter((n) => n.length > 1);
+  return unique.length >= 2 ? [unique[0], unique[1]] : undefined;
+}
+
+function pageFor(name: string, pages: PageEvidence[]): PageEvidence | undefined {
+  const terms = queryTerms(name);
+  const score = (p: PageEvidence) => {
+    const title = new Set(queryTerms(p.title));
+    return terms.filter((t) => title.has(t)).length / Math.max(1, terms.length) + (p.title.toLowerCase() === name.toLowerCase() ? 1 : 0);
+  };
+  const best = [...pages].sort((a, b) => score(b) - score(a))[0];
+  return best && score(best) > 0 ? best : pages.find((p) => p.text.includes(name));
+}
+
+function firstYear(text: string): number | undefined {
+  const years = text.match(/\b(1[0-9]{3}|20[0-9]{2})\b/g);
+  return years ? Math.min(...years.map(Number)) : undefined;
+}
+
+function firstQuantity(text: string, question: string): number | undefined {
+  const terms = new Set(queryTerms(question));
+  for (const sentence of splitSentences(text)) {
+    if (!queryTerms(sentence).some((t) => terms.has(t))) continue;
+    const n = /\b(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:BC|AD))/.exec(sentence.replace(/\b(1[0-9]{3}|20[0-9]{2})\b/g, ''));
+    if (n) return Number(n[1].replace(/,/g, ''));
+  }
+  return undefined;
+}
+
+function answerChoice(question: string, options: [string, string], pages: PageEvidence[], random: () => number): string {
+  const [a, b] = options.map((o) => pageFor(o, pages));
+  if (a && b && a !== b) {
+    if (EARLIER.test(question) || LATER.test(question)) {
+      const ya = firstYear(a.text);
+      const yb = firstYear(b.text);
+      if (ya !== undefined && yb !== undefined && ya !== yb) return (ya < yb) === EARLIER.test(question) ? options[0] : options[1];
+    }
+    if (MORE.test(question) || FEWER.test(question)) {
+      const qa = firstQuantity(a.text, question);
+      const qb = firstQuantity(b.text, question);
+      if (qa !== undefined && qb !== undefined && qa !== qb) return (qa > qb) === !FEWER.test(question) ? options[0] : options[1];
+    }
+    // otherwise: the option whose page shares more of the question's other words
+    const rest = queryTerms(question).filter((t) => !queryTerms(options.join(' ')).includes(t));
+    const overlap = (p: PageEvidence) => new Set(queryTerms(p.text)).size && rest.filter((t) => queryTerms(p.text).includes(t)).length;
+    const oa = overlap(a);
+    const ob = overlap(b);
+    if (oa !== ob) return oa > ob ? options[0] : options[1];
+  }
+  return random() < 0.5 ? options[0] : options[1];
+}
+
+function answerYesNo(question: string, pages: PageEvidence[]): string {
+  const pair = pairedEntities(question);
+  const found = pair?.map((p) => pageFor(p, pages));
+  if (!pair || !found?.[0] || !found?.[1] || found[0] === found[1]) return 'yes';
+  const [a, b] = found as [PageEvidence, PageEvidence];
+  if (/\bsame\b|\bboth\b.*\b(from|of)\b.*\b(country|nationality)\b/i.test(question) && /nationality|country|from/i.test(question)) {
+    const na = NATIONALITY.exec(a.text)?.[0];
+    const nb = NATIONALITY.exec(b.text)?.[0];
+    if (na && nb) return na === nb ? 'yes' : 'no';
+  }
+  const nameTerms = new Set(queryTerms(pair.join(' ')));
+  const property = queryTerms(question).filter((t) => !nameTerms.has(t) && !['both', 'same', 'also'].includes(t));
+  if (property.length === 0) return 'yes';
+  const has = (p: PageEvidence) => property.some((t) => queryTerms(p.text.slice(0, 400)).includes(t));
+  return has(a) && has(b) ? 'yes' : 'no';
+}
+
+type Kind = 'date' | 'number' | 'name' | 'place' | 'nationality';
+
+function expectedKind(question: string): Kind {
+  if (/\bwhat nationality\b/i.test(question)) return 'nationality';
+  if (/^where\b|\b(what|which) (city|country|state|town|county|region|island|continent)\b|\blocated in what\b|\bheadquartered\b/i.test(question)) return 'place';
+  if (/^(when|in what year|what year|which year|on what date|what date)\b/i.test(question) || /\b(what|which) year\b/i.test(question)) return 'date';
+  if (/\bhow (many|much|long|old|tall|far|big)\b|\bwhat (number|percentage|population)\b/i.test(question)) return 'number';
+  return 'name';
+}
+
+const NOT_A_NAME = new RegExp(`^(?:${MONTH}|During|After|Before|Although|However|While|When|Since|Its|His|Her|Their|This|That|There|It|He|She|They|In|On|At|The|A|An)$`);
+
+function spans(sentence: string, kind: Kind): string[] {
+  if (kind === 'nationality') return [...sentence.matchAll(new RegExp(NATIONALITY, 'g'))].map((m) => m[0]);
+  if (kind === 'place') return [...sentence.matchAll(/\b(?:in|at|near|from|of)\s+((?:the\s+)?[A-Z][\p{L}'’.-]*(?:,?\s+[A-Z][\p{L}'’.-]*)*)/gu)].map((m) => m[1].replace(/^the\s+/, '').replace(/[.,]$/, ''));
+  const pattern = kind === 'date' ? DATE : kind === 'number' ? NUMBER : NAME;
+  return (sentence.match(pattern) ?? [])
+    .map((s) => s.replace(LEADING_NOISE, '').replace(/[.,]$/, '').trim())
+    .filter((s) => s && (kind !== 'name' || (!NOT_A_NAME.test(s) && !NATIONALITY.test(s) && !new RegExp(`^${MONTH}\\b`).test(s))));
+}
+
+function answerSpan(question: string, pages: PageEvidence[]): string {
+  const kind = expectedKind(question);
+  const qTerms = new Set(queryTerms(question));
+  let best: { text: string; score: number } = { text: '', score: -Infinity };
+  pages.forEach((page, pageRank) => {
+    const titleInQuestion = queryTerms(page.title).every((t) => qTerms.has(t));
+    // a page the question does not name is likely the bridge's far end, where the answer lives
+    const candidates: Array<{ text: string; context: string }> = [];
+    if ((kind === 'name' || kind === 'place') && !titleInQuestion && page.title) candidates.push({ text: page.title.replace(/\s*\(.*\)$/, ''), context: page.text.slice(0, 300) });
+    for (const sentence of splitSentences(page.text)) for (const s of spans(sentence, kind)) candidates.push({ text: s, context: sentence });
+    for (const c of candidates) {
+      const own = queryTerms(c.text);
+      if (own.length === 0 || own.every((t) => qTerms.has(t))) continue;
+      const overlap = queryTerms(c.context).filter((t) => qTerms.has(t) && !own.includes(t)).length;
+      const personish = /^who\b/i.test(question) && own.length >= 2 && own.length <= 4 ? 0.5 : 0;
+      const score = overlap + personish + (titleInQuestion ? 0 : 0.5) - pageRank * 0.1 - Math.max(0, own.length - 4) * 0.3;
+      if (score > best.score) best = { text: c.text, score };
+    }
+  });
+  return best.text;
+}
+
+/** The scripted policy's final answer from the pages it read. */
+export function extractAnswer(question: string, pages: PageEvidence[], random: () => number): string {
+  if (pages.length === 0) return '';
+  const options = choiceOptions(question);
+  if (options) return answerChoice(question, options, pages, random);
+  if (YES_NO.test(question.trim())) return answerYesNo(question, pages);
+  return answerSpan(question, pages);
+}

@@ -1,0 +1,128 @@
+import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
+import { choiceOptions, extractAnswer, pairedEntities, type PageEvidence } from './extract.ts';
+import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
+
+interface Lead {
+  title: string;
+  url: string;
+}
+
+interface ReadPage extends PageEvidence {
+  url: string;
+}
+
+/** What the scripted policy knows: rebuilt every step from its report and the observations in view. */
+interface Notes {
+  searches: string[];
+  leads: Lead[];
+  read: ReadPage[];
+}
+
+const SEARCH_HIT = /^\d+\. \[(.*)\]\((\S+)\)$/gm;
+const VISIT_HEADER = /^The useful information in (\S+) \((.*)\) for user goal/;
+
+export function notesFromObservations(observations: SeenObservation[], notes: Notes): Notes {
+  for (const o of observations) {
+    if (o.name === 'search') {
+      const query = Array.isArray(o.arguments.query) ? String(o.arguments.query[0]) : String(o.arguments.query ?? '');
+      if (!notes.searches.includes(query)) notes.searches.push(query);
+      for (const m of o.response.matchAll(SEARCH_HIT)) if (!notes.leads.some((l) => l.url === m[2])) notes.leads.push({ title: m[1], url: m[2] });
+    } else if (o.name === 'visit') {
+      for (const part of o.response.split('\n=======\n')) {
+        const header = VISIT_HEADER.exec(part);
+        const content = part.split('\nPage content:\n')[1];
+        if (header && content && !notes.read.some((r) => r.url === header[1])) notes.read.push({ url: header[1], title: header[2], text: content.replace(/… \[truncated \d+ chars\]$/, '') });
+      }
+    }
+  }
+  return notes;
+}
+
+/** The report is the policy's only memory in IterResearch mode, so it carries the searches, leads and key sentences. */
+export function renderReport(notes: Notes, question: string): string {
+  const terms = new Set(queryTerms(question));
+  const keep = (text: string) => {
+    const sentences = splitSentences(text);
+    const ranked = sentences.map((s, i) => ({ s, i, n: queryTerms(s).filter((t) => terms.has(t)).length })).sort((a, b) => b.n - a.n || a.i - b.i);
+    return [...new Set([sentences[0], ...ranked.slice(0, 3).map((r) => r.s)])].filter(Boolean).join(' ');
+  };
+  return [
+    '## Searches',
+    ...notes.searches.map((s) => `- ${s}`),
+    '## Leads',
+    ...notes.leads.slice(0, 12).map((l) => `- [${l.title}](${l.url})`),
+    '## Read',
+    ...notes.read.map((r) => `### ${r.title} (${r.url})\n${keep(r.text)}`),
+  ].join('\n');
+}
+
+export function notesFromReport(report: string): Notes {
+  const notes: Notes = { searches: [], leads: [], read: [] };
+  const [, searches = '', rest = ''] = /## Searches\n([\s\S]*?)## Leads\n([\s\S]*)$/.exec(report) ?? [];
+  notes.searches = searches.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
+  const [leads = '', read = ''] = rest.split('## Read\n');
+  notes.leads = [...leads.matchAll(/^- \[(.*)\]\((\S+)\)$/gm)].map((m) => ({ title: m[1], url: m[2] }));
+  notes.read = [...read.matchAll(/^### (.*) \((\S+)\)\n(.*)$/gm)].map((m) => ({ title: m[1], url: m[2], text: m[3] }));
+  return notes;
+}
+
+function covers(page: { title: string }, name: string): boolean {
+  const title = new Set(queryTerms(page.title));
+  const terms = queryTerms(name);
+  return terms.length > 0 && terms.filter((t) => title.has(t)).length / terms.length >= 0.5;
+}
+
+/**
+ * A deterministic search → visit → extract policy, so the flywheel runs (and is tested) with no model. Rollouts
+ * of one question differ through the seeded random stream: a query word dropped, a different lead read first.
+ */
+export function scriptedPolicy(options: { maxReads?: number } = {}): Policy {
+  const maxReads = options.maxReads ?? 3;
+  return {
+    model: 'scripted',
+    modelVersion: 'search-visit-extract/1',
+    sampling: { temperature: 0, top_p: 1, repetition_penalty: 1 },
+    start({ question, rolloutIndex, random }): PolicySession {
+      const explore = rolloutIndex > 0;
+      const targets = choiceOptions(question) ?? (/^(are|is|was|were|do|does|did)\b/i.test(question) ? pairedEntities(question) : undefined) ?? [];
+      return {
+        async decide(view: PolicyView): Promise<Decision> {
+          const notes = notesFromObservations(view.observations, notesFromReport(view.report));
+          const report = view.mode === 'iterresearch' ? renderReport(notes, question) : undefined;
+          const inputTokens = view.messages.reduce((n, m) => n + approxTokens(m.content), 0);
+          const decision = (thought: string, extra: { call?: ToolInvocation; answer?: string }): Decision => ({
+            thought,
+            report,
+            ...extra,
+            inputTokens,
+            outputTokens: approxTokens(thought + JSON.stringify(extra) + (report ?? '')),
+          });
+          const answer = () => {
+            const prediction = extractAnswer(question, notes.read, random);
+            return decision(`From ${notes.read.map((r) => `"${r.title}"`).join(', ') || 'what I found'}, the answer is ${prediction || 'unclear'}.`, { answer: prediction });
+          };
+          if (view.forceAnswer) return answer();
+          if (notes.searches.length === 0) {
+            let terms = queryTerms(question);
+            if (explore && terms.length > 3 && random() < 0.5) terms = terms.filter((_, i) => i !== Math.floor(random() * terms.length));
+            const query = explore ? terms.join(' ') : question;
+            return decision('I will search for pages about the question.', { call: { name: 'search', arguments: { query: [query] } } });
+          }
+          const missing = targets.filter((t) => !notes.read.some((r) => covers(r, t)));
+          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url));
+          const forTarget = missing.map((t) => unread.find((l) => covers(l, t))).find(Boolean);
+          if (notes.read.length < maxReads && (forTarget || (notes.read.length < 2 && unread.length))) {
+            let lead = forTarget ?? unread[0];
+            if (!forTarget && explore && unread.length > 1 && random() < 0.35) lead = unread[1];
+            return decision(`"${lead.title}" looks relevant; I will read it.`, { call: { name: 'visit', arguments: { url: lead.url, goal: question } } });
+          }
+          const unsearched = missing.find((t) => !notes.searches.includes(t));
+          if (unsearched && notes.read.length < maxReads) {
+            return decision(`I still need a page about ${unsearched}.`, { call: { name: 'search', arguments: { query: [unsearched] } } });
+          }
+          return answer();
+        },
+      };
+    },
+  };
+}

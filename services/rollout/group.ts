@@ -1,0 +1,114 @@
+import type { Question, RlGroup, ToolCall, Trajectory } from '../platform/generated/records.ts';
+import { addUsage } from '../platform/llm/types.ts';
+import { contentId, sha256, type RecordMeta } from '../platform/records.ts';
+import type { OutputRecord } from '../platform/runtime/stage.ts';
+import type { RolloutRun } from './agent/loop.ts';
+import type { AgentMode, Policy } from './agent/types.ts';
+import { dispositions, groupAdvantages, selectForSft, type GroupMember } from './grpo.ts';
+import type { JudgeResult } from './judge/judge.ts';
+
+export interface JudgedRollout {
+  index: number;
+  id: string;
+  run: RolloutRun;
+  judged: JudgeResult;
+}
+
+export interface GroupContext {
+  question: Question;
+  groupId: string;
+  mode: AgentMode;
+  policy: Policy;
+  maxCalls: number;
+  sftPerQuestion: number;
+  meta(id: string, parents?: string[]): RecordMeta;
+}
+
+/** Ids name the rollout's slot, not its content: a replayed question overwrites rather than duplicates. */
+export function groupIdFor(question: Question, round: number, mode: AgentMode, policy: Policy, g: number): string {
+  return contentId('group', question.id, round, mode, policy.model, policy.modelVersion, g);
+}
+
+export function trajectoryIdFor(groupId: string, index: number): string {
+  return contentId('traj', groupId, index);
+}
+
+function signature(run: RolloutRun): string {
+  return sha256(JSON.stringify([run.steps.map((s) => s.tool_call), run.prediction]));
+}
+
+/**
+ * Turns G judged rollouts of one question into the stage's outputs: every trajectory, the kept ones (SFT), the
+ * rest (discarded, with their disposition), the GRPO group, and every tool call — all written in the one
+ * transaction that also commits the question's offset.
+ */
+export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): OutputRecord[] {
+  const q = ctx.question;
+  const members: GroupMember[] = rollouts.map((r) => ({
+    rolloutIndex: r.index,
+    reward: r.judged.reward,
+    correct: r.judged.judgement.correct,
+    termination: r.run.termination,
+    prediction: r.run.prediction,
+    f1: r.judged.judgement.f1,
+    toolCalls: r.run.calls.length,
+    signature: signature(r.run),
+  }));
+  const { advantages, mask } = groupAdvantages(members);
+  const kept = selectForSft(members, ctx.sftPerQuestion);
+  const disposition = dispositions(members, kept, mask);
+  const out: OutputRecord[] = [];
+
+  rollouts.forEach((r, i) => {
+    const llm = r.judged.llm ? addUsage(r.run.llm, r.judged.llm) : r.run.llm;
+    const trajectory: Trajectory = {
+      ...ctx.meta(r.id, [q.id]),
+      question_id: q.id,
+      question: q.question,
+      reference_answer: q.answer,
+      question_style: q.style,
+      group_id: ctx.groupId,
+      rollout_index: r.index,
+      mode: ctx.mode,
+      steps: r.run.steps,
+      prediction: r.run.prediction,
+      termination: r.run.termination,
+      reward: r.judged.reward,
+      judge: r.judged.judgement,
+      policy: { model: ctx.policy.model, model_version: ctx.policy.modelVersion, ...ctx.policy.sampling, max_steps: ctx.maxCalls },
+      tool_call_count: r.run.calls.length,
+      disposition: disposition[i],
+      llm,
+    };
+    for (const call of r.run.calls) {
+      const record: ToolCall = {
+        ...ctx.meta(contentId('toolcall', r.id, call.stepIndex), [r.id, q.id]),
+        trajectory_id: r.id,
+        step_index: call.stepIndex,
+        tool: call.name,
+        arguments_json: JSON.stringify(call.arguments),
+        response: call.outcome.response,
+        error: call.outcome.error,
+        latency_ms: call.outcome.latencyMs,
+      };
+      out.push({ topic: 'fw.tool.calls', value: record });
+    }
+    out.push({ topic: 'fw.rollout.trajectories', value: trajectory });
+    out.push({ topic: disposition[i] === 'sft' ? 'fw.sft.trajectories' : 'fw.trajectories.discarded', value: trajectory });
+  });
+
+  const group: RlGroup = {
+    ...ctx.meta(ctx.groupId, [q.id, ...rollouts.map((r) => r.id)]),
+    question_id: q.id,
+    question: q.question,
+    ground_truth: q.answer,
+    question_style: q.style,
+    trajectory_ids: rollouts.map((r) => r.id),
+    rewards: members.map((m) => m.reward),
+    advantages,
+    loss_mask: mask,
+    pass_count: members.filter((m) => m.correct).length,
+  };
+  out.push({ topic: 'fw.rl.groups', value: group });
+  return out;
+}
