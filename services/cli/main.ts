@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { ConfigError } from '../platform/errors.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerExportCommand } from './commands/export.ts';
+import { registerRoundCommands } from './commands/round.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerTopicCommands } from './commands/topics.ts';
@@ -16,6 +18,8 @@ export function buildProgram(): Command {
   registerTopicCommands(program);
   registerRunCommand(program);
   registerDlqCommands(program);
+  registerRoundCommands(program);
+  registerExportCommand(program);
   registerDemoCommand(program);
   return program;
 }

@@ -1,0 +1,89 @@
+import type { RoundManifest } from '../platform/generated/records.ts';
+import { recordMeta } from '../platform/records.ts';
+import { stages } from '../stages.ts';
+import { configHash, manifestId, nextRanges, readManifests, RoundStateError, ROUNDS_TOPIC, snapshotEndOffsets, type RoundsContext } from './manifest.ts';
+
+const producerInfo = { service: 'rounds', version: '1.0.0', instance: '' };
+
+export interface OpenRoundOptions {
+  model: string;
+  modelVersion?: string;
+  endpoint?: string;
+  env?: NodeJS.ProcessEnv;
+  now?: number;
+}
+
+/**
+ * Opens the next round: its ranges start where the last closed round ended. Fails while a round is open, so
+ * two rounds never claim the same offsets.
+ */
+export async function openRound(ctx: RoundsContext, options: OpenRoundOptions): Promise<RoundManifest> {
+  const manifests = await readManifests(ctx);
+  const last = manifests.at(-1);
+  if (last?.status === 'open') throw new RoundStateError(`round ${last.round} is still open: run \`flywheel round close\` first`);
+  const round = (last?.round ?? 0) + 1;
+  const partitions = await snapshotEndOffsets(ctx);
+  const now = options.now ?? Date.now();
+  const manifest: RoundManifest = {
+    ...recordMeta({ id: manifestId(round), round, producer: producerInfo, parents: last ? [last.id] : [], now }),
+    status: 'open',
+    model: options.model,
+    model_version: options.modelVersion ?? `r${round}`,
+    policy_endpoint: options.endpoint ?? '',
+    config_hash: configHash(options.env ?? process.env, stageVariables()).hash,
+    opened_at: now,
+    closed_at: null,
+    ranges: nextRanges(last?.ranges, partitions),
+  };
+  await writeManifest(ctx, manifest);
+  return manifest;
+}
+
+/** Closes the open round: snapshots the end offset of every partition of every catalogue topic. */
+export async function closeRound(ctx: RoundsContext, options: { now?: number } = {}): Promise<RoundManifest> {
+  const manifests = await readManifests(ctx);
+  const current = manifests.at(-1);
+  if (!current || current.status !== 'open') {
+    throw new RoundStateError(current ? `round ${current.round} is already closed: open the next one first` : 'no round is open: run `flywheel round open --model <name>` first');
+  }
+  const ends = await snapshotEndOffsets(ctx);
+  const previous = manifests.find((m) => m.round === current.round - 1);
+  // a partition missing from the open manifest (topic created later) starts where the previous round ended, or 0
+  const starts = new Map(current.ranges.map((r) => [`${r.topic}/${r.partition}`, r.start]));
+  const ranges = nextRanges(previous?.ranges, ends, ends).map((r) => {
+    const start = starts.get(`${r.topic}/${r.partition}`) ?? r.start;
+    if (r.end < start) throw new RoundStateError(`${r.topic}/${r.partition} ends at ${r.end}, before the round's start ${start}`);
+    return { ...r, start };
+  });
+  const now = options.now ?? Date.now();
+  const closed: RoundManifest = { ...current, created_at: now, status: 'closed', closed_at: now, ranges };
+  await writeManifest(ctx, closed);
+  return closed;
+}
+
+/** The round new records belong to: the open round, else the one after the last closed round. */
+export async function currentRound(ctx: RoundsContext): Promise<number> {
+  const last = (await readManifests(ctx)).at(-1);
+  if (!last) return 1;
+  return last.status === 'open' ? last.round : last.round + 1;
+}
+
+async function writeManifest(ctx: RoundsContext, manifest: RoundManifest): Promise<void> {
+  const topic = ctx.names.physical(ROUNDS_TOPIC);
+  const producer = ctx.kafka.producer({ idempotent: true });
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages: [{ key: manifest.id, value: await ctx.serde.encode('fw.RoundManifest', manifest, topic) }] });
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+function stageVariables(): string[] {
+  return stages.flatMap((s) => {
+    const shape = (s.config as { shape?: Record<string, unknown> } | undefined)?.shape;
+    return shape ? Object.keys(shape) : [];
+  });
+}
+
+export { readManifests, RoundStateError };
