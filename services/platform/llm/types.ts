@@ -40,7 +40,17 @@ export interface SamplingParams {
   max_tokens?: number;
   seed?: number;
   stop?: string[];
+  /** Passed through for servers that accept them (vLLM, SGLang, llama.cpp). */
+  top_k?: number;
+  min_p?: number;
+  frequency_penalty?: number;
 }
+
+/** OpenAI's response_format; `structured()` sets json_schema itself. */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
 
 export interface ChatRequest extends SamplingParams {
   /** Which stage/purpose is calling: selects the model (LLM_MODEL_<PURPOSE>) and labels metrics. */
@@ -52,6 +62,11 @@ export interface ChatRequest extends SamplingParams {
   /** false: skip the response cache (when sampling diversity is wanted). Default true. */
   cache?: boolean;
   signal?: AbortSignal;
+  /** Overrides the model chosen by purpose. */
+  model?: string;
+  response_format?: ResponseFormat;
+  /** Extra top-level body fields for a particular server (e.g. vLLM's guided_json); part of the cache key. */
+  extra_body?: Record<string, unknown>;
 }
 
 export interface ChatResponse {

@@ -1,0 +1,249 @@
+import path from 'node:path';
+import OpenAI from 'openai';
+import type client from 'prom-client';
+import { z } from 'zod';
+import type { LlmUsage } from '../generated/records.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { projectRoot } from '../paths.ts';
+import { cacheKey, ResponseCache } from './cache.ts';
+import { loadLlmClientConfig, purposeKey, type LlmClientConfig } from './config.ts';
+import { classifyFailure, LlmOutputError, LlmRequestError } from './errors.ts';
+import { CallFailure, LlmGovernor } from './governor.ts';
+import { LlmMetrics } from './metrics.ts';
+import { PriceBook } from './pricing.ts';
+import { estimateTokens, fromCompletion, fromStream, requestBody, samplingParams, type RawReply } from './protocol.ts';
+import { structuredRequest, validateStructured } from './structured.ts';
+import { parseToolArguments } from './tool-args.ts';
+import { addUsage, type ChatRequest, type ChatResponse, type LlmClient, type ToolCall } from './types.ts';
+
+export interface LlmClientDeps {
+  logger?: Logger;
+  /** Where the LLM metrics go (a stage passes `ctx.metrics.registry`); prom-client's default register otherwise. */
+  registry?: client.Registry;
+  /** A governor of one's own; by default all clients of a process to the same endpoint share one. */
+  governor?: LlmGovernor;
+}
+
+/** What `createLlmClient` needs: an endpoint and a model; everything else has a default. */
+export type LlmClientOptions = Partial<LlmClientConfig> & Pick<LlmClientConfig, 'baseURL' | 'model'>;
+
+export interface FlywheelLlmClient extends LlmClient {
+  readonly config: LlmClientConfig;
+  readonly governor: LlmGovernor;
+  readonly metrics: LlmMetrics;
+  /** The model a purpose maps to (LLM_MODEL_<PURPOSE>, else the default). */
+  modelFor(purpose: string): string;
+}
+
+const sharedGovernors = new Map<string, LlmGovernor>();
+
+/** One governor per process and endpoint (and limits), so all stages and clients in it share the budget. */
+export function sharedGovernor(config: Pick<LlmClientConfig, 'baseURL' | 'governor' | 'retry'>): LlmGovernor {
+  const key = JSON.stringify([config.baseURL, config.governor, config.retry]);
+  let governor = sharedGovernors.get(key);
+  if (!governor) sharedGovernors.set(key, (governor = new LlmGovernor(config.governor, config.retry)));
+  return governor;
+}
+
+export function defaultLlmConfig(options: LlmClientOptions): LlmClientConfig {
+  const home = process.env.FLYWHEEL_HOME ?? path.join(projectRoot, '.flywheel');
+  return {
+    provider: 'openai',
+    apiKey: 'none',
+    models: {},
+    timeoutMs: 120_000,
+    structuredRetries: 2,
+    structuredMode: 'json_schema',
+    replyRetries: 2,
+    stream: false,
+    prices: {},
+    ...options,
+    retry: { retries: 4, initialMs: 500, maxMs: 30_000, ...options.retry },
+    governor: { maxInFlight: 8, requestsPerMinute: 0, tokensPerMinute: 0, ...options.governor },
+    cache: { enabled: true, dir: path.join(home, 'llm-cache'), disabledPurposes: [], ...options.cache },
+  };
+}
+
+/** A client for the LLM the environment selects (see config.ts), or null when FLYWHEEL_LLM=none. */
+export function createLlmClientFromEnv(env: NodeJS.ProcessEnv = process.env, deps: LlmClientDeps = {}): FlywheelLlmClient | null {
+  const config = loadLlmClientConfig(env);
+  return config ? createLlmClient(config, deps) : null;
+}
+
+/** The LLM client over any OpenAI-compatible endpoint: governor, retries, cache, tool-call parsing, cost. */
+export function createLlmClient(options: LlmClientOptions, deps: LlmClientDeps = {}): FlywheelLlmClient {
+  return new OpenAiCompatibleClient(defaultLlmConfig(options), deps);
+}
+
+class OpenAiCompatibleClient implements FlywheelLlmClient {
+  readonly model: string;
+  readonly governor: LlmGovernor;
+  readonly metrics: LlmMetrics;
+  private readonly openai: OpenAI;
+  private readonly cache: ResponseCache;
+  private readonly prices: PriceBook;
+  private readonly logger: Logger;
+
+  constructor(
+    readonly config: LlmClientConfig,
+    deps: LlmClientDeps,
+  ) {
+    this.model = config.model;
+    this.logger = (deps.logger ?? createLogger({ name: 'llm' })).child({ component: 'llm', endpoint: config.baseURL });
+    this.metrics = new LlmMetrics(deps.registry);
+    this.governor = deps.governor ?? sharedGovernor(config);
+    // retries and timeouts are ours (the governor's), not the SDK's
+    this.openai = new OpenAI({ baseURL: config.baseURL, apiKey: config.apiKey, maxRetries: 0, timeout: config.timeoutMs + 1000 });
+    this.cache = new ResponseCache(config.cache.dir);
+    this.prices = new PriceBook(config.prices);
+  }
+
+  modelFor(purpose: string): string {
+    return this.config.models[purposeKey(purpose)] ?? this.config.model;
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResponse> {
+    const model = request.model ?? this.modelFor(request.purpose);
+    const labels = { purpose: request.purpose, model };
+    const stopTimer = this.metrics.seconds.startTimer(labels);
+    const useCache = this.cacheEnabledFor(request);
+    const key = cacheKey({ model, messages: request.messages, tools: request.tools ?? [], params: samplingParams(request), seed: request.seed });
+    try {
+      if (useCache) {
+        const hit = this.cache.get(key);
+        this.metrics.cache.inc({ purpose: request.purpose, result: hit ? 'hit' : 'miss' });
+        if (hit) {
+          this.metrics.requests.inc({ ...labels, outcome: 'cached' });
+          const usage = { ...hit.usage, prompt_template_hash: request.promptTemplateHash ?? hit.usage.prompt_template_hash, calls: 1, cached_calls: 1, cost_usd: 0 };
+          return { ...hit, usage, cached: true };
+        }
+      } else {
+        this.metrics.cache.inc({ purpose: request.purpose, result: 'bypass' });
+      }
+      const { response, single } = await this.fetchUsableReply(model, request);
+      if (useCache) this.cache.set(key, { ...response, usage: single });
+      this.metrics.requests.inc({ ...labels, outcome: 'ok' });
+      return response;
+    } catch (error) {
+      this.metrics.requests.inc({ ...labels, outcome: (error as { code?: string }).code ?? 'error' });
+      throw error;
+    } finally {
+      stopTimer();
+    }
+  }
+
+  async structured<T>(request: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<{ value: T; response: ChatResponse }> {
+    const { schema, schemaName, ...rest } = request;
+    let chatRequest = structuredRequest(rest, schema, schemaName, this.config.structuredMode);
+    let usage: LlmUsage | null = null;
+    let problem = '';
+    for (let attempt = 0; attempt <= this.config.structuredRetries; attempt++) {
+      const response = await this.chat(chatRequest);
+      usage = addUsage(usage, response.usage);
+      const checked = validateStructured(response.content, schema);
+      if (checked.ok) return { value: checked.value, response: { ...response, usage } };
+      problem = checked.problem;
+      this.metrics.retries.inc({ purpose: request.purpose, model: response.model, reason: 'invalid_structured_output' });
+      this.logger.warn({ purpose: request.purpose, schemaName, attempt: attempt + 1, problem }, 'structured output failed validation; asking again');
+      chatRequest = {
+        ...chatRequest,
+        messages: [
+          ...chatRequest.messages,
+          { role: 'assistant', content: response.content },
+          { role: 'user', content: `That reply does not match the schema ${schemaName}: ${problem}\nReply again with only the corrected JSON object.` },
+        ],
+      };
+    }
+    throw new LlmOutputError(`${request.purpose}: structured output ${schemaName} still invalid after ${this.config.structuredRetries + 1} attempts: ${problem}`);
+  }
+
+  async close(): Promise<void> {
+    // nothing to release: connections are pooled by fetch, the governor is shared by the process
+  }
+
+  /** Sends until a reply's tool calls parse (re-asking up to replyRetries times); usage sums every attempt. */
+  private async fetchUsableReply(model: string, request: ChatRequest): Promise<{ response: ChatResponse; single: LlmUsage }> {
+    let total: LlmUsage | null = null;
+    for (let attempt = 0; ; attempt++) {
+      const raw = await this.send(model, request);
+      const single = this.usageOf(raw, model, request);
+      total = addUsage(total, single);
+      let toolCalls: ToolCall[];
+      try {
+        toolCalls = raw.toolCalls.map((c) => ({ id: c.id, name: c.name, arguments: parseToolArguments(c.arguments, c.name) }));
+      } catch (error) {
+        if (attempt >= this.config.replyRetries) throw error;
+        this.metrics.retries.inc({ purpose: request.purpose, model, reason: 'invalid_tool_arguments' });
+        this.logger.warn({ purpose: request.purpose, attempt: attempt + 1, error: (error as Error).message }, 'unusable reply; asking again');
+        continue;
+      }
+      const response: ChatResponse = { content: raw.content, tool_calls: toolCalls, finish_reason: raw.finishReason, model: raw.model, usage: total, cached: false };
+      return { response, single };
+    }
+  }
+
+  /** One governed call: queueing, timeout, classification and retries of transport failures. */
+  private send(model: string, request: ChatRequest): Promise<RawReply> {
+    const estimate = estimateTokens(JSON.stringify(request.messages)) + (request.max_tokens ?? 512);
+    const body = requestBody(model, request, this.config.stream);
+    return this.governor.run(
+      estimate,
+      async () => {
+        const timeout = new AbortController();
+        const timer = setTimeout(() => timeout.abort(new Error(`no reply within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
+        const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
+        this.metrics.inFlight.inc();
+        try {
+          const raw = this.config.stream
+            ? await fromStream(await this.openai.chat.completions.create({ ...body, stream: true }, { signal }), model)
+            : fromCompletion(await this.openai.chat.completions.create({ ...body, stream: false }, { signal }), model);
+          return { value: raw, tokens: raw.usage ? raw.usage.input + raw.usage.output : estimate };
+        } catch (error) {
+          const failure = classifyFailure(error, timeout.signal.aborted && !request.signal?.aborted);
+          if (failure.reason === 'aborted') throw error;
+          if (!failure.retriable) {
+            throw new LlmRequestError(`${this.config.baseURL} rejected the request${failure.status ? ` (HTTP ${failure.status})` : ''}: ${(error as Error).message}`, { cause: error });
+          }
+          throw new CallFailure(failure, error);
+        } finally {
+          clearTimeout(timer);
+          this.metrics.inFlight.dec();
+        }
+      },
+      {
+        signal: request.signal,
+        onRetry: (failure, attempt, delayMs) => {
+          this.metrics.retries.inc({ purpose: request.purpose, model, reason: failure.reason });
+          this.logger.warn({ purpose: request.purpose, reason: failure.reason, status: failure.status, attempt, delayMs }, 'LLM call failed; retrying');
+        },
+      },
+    );
+  }
+
+  private usageOf(raw: RawReply, model: string, request: ChatRequest): LlmUsage {
+    const tokens = raw.usage ?? {
+      input: estimateTokens(JSON.stringify(request.messages)),
+      output: estimateTokens(raw.content + JSON.stringify(raw.toolCalls)),
+      cachedInput: 0,
+    };
+    const priced = this.prices.priceOf(raw.model) ? raw.model : model;
+    const cost = this.prices.costUsd(priced, tokens);
+    const labels = { purpose: request.purpose, model };
+    this.metrics.tokens.inc({ ...labels, kind: 'input' }, tokens.input);
+    this.metrics.tokens.inc({ ...labels, kind: 'output' }, tokens.output);
+    this.metrics.costUsd.inc(labels, cost);
+    return {
+      model: raw.model,
+      prompt_template_hash: request.promptTemplateHash ?? '',
+      input_tokens: tokens.input,
+      output_tokens: tokens.output,
+      calls: 1,
+      cached_calls: 0,
+      cost_usd: cost,
+    };
+  }
+
+  private cacheEnabledFor(request: ChatRequest): boolean {
+    return this.config.cache.enabled && request.cache !== false && !this.config.cache.disabledPurposes.includes(purposeKey(request.purpose));
+  }
+}
