@@ -1,11 +1,14 @@
 // PARALLEL HELPERS: before editing anything, read /work/HELPER-RULES.md (git/npm locks, shared broker, deadline). (temporary note)
 import { Command } from 'commander';
 import { ConfigError } from '../platform/errors.ts';
+import { registerAnalyticsCommands } from './commands/analytics.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerRoundCommands } from './commands/round.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
+import { registerSqlCommand } from './commands/sql.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerTopicCommands } from './commands/topics.ts';
 
@@ -20,6 +23,9 @@ export function buildProgram(): Command {
   registerDlqCommands(program);
   registerRoundCommands(program);
   registerExportCommand(program);
+  registerAnalyticsCommands(program);
+  registerSqlCommand(program);
+  registerReportCommand(program);
   registerDemoCommand(program);
   return program;
 }

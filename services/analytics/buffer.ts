@@ -1,0 +1,54 @@
+import type { FailedMessage } from '../platform/runtime/dead-letter.ts';
+
+/** The Kafka position a buffered row came from. */
+export interface SourcePosition {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+/**
+ * Rows waiting for one ClickHouse insert per table, with the next offset to commit per partition once the
+ * inserts are acknowledged. Records that could not be decoded wait here too, as dead letters, so they are
+ * sent before their offsets are committed.
+ */
+export class RowBuffer {
+  readonly rows = new Map<string, Array<Record<string, unknown>>>();
+  readonly deadLetters: FailedMessage[] = [];
+  /** Physical topic/partition → offset to commit (last buffered + 1). */
+  readonly commits = new Map<string, { topic: string; partition: number; offset: string }>();
+  rowCount = 0;
+  bytes = 0;
+  readonly createdAt = Date.now();
+
+  add(table: string, row: Record<string, unknown>, source: SourcePosition, bytes: number): void {
+    let list = this.rows.get(table);
+    if (!list) this.rows.set(table, (list = []));
+    list.push(row);
+    this.rowCount++;
+    this.bytes += bytes;
+    this.advance(source);
+  }
+
+  addDeadLetter(failed: FailedMessage): void {
+    this.deadLetters.push(failed);
+    this.bytes += failed.value?.length ?? 0;
+    this.advance({ topic: failed.topic, partition: failed.partition, offset: failed.offset });
+  }
+
+  /** Records offsets without rows (tombstones of compacted topics): committed with the next flush. */
+  advance(source: SourcePosition): void {
+    const next = (BigInt(source.offset) + 1n).toString();
+    const key = `${source.topic}/${source.partition}`;
+    const previous = this.commits.get(key);
+    if (!previous || BigInt(previous.offset) < BigInt(next)) this.commits.set(key, { topic: source.topic, partition: source.partition, offset: next });
+  }
+
+  isEmpty(): boolean {
+    return this.commits.size === 0;
+  }
+
+  isFull(limits: { rows: number; bytes: number }): boolean {
+    return this.rowCount + this.deadLetters.length >= limits.rows || this.bytes >= limits.bytes;
+  }
+}

@@ -1,0 +1,133 @@
+import type { Admin } from 'kafkajs';
+import { createSerde } from '../platform/avro/serde.ts';
+import { topicCatalogue, TopicNames } from '../platform/catalogue.ts';
+import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.ts';
+import { loadConfig, loadPlatformConfig } from '../platform/config.ts';
+import { createKafka } from '../platform/kafka/client.ts';
+import { ensureTopics } from '../platform/kafka/topics.ts';
+import { createLogger, type Logger } from '../platform/logger.ts';
+import { StageMetrics } from '../platform/runtime/metrics.ts';
+import { ProgressReporter } from '../platform/runtime/progress.ts';
+import { analyticsConfigSchema, type AnalyticsConfig } from './config.ts';
+import { applyDdl } from './ddl.ts';
+import { startLagSnapshots } from './lag.ts';
+import { claimFolder } from './owner.ts';
+import { embeddedDataDir } from './querier.ts';
+import { startAnalyticsServer } from './server.ts';
+import { AnalyticsSink, clickHouseWriter, SINK_STAGE, type RowWriter } from './sink.ts';
+import { analyticsTables } from './tables.ts';
+
+export interface StartAnalyticsOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: Logger;
+  /** Serve /healthz, /readyz, /metrics and /query on HTTP_PORT (default true). */
+  http?: boolean;
+  /** Log progress every this many ms (0 disables). */
+  progressEveryMs?: number;
+  /** Wraps the ClickHouse writer (tests use it to make ClickHouse fail for a while). */
+  wrapWriter?: (writer: RowWriter) => RowWriter;
+}
+
+export interface RunningAnalytics {
+  readonly groupId: string;
+  readonly inputs: string[];
+  readonly httpPort?: number;
+  readonly database: string;
+  readonly client: ClickHouseClient;
+  readonly sink: AnalyticsSink;
+  readonly config: AnalyticsConfig;
+  ready(): boolean;
+  /** Takes a consumer-lag snapshot now (also done every ANALYTICS_LAG_EVERY_MS). */
+  snapshotLag(): Promise<number>;
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the analytics service: DDL, then the sink from every catalogue topic into ClickHouse. */
+export async function startAnalytics(options: StartAnalyticsOptions = {}): Promise<RunningAnalytics> {
+  const env = options.env ?? process.env;
+  const platform = loadPlatformConfig(env);
+  const config = loadConfig(analyticsConfigSchema, env);
+  const logger = (options.logger ?? createLogger({ level: platform.LOG_LEVEL })).child({ stage: SINK_STAGE });
+  const database = platform.CLICKHOUSE_DATABASE;
+  const dataDir = embeddedDataDir(platform);
+  const cleanups: Array<() => Promise<void> | void> = [];
+  const cleanup = async () => {
+    for (const fn of cleanups.reverse()) await Promise.resolve(fn()).catch((err) => logger.warn({ err }, 'cleanup step failed'));
+    cleanups.length = 0;
+  };
+  try {
+    if (!platform.CLICKHOUSE_URL) cleanups.push(claimFolder(dataDir, { database }));
+    const { client, embedded, location } = await createClickHouse(platform);
+    cleanups.push(() => client.close());
+    const tables = analyticsTables();
+    const ddl = await applyDdl(client, database, tables);
+    if (embedded) await client.command({ query: `USE ${database}` }); // so /query resolves unqualified names
+    await storePrices(client, database, config);
+    logger.info({ clickhouse: location, database, statements: ddl.statements, addedColumns: ddl.addedColumns }, 'analytics DDL applied');
+
+    const names = new TopicNames(platform.TOPIC_PREFIX);
+    const catalogue = topicCatalogue();
+    const kafka = createKafka(platform, logger, SINK_STAGE);
+    const admin: Admin = kafka.admin();
+    await admin.connect();
+    cleanups.push(() => admin.disconnect());
+    await ensureTopics(admin, catalogue, names);
+
+    const metrics = new StageMetrics();
+    const progress = new ProgressReporter(logger, options.progressEveryMs ?? 10_000);
+    const baseWriter = clickHouseWriter(client, database);
+    const writer = options.wrapWriter ? options.wrapWriter(baseWriter) : baseWriter;
+    const groupId = config.ANALYTICS_GROUP_ID ?? names.physical(`fw.${SINK_STAGE}`);
+    const sink = new AnalyticsSink({ kafka, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress });
+    const ready = () => sink.joined && !sink.degraded;
+
+    let httpPort: number | undefined;
+    if (options.http !== false) {
+      const server = await startAnalyticsServer(platform.HTTP_PORT, { live: () => true, ready }, metrics.registry, config.ANALYTICS_QUERY_ENDPOINT ? client : undefined);
+      httpPort = server.port;
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      if (!platform.CLICKHOUSE_URL && config.ANALYTICS_QUERY_ENDPOINT) claimFolder(dataDir, { database, url: `http://127.0.0.1:${httpPort}` });
+    }
+
+    const lag = startLagSnapshots({ admin, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
+    cleanups.push(() => lag.stop());
+    await sink.start();
+    cleanups.push(() => sink.stop());
+    progress.start();
+    cleanups.push(() => progress.stop());
+    logger.info({ groupId, topics: sink.inputs().length, httpPort, queryEndpoint: config.ANALYTICS_QUERY_ENDPOINT }, 'analytics sink started');
+
+    let resolveDone!: () => void;
+    const done = new Promise<void>((resolve) => (resolveDone = resolve));
+    let stopping: Promise<void> | undefined;
+    return {
+      groupId,
+      inputs: sink.inputs(),
+      httpPort,
+      database,
+      client,
+      sink,
+      config,
+      ready,
+      snapshotLag: () => lag.tick(),
+      done,
+      stop() {
+        stopping ??= (async () => {
+          await cleanup();
+          logger.info(progress.summary(), 'analytics sink stopped');
+          resolveDone();
+        })();
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function storePrices(client: ClickHouseClient, database: string, config: AnalyticsConfig): Promise<void> {
+  const rows = Object.entries(config.ANALYTICS_MODEL_PRICES).map(([model, p]) => ({ model, input_usd_per_mtok: p.input, output_usd_per_mtok: p.output }));
+  if (rows.length) await client.insert({ table: `${database}.model_prices`, values: rows, format: 'JSONEachRow' });
+}

@@ -1,0 +1,228 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import type { Serde } from '../platform/avro/serde.ts';
+import type { TopicCatalogue, TopicNames } from '../platform/catalogue.ts';
+import type { ClickHouseClient } from '../platform/clickhouse.ts';
+import { errorMessage, PoisonRecordError } from '../platform/errors.ts';
+import type { Logger } from '../platform/logger.ts';
+import { deadLetter, headersToStrings } from '../platform/runtime/dead-letter.ts';
+import type { StageMetrics } from '../platform/runtime/metrics.ts';
+import type { ProgressReporter } from '../platform/runtime/progress.ts';
+import { RowBuffer } from './buffer.ts';
+import type { AnalyticsConfig } from './config.ts';
+import { tableForTopic, type TableSpec } from './tables.ts';
+
+export const SINK_STAGE = 'analytics';
+
+/** Where rows go: ClickHouse in production; tests wrap it to make inserts fail for a while. */
+export interface RowWriter {
+  insert(table: string, rows: Array<Record<string, unknown>>): Promise<void>;
+}
+
+export function clickHouseWriter(client: ClickHouseClient, database: string): RowWriter {
+  return {
+    async insert(table, rows) {
+      await client.insert({
+        table: `${database}.${table}`,
+        values: rows,
+        format: 'JSONEachRow',
+        // a column added to a schema but not (yet) to the table must not stop the sink
+        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
+      });
+    },
+  };
+}
+
+export interface SinkOptions {
+  kafka: Kafka;
+  writer: RowWriter;
+  names: TopicNames;
+  catalogue: TopicCatalogue;
+  serde: Serde;
+  tables: TableSpec[];
+  config: AnalyticsConfig;
+  groupId: string;
+  logger: Logger;
+  metrics: StageMetrics;
+  progress: ProgressReporter;
+}
+
+/**
+ * Consumes every catalogue topic and writes each record as a typed row. At-least-once into ClickHouse,
+ * exactly-once in the views: offsets are committed only after ClickHouse acknowledged the rows, and a row
+ * delivered again replaces its copy (ReplacingMergeTree keyed by record id). While ClickHouse is down the
+ * buffer fills, consumption stops, and the sink retries with backoff: it lags, then catches up.
+ */
+export class AnalyticsSink {
+  private readonly consumer: Consumer;
+  private readonly dlqProducer: Producer;
+  private buffer = new RowBuffer();
+  private flushing: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+  private stopping = false;
+  joined = false;
+  /** True while an insert keeps failing: readiness reports it. */
+  degraded = false;
+
+  constructor(private readonly options: SinkOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3000,
+      maxBytesPerPartition: 1024 * 1024,
+      maxBytes: 8 * 1024 * 1024,
+      retry: { retries: 8, initialRetryTime: 300 },
+    });
+    this.dlqProducer = options.kafka.producer({ idempotent: true });
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
+  }
+
+  inputs(): string[] {
+    return this.options.catalogue.all().map((t) => t.name);
+  }
+
+  async start(): Promise<void> {
+    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => (this.joined = true));
+    this.consumer.on(REBALANCING, () => (this.joined = false));
+    this.consumer.on(CRASH, (e) => this.options.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'analytics consumer crashed'));
+    await this.dlqProducer.connect();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.inputs().map((t) => this.options.names.physical(t)), fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.handleBatch(p) });
+  }
+
+  /** Writes what is buffered, commits it, and leaves the group. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    clearTimeout(this.timer);
+    // commit while still in the group (a stopped kafkajs consumer can no longer commit)
+    await this.flush().catch((err) => this.options.logger.warn({ err: errorMessage(err) }, 'final flush failed; those records will be read again'));
+    await this.consumer.disconnect().catch(() => undefined);
+    await this.dlqProducer.disconnect().catch(() => undefined);
+  }
+
+  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { names, catalogue, serde, tables, metrics, progress, config } = this.options;
+    const topic = names.logical(batch.topic);
+    const spec = catalogue.get(topic);
+    const table = tableForTopic(tables, topic);
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || this.stopping) break;
+      const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+      metrics.recordsIn.inc({ stage: SINK_STAGE, topic });
+      if (!message.value) {
+        this.buffer.advance(source); // a tombstone of a compacted topic: nothing to write
+      } else {
+        try {
+          const value = await serde.decode<Record<string, unknown>>(message.value, spec.value, batch.topic);
+          const row = { ...table.mapping.toRow(value), kafka_topic: topic, kafka_partition: batch.partition, kafka_offset: Number(message.offset) };
+          this.buffer.add(table.table, row, source, message.value.length);
+        } catch (error) {
+          this.buffer.addDeadLetter({
+            stage: SINK_STAGE, topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key ?? null,
+            value: message.value, headers: headersToStrings(message.headers), error: new PoisonRecordError(errorMessage(error), { cause: error }), attempts: 1,
+          });
+        }
+      }
+      resolveOffset(message.offset);
+      if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) await this.flushWhileHeartbeating(heartbeat);
+    }
+    const lag = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
+    metrics.lag.set({ stage: SINK_STAGE, topic, partition: String(batch.partition) }, lag);
+    progress.setLag(`${batch.topic}/${batch.partition}`, lag);
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer || this.buffer.isEmpty() || this.stopping) return;
+    const wait = Math.max(0, this.options.config.ANALYTICS_FLUSH_MS - (Date.now() - this.buffer.createdAt));
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush().catch((err) => this.options.logger.error({ err }, 'flush failed'));
+    }, wait);
+  }
+
+  /** Blocks consumption until the buffer is written; heartbeats so a long ClickHouse outage keeps the group. */
+  private async flushWhileHeartbeating(heartbeat: () => Promise<void>): Promise<void> {
+    const done = this.flush();
+    let finished = false;
+    void done.finally(() => (finished = true)).catch(() => undefined);
+    while (!finished) {
+      await Promise.race([done.catch(() => undefined), sleep(2000)]);
+      if (!finished) await heartbeat().catch(() => undefined);
+    }
+    await done;
+  }
+
+  /** Flushes run one at a time: each takes the current buffer and leaves a fresh one to fill. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce());
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const buffer = this.buffer;
+    if (buffer.isEmpty()) return;
+    this.buffer = new RowBuffer();
+    const { metrics, logger, progress } = this.options;
+    await this.untilDone('insert', async () => {
+      for (const [table, rows] of buffer.rows) {
+        if (rows.length === 0) continue;
+        await this.options.writer.insert(table, rows);
+        metrics.recordsOut.inc({ stage: SINK_STAGE, topic: table }, rows.length);
+        buffer.rows.set(table, []); // a retry after a partial failure resends only what is missing
+      }
+    });
+    if (buffer.deadLetters.length) await this.untilDone('dead-letter', () => this.sendDeadLetters(buffer));
+    try {
+      await this.consumer.commitOffsets([...buffer.commits.values()]);
+    } catch (err) {
+      // rows are in ClickHouse; whoever owns the partition now re-reads them and they replace themselves
+      logger.warn({ err }, 'offset commit failed after a successful insert (partitions moved)');
+    }
+    progress.add(buffer.rowCount + buffer.deadLetters.length);
+    this.scheduleFlush();
+  }
+
+  private async sendDeadLetters(buffer: RowBuffer): Promise<void> {
+    const dlqTopic = this.options.names.physical('fw.dlq');
+    const messages = await Promise.all(
+      buffer.deadLetters.map(async (failed) => {
+        const letter = deadLetter(failed);
+        this.options.metrics.deadLettered.inc({ stage: SINK_STAGE, code: letter.value.error_code });
+        this.options.logger.warn({ topic: failed.topic, partition: failed.partition, offset: failed.offset, error: letter.value.error_message }, 'record dead-lettered');
+        return { key: letter.value.id, value: await this.options.serde.encode('fw.DeadLetter', letter.value, dlqTopic), headers: letter.headers };
+      }),
+    );
+    await this.dlqProducer.send({ topic: dlqTopic, messages });
+    buffer.deadLetters.length = 0;
+  }
+
+  /** Retries `work` with capped exponential backoff until it succeeds: ClickHouse being down is not data loss. */
+  private async untilDone(what: string, work: () => Promise<void>): Promise<void> {
+    let delay = 200;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await work();
+        if (this.degraded) this.options.logger.info({ what, attempt }, 'ClickHouse answers again; catching up');
+        this.degraded = false;
+        return;
+      } catch (err) {
+        this.degraded = true;
+        if (this.stopping && attempt >= 3) throw err;
+        this.options.metrics.retries.inc({ stage: SINK_STAGE });
+        this.options.logger.warn({ err: errorMessage(err), what, attempt, retryInMs: delay }, 'analytics write failed; retrying (the sink lags meanwhile)');
+        await sleep(delay);
+        delay = Math.min(delay * 2, this.options.config.ANALYTICS_RETRY_MAX_MS);
+      }
+    }
+  }
+}

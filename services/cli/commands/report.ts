@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadPlatformConfig } from '../../platform/config.ts';
+import { openQuerier } from '../../analytics/querier.ts';
+import { loadRoundReport, renderFunnelSvg, renderFunnelTable } from '../../analytics/report.ts';
+
+export function registerReportCommand(program: Command): void {
+  program
+    .command('report')
+    .description("print a round's yield funnel (docs → … → CPT samples) with cost per accepted sample, and write it as an SVG chart")
+    .requiredOption('--round <n>', 'flywheel round', (v) => Number.parseInt(v, 10))
+    .option('--svg <file>', 'where to write the chart (default: $FLYWHEEL_HOME/reports/round-<n>-funnel.svg)')
+    .action(async (options: { round: number; svg?: string }) => {
+      if (!Number.isInteger(options.round) || options.round < 1) {
+        console.error('flywheel report: --round must be a positive integer');
+        process.exit(2);
+      }
+      const config = loadPlatformConfig();
+      const querier = await openQuerier(config);
+      try {
+        const report = await loadRoundReport(querier, options.round);
+        console.log(renderFunnelTable(report));
+        const file = options.svg ?? path.join(config.FLYWHEEL_HOME, 'reports', `round-${options.round}-funnel.svg`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(file, renderFunnelSvg(report));
+        console.error(`chart: ${file} (data via ${querier.via})`);
+      } finally {
+        await querier.close();
+      }
+    });
+}
