@@ -50,6 +50,7 @@ export interface ClusterEntity {
   name: string;
   statements: Array<string>;
   doc_ids: Array<string>;
+  statement_doc_ids: Array<string>;
 }
 
 export interface ClusterEdge {
