@@ -1,0 +1,20 @@
+import { z } from 'zod';
+
+export const memoryConfigSchema = z.object({
+  /** nlp: deterministic (sentences, compromise entities, sentence subjects); llm: structured output from the shared LLM client. */
+  MEMORY_EXTRACTOR: z.enum(['nlp', 'llm']).default('nlp'),
+  /** Sentences of a document the NLP strategy reads (the lead of a long article carries most of its facts). */
+  MEMORY_MAX_SENTENCES: z.coerce.number().int().min(1).default(40),
+  /** Extra entity aliases, `alias=canonical` pairs separated by commas (e.g. `Ed Wood=Edward D. Wood Jr.`). */
+  MEMORY_ALIASES: z.string().default(''),
+});
+export type MemoryConfig = z.infer<typeof memoryConfigSchema>;
+
+export const entitiesConfigSchema = z.object({
+  /** Statements kept per entity (most supported first) and relations kept per entity (heaviest first). */
+  MEMORY_MAX_STATEMENTS: z.coerce.number().int().min(1).default(64),
+  MEMORY_MAX_RELATIONS: z.coerce.number().int().min(1).default(64),
+  /** Reload entity state from fw.memory.entities at start-up; false rebuilds it from fw.memory.facts (with a fresh group). */
+  MEMORY_ENTITIES_RELOAD: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+});
+export type EntitiesConfig = z.infer<typeof entitiesConfigSchema>;

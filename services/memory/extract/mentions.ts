@@ -1,0 +1,81 @@
+import nlp from 'compromise';
+
+export interface Mention {
+  name: string;
+  type: 'person' | 'place' | 'organization' | 'thing';
+  start: number;
+  end: number;
+}
+
+// Words that may sit inside one name: "Plan 9 from Outer Space", "University of Westmarch", "Vincent van Gogh".
+const CONNECTOR = /^\s+(?:(?:of|from|the|de|del|da|di|la|le|von|van|du|der|\d+)\s+){1,3}$/i;
+const SKIP_ONLY = new Set(['Demonym', 'Month', 'WeekDay', 'Date', 'Honorific', 'Pronoun', 'Unit', 'Ordinal']);
+const TRAILING_ABBREVIATION = /\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St|Bros)\.$/;
+
+interface Run {
+  text: string;
+  start: number;
+  end: number;
+  tags: Set<string>;
+}
+
+/**
+ * Named-entity mentions of `text` with offsets: compromise's proper-noun runs, joined across connectors
+ * compromise splits on ("Plan 9 from Outer Space"), typed person / place / organization from its tags.
+ */
+export function findMentions(text: string): Mention[] {
+  const matches = nlp(text).match('#ProperNoun+').json({ offset: true, terms: { tags: true } }) as Array<{
+    text: string;
+    offset: { start: number; length: number };
+    terms: Array<{ tags: string[] }>;
+  }>;
+  const runs: Run[] = [];
+  for (const m of matches) {
+    const start = m.offset.start;
+    const run: Run = { text: text.slice(start, start + m.offset.length), start, end: start + m.offset.length, tags: new Set(m.terms.flatMap((t) => t.tags)) };
+    const previous = runs[runs.length - 1];
+    const gap = previous ? text.slice(previous.end, run.start) : '';
+    if (previous && (/^\s*$/.test(gap) || CONNECTOR.test(gap)) && !/[,;:]$/.test(previous.text)) {
+      previous.text = text.slice(previous.start, run.end);
+      previous.end = run.end;
+      for (const t of run.tags) previous.tags.add(t);
+    } else {
+      runs.push(run);
+    }
+  }
+  const mentions: Mention[] = [];
+  for (const run of runs.flatMap(splitAtCommas)) {
+    let name = run.text.trim();
+    if (!TRAILING_ABBREVIATION.test(name)) name = name.replace(/[.,;:!?]+$/, '');
+    name = name.replace(/^[("'“]+|[)"'”]+$/g, '').replace(/['’]s$/, '');
+    if (name.length < 2 || !/\p{Lu}/u.test(name)) continue;
+    const meaningful = [...run.tags].filter((t) => !['Noun', 'ProperNoun', 'Singular', 'Plural', 'TitleCase', 'Uncountable', 'Abbreviation'].includes(t));
+    if (meaningful.length > 0 && meaningful.every((t) => SKIP_ONLY.has(t) || t === 'Actor' || t === 'Adjective')) continue;
+    mentions.push({ name, type: typeOf(run.tags), start: run.start, end: run.start + run.text.indexOf(name) + name.length });
+  }
+  return mentions;
+}
+
+/** compromise sometimes runs a match across a comma ("Old Trafford, Greater Manchester"): two names. */
+function splitAtCommas(run: Run): Run[] {
+  const parts: Run[] = [];
+  let offset = 0;
+  for (const piece of run.text.split(/(?<=[,;])\s+/)) {
+    const start = run.start + run.text.indexOf(piece, offset);
+    offset = start - run.start + piece.length;
+    parts.push({ text: piece, start, end: start + piece.length, tags: run.tags });
+  }
+  return parts;
+}
+
+function typeOf(tags: Set<string>): Mention['type'] {
+  if (tags.has('Person') || tags.has('FirstName') || tags.has('LastName')) return 'person';
+  if (tags.has('Place') || tags.has('City') || tags.has('Country') || tags.has('Region')) return 'place';
+  if (tags.has('Organization') || tags.has('Company') || tags.has('SportsTeam') || tags.has('School')) return 'organization';
+  return 'thing';
+}
+
+/** The type compromise gives a standalone name (used for document titles). */
+export function typeOfName(name: string): Mention['type'] {
+  return findMentions(name)[0]?.type ?? 'thing';
+}
