@@ -29,9 +29,9 @@ export function scriptedCandidates(trajectory: Trajectory, step: Step, count: nu
   const real = realCandidate(step);
   const seen = new Set([candidateKey(real)]);
   const out: Candidate[] = [];
-  const strategies = shuffled([dropQueryWord, otherQuestionPhrase, visitEarlierPage, repeatPrevious, searchInsteadOfReading], random);
-  // a strategy may yield different candidates on a second pass (random choices), so allow two passes
-  for (let pass = 0; pass < 2 && out.length < count; pass++) {
+  const strategies = shuffled([dropQueryWord, addQuestionWord, otherQuestionPhrase, visitEarlierPage, repeatPrevious, searchInsteadOfReading, otherSearchTool], random);
+  // a strategy may yield different candidates on another pass (random choices), so allow a few passes
+  for (let pass = 0; pass < 3 && out.length < count; pass++) {
     for (const strategy of strategies) {
       if (out.length >= count) break;
       const candidate = strategy({ trajectory, step, real, random });
@@ -51,6 +51,23 @@ const dropQueryWord: Strategy = ({ real, random }) => {
   const drop = Math.floor(random() * words.length);
   const shorter = words.filter((_, i) => i !== drop).join(' ');
   return { thought: `A broader query may match more pages; I will search for "${shorter}".`, name: real.name, arguments: { ...real.arguments, query: [shorter] } };
+};
+
+const addQuestionWord: Strategy = ({ trajectory, real, random }) => {
+  const queries = queryList(real);
+  if (!queries) return null;
+  const present = new Set(queries[0].toLowerCase().split(/\s+/));
+  const words = contentWords(trajectory.question).filter((w) => !present.has(w.toLowerCase()));
+  if (words.length === 0) return null;
+  const word = words[Math.floor(random() * words.length)];
+  return { thought: `Adding "${word}" from the question should make the results more specific.`, name: real.name, arguments: { ...real.arguments, query: [`${queries[0]} ${word}`] } };
+};
+
+const otherSearchTool: Strategy = ({ real }) => {
+  const queries = queryList(real);
+  if (!queries || (real.name !== 'search' && real.name !== 'google_scholar')) return null;
+  const name = real.name === 'search' ? 'google_scholar' : 'search';
+  return { thought: name === 'google_scholar' ? 'Published papers might cover this; I will search the scholarly index.' : 'A general web search may cover more than papers.', name, arguments: { query: queries } };
 };
 
 const otherQuestionPhrase: Strategy = ({ trajectory, real, random }) => {
@@ -103,11 +120,13 @@ export function keyPhrases(question: string): string[] {
     .filter((p) => !STOP.has(p.toLowerCase()) && p.length > 2);
   const phrases = [...new Set([...quoted, ...capitalised])];
   if (phrases.length) return phrases;
-  return question
-    .split(/[^\p{L}\p{N}]+/u)
-    .filter((w) => w.length > 3 && !STOP.has(w.toLowerCase()))
+  return contentWords(question)
     .sort((a, b) => b.length - a.length)
     .slice(0, 3);
+}
+
+function contentWords(text: string): string[] {
+  return [...new Set(text.split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 3 && !STOP.has(w.toLowerCase())))];
 }
 
 function linksIn(text: string): string[] {
