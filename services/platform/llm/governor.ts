@@ -1,6 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError, errorMessage } from '../errors.ts';
 import { backoffDelay, type RetryPolicy } from '../runtime/retry.ts';
+
+/** Waits longer than this a server asks for are not sat out here: the record goes back to the runtime instead. */
+const MAX_RETRY_AFTER_MS = 120_000;
 import type { ClassifiedFailure } from './errors.ts';
 
 export interface GovernorLimits {
@@ -125,9 +128,10 @@ export class LlmGovernor {
       }
       if (!(failure instanceof CallFailure) || !failure.failure.retriable) throw failure instanceof CallFailure ? failure.cause : failure;
       const { failure: f } = failure;
-      const delay = backoffDelay(this.retry, n, new TransientError(f.reason, { retryAfterMs: f.retryAfterMs }));
-      if (f.reason === 'rate_limited' || f.status === 503) this.onOverload(delay);
-      if (n >= this.retry.retries) {
+      // full jitter below the cap, but never sooner than the server asked
+      const delay = Math.max(backoffDelay(this.retry, n), f.retryAfterMs ?? 0);
+      if (f.reason === 'rate_limited' || f.status === 503) this.onOverload(Math.min(delay, MAX_RETRY_AFTER_MS));
+      if (n >= this.retry.retries || delay > MAX_RETRY_AFTER_MS) {
         throw new TransientError(`LLM call failed after ${n + 1} attempts: ${failure.message}`, { cause: failure.cause, retryAfterMs: f.retryAfterMs ?? delay });
       }
       this.events.onRetry?.(f, n + 1, delay);
