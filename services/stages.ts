@@ -2,12 +2,13 @@ import type { AnyStage } from './platform/runtime/stage.ts';
 import { cptDocsStage } from './cpt-docs/stage.ts';
 import { recycleStage } from './recycle/stage.ts';
 import { hasStage } from './has/stage.ts';
+import { rolloutStage } from './rollout/stage.ts';
 
 /**
  * Every service flywheel can run, in one explicit list (no registration by import side effect).
  * `flywheel run <name>` and the demo look stages up here. The model for a new stage: services/cpt-docs/stage.ts.
  */
-export const stages: AnyStage[] = [cptDocsStage, hasStage, recycleStage];
+export const stages: AnyStage[] = [cptDocsStage, hasStage, recycleStage, rolloutStage];
 
 export function findStage(name: string): AnyStage {
   const stage = stages.find((s) => s.name === name);
