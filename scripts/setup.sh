@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 echo "== node packages"
-npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: chdb and node-llama-cpp list prebuilt packages for other platforms that the
+# registry here does not serve, so the lock cannot name them and `npm ci` refuses it; install keeps the lock's
+# versions for everything it does name.
+npm install --no-audit --no-fund
 
 echo "== Apache Kafka jars (Maven Central)"
 node bin/flywheel.mjs stack install
