@@ -1,0 +1,55 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { loadPlatformConfig } from '../../platform/config.ts';
+import { runEval } from '../../rollout/eval/run.ts';
+import { renderSummary } from '../../rollout/eval/report.ts';
+import { localKafka } from './stack.ts';
+
+interface EvalCommandOptions {
+  limit?: string;
+  out?: string;
+  g?: string;
+  mode?: string;
+  policy?: string;
+  keepTopics?: boolean;
+  json?: boolean;
+}
+
+export function registerEvalCommand(program: Command): void {
+  program
+    .command('eval')
+    .argument('<qa.jsonl>', 'questions with answers and paragraphs (HotpotQA format, e.g. data/hotpotqa/dev_300.jsonl)')
+    .description('run the rollout service on a QA file (its paragraphs as the offline corpus) and print EM / token F1 per question type')
+    .option('--limit <n>', 'only the first n questions')
+    .option('--out <file>', 'per-question results (JSONL); default $FLYWHEEL_HOME/eval/<file>-<time>.jsonl')
+    .option('--g <n>', 'rollouts per question (ROLLOUT_G); default 1 for eval')
+    .option('--mode <mode>', 'react | iterresearch (ROLLOUT_MODE)')
+    .option('--policy <policy>', 'scripted | llm (ROLLOUT_POLICY)')
+    .option('--keep-topics', 'keep the run topics (eval-<time>-<id>.*) for inspection')
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, options: EvalCommandOptions) => {
+      if (!process.env.KAFKA_BROKERS) await localKafka().up();
+      const config = loadPlatformConfig();
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      const out = options.out ?? path.join(config.FLYWHEEL_HOME, 'eval', `${path.basename(file, path.extname(file))}-${stamp}.jsonl`);
+      const rolloutEnv: NodeJS.ProcessEnv = { ROLLOUT_G: options.g ?? process.env.ROLLOUT_G ?? '1' };
+      if (options.mode) rolloutEnv.ROLLOUT_MODE = options.mode;
+      if (options.policy) rolloutEnv.ROLLOUT_POLICY = options.policy;
+      const run = await runEval({
+        file,
+        limit: options.limit ? Number(options.limit) : undefined,
+        out,
+        rolloutEnv,
+        keepTopics: options.keepTopics,
+        onProgress: (line) => process.stderr.write(`\r${line}    `),
+      });
+      process.stderr.write('\n');
+      if (options.json) {
+        console.log(JSON.stringify({ ...run.summary, documents: run.documents, dead_letters: run.deadLetters, seconds: run.seconds, results: out, topics: run.prefix }, null, 2));
+        return;
+      }
+      console.log(renderSummary(run.summary));
+      console.log(`\n${run.results.length} questions, ${run.documents} documents, ${run.deadLetters} dead letters, ${run.seconds.toFixed(1)} s (topics ${run.prefix}*)`);
+      console.log(`per-question results: ${out}`);
+    });
+}

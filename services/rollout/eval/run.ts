@@ -1,0 +1,131 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createSerde } from '../../platform/avro/serde.ts';
+import { topicCatalogue, TopicNames } from '../../platform/catalogue.ts';
+import { loadConfig, loadPlatformConfig } from '../../platform/config.ts';
+import type { DeadLetter, ToolCall, TopicName, TopicValues, Trajectory } from '../../platform/generated/records.ts';
+import { createKafka } from '../../platform/kafka/client.ts';
+import { readTopic } from '../../platform/kafka/reader.ts';
+import { ensureTopics } from '../../platform/kafka/topics.ts';
+import { createLogger } from '../../platform/logger.ts';
+import { waitForDrain } from '../../platform/runtime/drain.ts';
+import { startStage } from '../../platform/runtime/runner.ts';
+import { rolloutConfigSchema } from '../config.ts';
+import { rolloutStage } from '../stage.ts';
+import { qaDocuments, qaQuestion, readQaFile } from './qa-file.ts';
+import { questionResults, summarise, type EvalSummary, type QuestionResult } from './report.ts';
+
+export interface EvalOptions {
+  file: string;
+  limit?: number;
+  /** Per-question results (JSONL). */
+  out: string;
+  /** Overrides of the rollout service's environment (ROLLOUT_G, ROLLOUT_MODE, ROLLOUT_POLICY, …). */
+  rolloutEnv?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv;
+  keepTopics?: boolean;
+  /** Progress lines (done/total, questions/s, ETA); silent when absent. */
+  onProgress?: (line: string) => void;
+  timeoutMs?: number;
+}
+
+export interface EvalRun {
+  prefix: string;
+  summary: EvalSummary;
+  results: QuestionResult[];
+  documents: number;
+  deadLetters: number;
+  seconds: number;
+}
+
+/**
+ * `flywheel eval`: the file's paragraphs become the offline corpus (fw.docs), its questions go through the very
+ * same rollout service as fw.fas.questions, under a topic prefix of its own so runs never mix; when the
+ * service has drained, the trajectories are read back and scored.
+ */
+export async function runEval(options: EvalOptions): Promise<EvalRun> {
+  const started = Date.now();
+  const baseEnv = options.env ?? process.env;
+  const base = loadPlatformConfig(baseEnv);
+  const prefix = `${base.TOPIC_PREFIX}eval-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}.`;
+  const env: NodeJS.ProcessEnv = { ...baseEnv, ...options.rolloutEnv, TOPIC_PREFIX: prefix };
+  const config = loadPlatformConfig(env);
+  const rolloutConfig = loadConfig(rolloutConfigSchema, env); // fail on a bad setting before producing anything
+  const names = new TopicNames(prefix);
+  const catalogue = topicCatalogue();
+  const logger = createLogger({ level: baseEnv.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }); // progress and the summary are the output
+  const kafka = createKafka(config, logger, 'eval');
+  const serde = createSerde({ schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const items = readQaFile(options.file, options.limit);
+    if (items.length === 0) throw new Error(`${options.file}: no questions`);
+    await ensureTopics(admin, catalogue, names);
+    const { docs, docIdsByItem } = qaDocuments(items, options.file, config.FLYWHEEL_ROUND);
+    const questions = items.map((item) => qaQuestion(item, options.file, docIdsByItem.get(item.id) ?? [], config.FLYWHEEL_ROUND));
+    await produceAll('fw.docs', docs);
+    await produceAll('fw.fas.questions', questions);
+
+    // the rollout service itself, started in-process under the run's prefix
+    const running = await startStage(rolloutStage, { env, http: false, progressEveryMs: 0, logger });
+    const total = questions.length;
+    const drainStart = Date.now();
+    try {
+      await waitForDrain(admin, [{ groupId: running.groupId, topics: [names.physical('fw.fas.questions')] }], {
+        timeoutMs: options.timeoutMs ?? 6 * 3600_000,
+        quietMs: 1500,
+        onPoll: (lag) => {
+          const done = Math.max(0, total - lag);
+          const rate = done / Math.max(0.001, (Date.now() - drainStart) / 1000);
+          const eta = rate > 0 ? Math.ceil((total - done) / rate) : NaN;
+          options.onProgress?.(`questions ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${Number.isFinite(eta) ? `${eta}s` : '?'}`);
+        },
+      });
+    } finally {
+      await running.stop();
+    }
+
+    const trajectories = await readAll<Trajectory>('fw.rollout.trajectories');
+    const toolCalls = await readAll<ToolCall>('fw.tool.calls');
+    const deadLetters = await readAll<DeadLetter>('fw.dlq');
+    const results = questionResults(items, questions.map((q) => q.id), trajectories);
+    const counts: Record<string, number> = {};
+    for (const c of toolCalls) counts[c.tool] = (counts[c.tool] ?? 0) + 1;
+    const summary = summarise(results, rolloutConfig.ROLLOUT_G, counts);
+    fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
+    fs.writeFileSync(options.out, results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    if (!options.keepTopics) {
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+      await admin.deleteTopics({ topics: mine }).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
+    }
+    return { prefix, summary, results, documents: docs.length, deadLetters: deadLetters.length, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    await admin.disconnect();
+  }
+
+  async function produceAll<T extends TopicName>(topic: T, values: Array<TopicValues[T]>): Promise<void> {
+    const spec = catalogue.get(topic);
+    const physical = names.physical(topic);
+    const producer = kafka.producer({ idempotent: true });
+    await producer.connect();
+    try {
+      for (let i = 0; i < values.length; i += 500) {
+        const messages = await Promise.all(
+          values.slice(i, i + 500).map(async (v) => ({ key: String((v as unknown as Record<string, unknown>)[spec.key]), value: await serde.encode(spec.value, v, physical) })),
+        );
+        await producer.send({ topic: physical, messages });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+  }
+
+  async function readAll<T>(topic: TopicName): Promise<T[]> {
+    const spec = catalogue.get(topic);
+    const physical = names.physical(topic);
+    const messages = await readTopic(kafka, physical, { idleMs: 1500 });
+    return Promise.all(messages.filter((m) => m.value).map((m) => serde.decode<T>(m.value!, spec.value, physical)));
+  }
+}
