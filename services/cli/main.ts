@@ -4,6 +4,7 @@ import { ConfigError } from '../platform/errors.ts';
 import { registerAnalyticsCommands } from './commands/analytics.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerEvalCommand } from './commands/eval.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerRoundCommands } from './commands/round.ts';
 import { registerReportCommand } from './commands/report.ts';
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
   registerTopicCommands(program);
   registerRunCommand(program);
   registerDlqCommands(program);
+  registerEvalCommand(program);
   registerRoundCommands(program);
   registerExportCommand(program);
   registerAnalyticsCommands(program);
