@@ -95,11 +95,12 @@ export function dashboard(options: DashboardOptions): Record<string, unknown> {
         { expr: `sum by (stage) (flywheel_in_flight_records{${byStage}})`, legendFormat: 'in flight {{stage}}' },
         { expr: `histogram_quantile(0.95, sum by (le, stage) (rate(flywheel_transaction_seconds_bucket{${byStage}}[5m])))`, legendFormat: 'txn p95 {{stage}}' },
       ], timeseries),
+      // the LLM client labels its series by purpose and model (the stage shows in the scrape target's labels)
       panel('Model tokens (per s)', 'timeseries', { x: 0, y: 34, w: 8, h: 8 }, [
-        { expr: `sum by (stage, kind) (rate(${options.llm.tokens}{${byStage}}[5m]))`, legendFormat: '{{stage}} {{kind}}' },
+        { expr: `sum by (purpose, kind) (rate(${options.llm.tokens}[5m]))`, legendFormat: '{{purpose}} {{kind}}' },
       ], timeseries),
       panel('Model cost (USD, time range)', 'stat', { x: 8, y: 34, w: 8, h: 8 }, [
-        { expr: `sum by (stage) (increase(${options.llm.costUsd}{${byStage}}[$__range]))`, legendFormat: '{{stage}}' },
+        { expr: `sum by (purpose, model) (increase(${options.llm.costUsd}[$__range]))`, legendFormat: '{{purpose}} {{model}}' },
       ], { options: { reduceOptions: { calcs: ['lastNotNull'], values: false } }, fieldConfig: { defaults: { unit: 'currencyUSD' }, overrides: [] } }),
       panel('Model cost per accepted SFT trajectory (USD)', 'stat', { x: 16, y: 34, w: 8, h: 8 }, [
         {
@@ -108,7 +109,7 @@ export function dashboard(options: DashboardOptions): Record<string, unknown> {
         },
       ], { options: { reduceOptions: { calcs: ['lastNotNull'], values: false } }, fieldConfig: { defaults: { unit: 'currencyUSD' }, overrides: [] } }),
       panel('Model requests by outcome (per s)', 'timeseries', { x: 0, y: 42, w: 24, h: 8 }, [
-        { expr: `sum by (stage, outcome) (rate(${options.llm.requests}{${byStage}}[5m]))`, legendFormat: '{{stage}} {{outcome}}' },
+        { expr: `sum by (purpose, outcome) (rate(${options.llm.requests}[5m]))`, legendFormat: '{{purpose}} {{outcome}}' },
       ], timeseries),
     ],
   };
