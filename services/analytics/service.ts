@@ -36,6 +36,7 @@ export interface RunningAnalytics {
   readonly client: ClickHouseClient;
   readonly sink: AnalyticsSink;
   readonly config: AnalyticsConfig;
+  readonly metrics: StageMetrics;
   ready(): boolean;
   /** Takes a consumer-lag snapshot now (also done every ANALYTICS_LAG_EVERY_MS). */
   snapshotLag(): Promise<number>;
@@ -109,6 +110,7 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
       client,
       sink,
       config,
+      metrics,
       ready,
       snapshotLag: () => lag.tick(),
       done,

@@ -131,7 +131,14 @@ export class AnalyticsSink {
         }
       }
       resolveOffset(message.offset);
-      if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) await this.flushWhileHeartbeating(heartbeat);
+      if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) {
+        try {
+          await this.flushWhileHeartbeating(heartbeat);
+        } catch (error) {
+          if (this.stopping) return; // shutting down mid-outage: uncommitted records are read again next start
+          throw error;
+        }
+      }
     }
     const lag = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
     metrics.lag.set({ stage: SINK_STAGE, topic, partition: String(batch.partition) }, lag);
