@@ -1,14 +1,13 @@
-import type { LlmClient } from '../platform/llm/types.ts';
 import { ConfigError } from '../platform/errors.ts';
+import { createLlmClientFromEnv, type LlmClient } from '../platform/llm/index.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { StageMetrics } from '../platform/runtime/metrics.ts';
 
-/**
- * The shared LLM client, built from the environment. Imported lazily so the scripted flywheel never loads
- * the model stack.
- */
-export async function loadLlmClient(env: NodeJS.ProcessEnv): Promise<LlmClient> {
-  const modulePath = '../platform/llm/client.ts';
-  const mod = (await import(modulePath)) as Record<string, unknown>;
-  const factory = (mod.createLlmClient ?? mod.llmClientFromEnv) as ((env: NodeJS.ProcessEnv) => LlmClient | Promise<LlmClient>) | undefined;
-  if (typeof factory !== 'function') throw new ConfigError('the LLM client module does not export createLlmClient(env)');
-  return factory(env);
+/** The shared LLM client from the environment (OPENAI_BASE_URL / FLYWHEEL_LLM, see the LLM client's config). */
+export function loadLlmClient(env: NodeJS.ProcessEnv, deps: { logger: Logger; metrics: StageMetrics }): LlmClient {
+  const client = createLlmClientFromEnv(env, { logger: deps.logger, registry: deps.metrics.registry });
+  if (!client) {
+    throw new ConfigError('ROLLOUT_POLICY=llm, ROLLOUT_JUDGE=llm and VISIT_LLM_SUMMARY=true need an LLM: set OPENAI_BASE_URL (and LLM_MODEL) or FLYWHEEL_LLM=local');
+  }
+  return client;
 }

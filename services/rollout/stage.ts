@@ -60,7 +60,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
     config: rolloutConfigSchema,
     async setup(ctx) {
       const config = ctx.config;
-      const llm = needsLlm(config) ? await (deps.llm ?? (() => loadLlmClient(process.env)))() : undefined;
+      const llm = needsLlm(config) ? await (deps.llm ?? (() => loadLlmClient(process.env, ctx)))() : undefined;
       const corpus = deps.corpus ?? new Corpus();
       const feed = deps.corpus
         ? undefined
