@@ -15,6 +15,7 @@ import { startCorpusFeed, type CorpusFeed } from './corpus/feed.ts';
 import { groupIdFor, groupOutputs, trajectoryIdFor, type JudgedRollout } from './group.ts';
 import { lexicalJudge, llmJudge, type Judge } from './judge/judge.ts';
 import { loadLlmClient } from './llm.ts';
+import { RolloutMetrics } from './metrics.ts';
 import { buildToolbox } from './tools/index.ts';
 import type { Toolbox } from './tools/toolbox.ts';
 
@@ -25,6 +26,7 @@ export interface RolloutState {
   policy: Policy;
   judge: Judge;
   llm?: LlmClient;
+  metrics: RolloutMetrics;
 }
 
 export interface RolloutDependencies {
@@ -82,7 +84,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
       const judgeOptions = { f1Threshold: config.ROLLOUT_JUDGE_F1_THRESHOLD, reward: config.ROLLOUT_REWARD };
       const judge = config.ROLLOUT_JUDGE === 'llm' ? llmJudge(llm!) : lexicalJudge(judgeOptions);
       ctx.logger.info({ mode: config.ROLLOUT_MODE, policy: policy.model, judge: judge.kind, g: config.ROLLOUT_G, tools: toolbox.specs.map((t) => t.name) }, 'rollout ready');
-      return { corpus, feed, toolbox, policy, judge, llm };
+      return { corpus, feed, toolbox, policy, judge, llm, metrics: new RolloutMetrics(ctx.metrics.registry, corpus) };
     },
     async process(record, ctx) {
       const question = record.value;
@@ -106,6 +108,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
             });
             if (run.error) ctx.logger.warn({ question: question.id, rollout: index, error: run.error }, 'rollout ended in error');
             const judged = await state.judge.judge({ question: question.question, reference: question.answer, prediction: run.prediction }, ctx.signal);
+            state.metrics.record(config.ROLLOUT_MODE, run, judged.judgement.correct);
             return { index, id, run, judged };
           }),
         ),

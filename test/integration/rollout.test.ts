@@ -9,15 +9,16 @@ import { rolloutStage } from '../../services/rollout/stage.ts';
 import { TestEnv } from '../support.ts';
 
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
-const G = 3;
+const G = 4;
 
 describe('rollout service through the real broker', () => {
   const env = new TestEnv({ ROLLOUT_G: String(G), ROLLOUT_MODE: 'react', ROLLOUT_POLICY: 'scripted', ROLLOUT_SFT_PER_QUESTION: '1' });
-  const items = readQaFile(qaFile, 6);
+  const items = readQaFile(qaFile, 36).slice(30); // a slice where the scripted rollouts of some question disagree
   const { docs, docIdsByItem } = qaDocuments(items, qaFile, 1);
   const questions: Question[] = items.map((item) => qaQuestion(item, qaFile, docIdsByItem.get(item.id) ?? [], 1));
   const poison: Question = { ...questions[0], id: 'question_empty', question: '   ' };
   let outputs: Awaited<ReturnType<typeof readAll>>;
+  let trajectoryMetric: Array<{ value: number; labels: Partial<Record<string, string | number>> }> = [];
 
   async function readAll() {
     const [trajectories, sft, discarded, groups, toolCalls, dlq] = await Promise.all([
@@ -38,6 +39,7 @@ describe('rollout service through the real broker', () => {
     const running = await startStage(rolloutStage, { env: env.env, http: false, progressEveryMs: 0 });
     try {
       await env.drain([{ groupId: running.groupId, inputs: rolloutStage.inputs }]);
+      trajectoryMetric = (await running.metrics.registry.getSingleMetric('flywheel_rollout_trajectories_total')?.get())?.values ?? [];
     } finally {
       await running.stop();
     }
@@ -50,7 +52,7 @@ describe('rollout service through the real broker', () => {
     expect(trajectories).toHaveLength(questions.length * G);
     for (const q of questions) {
       const mine = trajectories.filter((t) => t.question_id === q.id);
-      expect(mine.map((t) => t.rollout_index).sort()).toEqual([0, 1, 2]);
+      expect(mine.map((t) => t.rollout_index).sort()).toEqual([0, 1, 2, 3]);
       for (const t of mine) {
         expect(t.parent_ids).toEqual([q.id]);
         expect(t.question_style).toBe(q.style);
@@ -64,6 +66,9 @@ describe('rollout service through the real broker', () => {
       }
     }
     expect(new Set(trajectories.map((t) => t.id)).size).toBe(trajectories.length);
+    expect(trajectoryMetric.reduce((s, v) => s + v.value, 0)).toBe(trajectories.length);
+    const correct = trajectoryMetric.filter((v) => v.labels.correct === 'true').reduce((s, v) => s + v.value, 0);
+    expect(correct).toBe(trajectories.filter((t) => t.judge.correct).length);
     expect(trajectories.some((t) => t.judge.correct)).toBe(true);
   });
 

@@ -135,10 +135,11 @@ function spans(sentence: string, kind: Kind): string[] {
     .filter((s) => s && (kind !== 'name' || (!NOT_A_NAME.test(s) && !NATIONALITY.test(s) && !new RegExp(`^${MONTH}\\b`).test(s))));
 }
 
-function answerSpan(question: string, pages: PageEvidence[]): string {
+/** Candidate answer spans of the expected type, best first. */
+export function rankedSpans(question: string, pages: PageEvidence[], laterPagesFirst = false): string[] {
   const kind = expectedKind(question);
   const qTerms = new Set(queryTerms(question));
-  let best: { text: string; score: number } = { text: '', score: -Infinity };
+  const best = new Map<string, number>();
   pages.forEach((page, pageRank) => {
     const titleInQuestion = queryTerms(page.title).every((t) => qTerms.has(t));
     // a page the question does not name is likely the bridge's far end, where the answer lives
@@ -150,18 +151,27 @@ function answerSpan(question: string, pages: PageEvidence[]): string {
       if (own.length === 0 || own.every((t) => qTerms.has(t))) continue;
       const overlap = queryTerms(c.context).filter((t) => qTerms.has(t) && !own.includes(t)).length;
       const personish = /^who\b/i.test(question) && own.length >= 2 && own.length <= 4 ? 0.5 : 0;
-      const score = overlap + personish + (titleInQuestion ? 0 : 0.5) - pageRank * 0.1 - Math.max(0, own.length - 4) * 0.3;
-      if (score > best.score) best = { text: c.text, score };
+      const score = overlap + personish + (titleInQuestion ? 0 : 0.5) - (laterPagesFirst ? pages.length - 1 - pageRank : pageRank) * 0.1 - Math.max(0, own.length - 4) * 0.3;
+      if (score > (best.get(c.text) ?? -Infinity)) best.set(c.text, score);
     }
   });
-  return best.text;
+  return [...best].sort((a, b) => b[1] - a[1]).map(([text]) => text);
 }
 
-/** The scripted policy's final answer from the pages it read. */
-export function extractAnswer(question: string, pages: PageEvidence[], random: () => number): string {
+/**
+ * The scripted policy's final answer from the pages it read. `explore` (0–1) is the chance to take the
+ * runner-up span instead of the best one: the scripted stand-in for sampling temperature, so a group's
+ * rollouts can disagree.
+ */
+export function extractAnswer(question: string, pages: PageEvidence[], random: () => number, explore = 0): string {
   if (pages.length === 0) return '';
   const options = choiceOptions(question);
   if (options) return answerChoice(question, options, pages, random);
   if (YES_NO.test(question.trim())) return answerYesNo(question, pages);
-  return answerSpan(question, pages);
+  const ranked = rankedSpans(question, pages, true);
+  return (ranked.length > 1 && random() < explore ? ranked[1] : ranked[0]) ?? '';
+}
+
+export function isYesNo(question: string): boolean {
+  return YES_NO.test(question.trim());
 }

@@ -1,5 +1,5 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
-import { choiceOptions, extractAnswer, pairedEntities, type PageEvidence } from './extract.ts';
+import { choiceOptions, extractAnswer, isYesNo, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
 
 interface Lead {
@@ -72,19 +72,29 @@ function covers(page: { title: string }, name: string): boolean {
   return terms.length > 0 && terms.filter((t) => title.has(t)).length / terms.length >= 0.5;
 }
 
+/** The best name on the pages the question itself names, other than those pages: the hop of a bridge question. */
+function bridgeEntity(question: string, read: ReadPage[]): string | undefined {
+  const qTerms = new Set(queryTerms(question));
+  const named = read.filter((r) => queryTerms(r.title).some((t) => qTerms.has(t)));
+  const candidates = rankedSpans(`Who ${question}`, named).filter((c) => !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5);
+  return candidates[0];
+}
+
 /**
  * A deterministic search → visit → extract policy, so the flywheel runs (and is tested) with no model. Rollouts
  * of one question differ through the seeded random stream: a query word dropped, a different lead read first.
  */
-export function scriptedPolicy(options: { maxReads?: number } = {}): Policy {
-  const maxReads = options.maxReads ?? 3;
+export function scriptedPolicy(options: { maxReads?: number; explore?: number } = {}): Policy {
+  const maxReads = options.maxReads ?? 4;
+  const exploreRate = options.explore ?? 0.3;
   return {
     model: 'scripted',
     modelVersion: 'search-visit-extract/1',
     sampling: { temperature: 0, top_p: 1, repetition_penalty: 1 },
     start({ question, rolloutIndex, random }): PolicySession {
       const explore = rolloutIndex > 0;
-      const targets = choiceOptions(question) ?? (/^(are|is|was|were|do|does|did)\b/i.test(question) ? pairedEntities(question) : undefined) ?? [];
+      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? [];
+      const bridge = targets.length === 0 && !isYesNo(question);
       return {
         async decide(view: PolicyView): Promise<Decision> {
           const notes = notesFromObservations(view.observations, notesFromReport(view.report));
@@ -98,7 +108,7 @@ export function scriptedPolicy(options: { maxReads?: number } = {}): Policy {
             outputTokens: approxTokens(thought + JSON.stringify(extra) + (report ?? '')),
           });
           const answer = () => {
-            const prediction = extractAnswer(question, notes.read, random);
+            const prediction = extractAnswer(question, notes.read, random, explore ? exploreRate : 0);
             return decision(`From ${notes.read.map((r) => `"${r.title}"`).join(', ') || 'what I found'}, the answer is ${prediction || 'unclear'}.`, { answer: prediction });
           };
           if (view.forceAnswer) return answer();
@@ -119,6 +129,15 @@ export function scriptedPolicy(options: { maxReads?: number } = {}): Policy {
           const unsearched = missing.find((t) => !notes.searches.includes(t));
           if (unsearched && notes.read.length < maxReads) {
             return decision(`I still need a page about ${unsearched}.`, { call: { name: 'search', arguments: { query: [unsearched] } } });
+          }
+          // bridge questions: follow the entity the question's own page points to, then read about it
+          if (bridge && notes.searches.length === 1 && notes.read.length < maxReads) {
+            const hop = bridgeEntity(question, notes.read);
+            if (hop) return decision(`The question goes through ${hop}; I will look it up.`, { call: { name: 'search', arguments: { query: [hop] } } });
+          }
+          const hopLead = bridge && notes.searches.length === 2 ? unread.find((l) => covers(l, notes.searches[1])) : undefined;
+          if (hopLead && notes.read.length < maxReads) {
+            return decision(`"${hopLead.title}" should hold the answer; I will read it.`, { call: { name: 'visit', arguments: { url: hopLead.url, goal: question } } });
           }
           return answer();
         },
