@@ -1,0 +1,112 @@
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+
+/**
+ * One figure of a benchmark. `baseline` is a figure measured in the same run (never a stored number: these
+ * machines are noisy), and `ratio` = value / baseline.value, so > 1 means "more than the baseline" — better
+ * for a rate (records/s), worse for a cost (µs/op, bytes).
+ */
+export interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  baseline?: { name: string; value: number };
+  ratio?: number;
+}
+
+/** The convention every bench/*.ts follows: `export async function run(): Promise<BenchResult[]>`. */
+export type BenchModule = { run?: () => Promise<BenchResult[]>; main?: () => Promise<BenchResult[]>; default?: () => Promise<BenchResult[]> };
+
+/** A result with its ratio against `baseline` filled in. */
+export function compared(name: string, value: number, unit: string, baseline?: BenchResult | { name: string; value: number }): BenchResult {
+  if (!baseline) return { name, value, unit };
+  const base = { name: baseline.name, value: baseline.value };
+  return { name, value, unit, baseline: base, ratio: base.value > 0 ? value / base.value : undefined };
+}
+
+/** Positive integer from the environment, or `fallback`; a bad value stops the bench naming the variable. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name}=${JSON.stringify(raw)}: expected a positive integer`);
+  return value;
+}
+
+/** Runs `fn` in batches for at least `ms`; returns operations per second. */
+function spin(fn: () => void, ms: number, batch: number): number {
+  let ops = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  do {
+    for (let i = 0; i < batch; i++) fn();
+    ops += batch;
+    elapsed = performance.now() - start;
+  } while (elapsed < ms);
+  return (ops / elapsed) * 1000;
+}
+
+/**
+ * Operations per second of each case, measured in interleaved rounds (A B C, A B C, …) and reported as the best
+ * round: on a shared, noisy machine the fastest round is the one least disturbed by other processes, and
+ * interleaving exposes every case to the same disturbances.
+ */
+export function compareOps<K extends string>(cases: Record<K, () => void>, options: { totalMs?: number; rounds?: number; batch?: number } = {}): Record<K, number> {
+  const keys = Object.keys(cases) as K[];
+  const rounds = options.rounds ?? 5;
+  const batch = options.batch ?? 50;
+  const perRound = Math.max(20, (options.totalMs ?? 1000) / rounds);
+  for (const key of keys) spin(cases[key], Math.min(100, perRound), batch); // warm-up: let the JIT settle
+  const best = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  for (let round = 0; round < rounds; round++) {
+    for (const key of keys) best[key] = Math.max(best[key], spin(cases[key], perRound, batch));
+  }
+  return best;
+}
+
+const number = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+const precise = new Intl.NumberFormat('en-US', { maximumSignificantDigits: 3 });
+
+export function formatValue(value: number): string {
+  return Math.abs(value) >= 100 ? number.format(Math.round(value)) : precise.format(value);
+}
+
+/** Renders results as an aligned plain-text table (one row per figure). */
+export function formatTable(rows: Array<BenchResult & { bench?: string }>): string {
+  const header = ['bench', 'figure', 'value', 'unit', 'baseline (same run)', 'baseline value', 'ratio'];
+  const cells = rows.map((r) => [
+    r.bench ?? '',
+    r.name,
+    formatValue(r.value),
+    r.unit,
+    r.baseline?.name ?? '',
+    r.baseline ? formatValue(r.baseline.value) : '',
+    r.ratio === undefined ? '' : `${precise.format(r.ratio)}×`,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const numeric = new Set([2, 5, 6]);
+  const line = (c: string[]) => c.map((v, i) => (numeric.has(i) ? v.padStart(widths[i]) : v.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+export function printTable(rows: Array<BenchResult & { bench?: string }>, title?: string): void {
+  if (title) console.log(`\n${title}`);
+  console.log(formatTable(rows));
+}
+
+const started = performance.now();
+/** Progress line on stderr (seconds since start), so stdout keeps only tables. */
+export function note(message: string): void {
+  process.stderr.write(`[bench +${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+/** Runs `run` and prints its table when the file is started directly (`npx tsx bench/serde.ts`). */
+export function runIfMain(moduleUrl: string, title: string, run: () => Promise<BenchResult[]>): void {
+  if (!process.argv[1] || pathToFileURL(process.argv[1]).href !== moduleUrl) return;
+  run()
+    .then((results) => printTable(results, title))
+    .catch((error) => {
+      console.error(error);
+      process.exitCode = 1;
+    });
+}
