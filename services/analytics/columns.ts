@@ -92,9 +92,10 @@ function flattenField(
   const { chType, convert } = valueType(type, named);
   const wrapped = nullable && canBeNullable(chType) ? `Nullable(${chType})` : chType;
   columns.push({ name, type: wrapped, doc });
+  const missing = wrapped.startsWith('Nullable(') ? null : emptyOf(chType); // never mutated: only serialised
   writers.push((parent, row) => {
     const v = pick(parent);
-    row[name] = v == null ? (wrapped.startsWith('Nullable(') ? null : emptyOf(chType)) : convert(v);
+    row[name] = v == null ? missing : convert(v);
   });
 }
 

@@ -155,30 +155,43 @@ export class AnalyticsSink {
     }, wait);
   }
 
-  /** Blocks consumption until the buffer is written; heartbeats so a long ClickHouse outage keeps the group. */
+  /**
+   * Hands the full buffer to the writer and keeps consuming into a fresh one, but first waits (heartbeating,
+   * so a long ClickHouse outage keeps the group) for the previous batch to be written: at most two batches are
+   * ever in memory, one being written and one filling.
+   */
   private async flushWhileHeartbeating(heartbeat: () => Promise<void>): Promise<void> {
-    const done = this.flush();
+    const previous = this.flushing;
     let finished = false;
-    void done.finally(() => (finished = true)).catch(() => undefined);
+    void previous.finally(() => (finished = true)).catch(() => undefined);
     while (!finished) {
-      await Promise.race([done.catch(() => undefined), sleep(2000)]);
+      await Promise.race([previous.catch(() => undefined), sleep(2000)]);
       if (!finished) await heartbeat().catch(() => undefined);
     }
-    await done;
+    await previous;
+    void this.flush().catch(() => undefined); // its failure (only when stopping) surfaces on the next wait
   }
 
-  /** Flushes run one at a time: each takes the current buffer and leaves a fresh one to fill. */
+  /**
+   * Takes the current buffer and queues its write behind the previous ones, so offsets are committed in order.
+   * Resolves when everything queued so far is written and committed.
+   */
   flush(): Promise<void> {
-    this.flushing = this.flushing.catch(() => undefined).then(() => this.flushOnce());
-    return this.flushing;
-  }
-
-  private async flushOnce(): Promise<void> {
     clearTimeout(this.timer);
     this.timer = undefined;
     const buffer = this.buffer;
-    if (buffer.isEmpty()) return;
+    if (buffer.isEmpty()) return this.flushing;
     this.buffer = new RowBuffer();
+    this.flushing = this.flushing.then(
+      () => this.write(buffer),
+      (error) => {
+        throw error; // a batch that was not written must not be overtaken by a later commit
+      },
+    );
+    return this.flushing;
+  }
+
+  private async write(buffer: RowBuffer): Promise<void> {
     const { metrics, logger, progress } = this.options;
     await this.untilDone('insert', async () => {
       for (const [table, rows] of buffer.rows) {
@@ -196,7 +209,6 @@ export class AnalyticsSink {
       logger.warn({ err }, 'offset commit failed after a successful insert (partitions moved)');
     }
     progress.add(buffer.rowCount + buffer.deadLetters.length);
-    this.scheduleFlush();
   }
 
   private async sendDeadLetters(buffer: RowBuffer): Promise<void> {
