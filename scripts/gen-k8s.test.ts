@@ -88,6 +88,13 @@ describe.skipIf(!canValidate)('deploy/k8s manifests (kustomize build + strict sc
       }
       expect(scaled.spec.maxReplicaCount).toBeLessThanOrEqual(Math.max(...stage.inputs.map((t: string) => partitions.get(t)!)));
     }
+    const analytics = of('Deployment').find((d) => d.spec.template.spec.containers[0].args.join(' ') === 'analytics run');
+    expect(analytics, 'the analytics sink has a Deployment').toBeDefined();
+    const analyticsScaling = of('ScaledObject').find((s) => s.spec.scaleTargetRef.name === analytics!.metadata.name)!;
+    expect(analyticsScaling.spec.triggers).toHaveLength(1);
+    expect(analyticsScaling.spec.triggers[0].metadata.consumerGroup).toBe('fw.analytics');
+    expect(analyticsScaling.spec.triggers[0].metadata.topic).toBeUndefined();
+    expect(analyticsScaling.spec.maxReplicaCount).toBeLessThanOrEqual(Math.max(...partitions.values()));
     const topics = of('KafkaTopic');
     expect(topics.map((t) => t.spec.topicName).sort()).toEqual([...partitions.keys()].sort());
     for (const t of topics) expect(t.spec.partitions).toBe(partitions.get(t.spec.topicName));
@@ -112,7 +119,7 @@ describe.skipIf(!canValidate)('deploy/k8s manifests (kustomize build + strict sc
         expect(trigger.metadata).toMatchObject({ sasl: 'scram_sha512', tls: 'enable' });
       }
     }
-    expect(docs.filter((d) => d.kind === 'PodDisruptionBudget')).toHaveLength(stages.length);
+    expect(docs.filter((d) => d.kind === 'PodDisruptionBudget')).toHaveLength(stages.length + 1);
   });
 
   it('rejects broken manifests (the validator can fail)', () => {
@@ -121,6 +128,8 @@ describe.skipIf(!canValidate)('deploy/k8s manifests (kustomize build + strict sc
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containerz: []\n`,
       // replicas of the wrong type
       `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\nspec:\n  replicas: two\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i}]}\n`,
+      // kafka trigger without a lag threshold
+      `apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\nspec:\n  scaleTargetRef: {name: x}\n  triggers: [{type: kafka, metadata: {bootstrapServers: b, consumerGroup: g}}]\n`,
       // ScaledObject without its target
       `apiVersion: keda.sh/v1alpha1\nkind: ScaledObject\nmetadata: {name: x}\nspec:\n  triggers: [{type: kafka, metadata: {bootstrapServers: b, consumerGroup: g, topic: t, lagThreshold: "5"}}]\n`,
       // kafka trigger without a consumer group, and a number where KEDA wants a string

@@ -12,7 +12,7 @@ import type { AnyStage } from '../services/platform/runtime/stage.ts';
 import { stages as registeredStages } from '../services/stages.ts';
 import { dashboard } from './k8s/dashboard.ts';
 import { devOverlay, prodDisruptionBudgets, prodOverlay, prodTriggerAuthentication } from './k8s/overlays.ts';
-import { APP, configMap, deployment, k8sName, kafkaTopic, podMonitor, scaledObject, serviceAccount, textConfigMap } from './k8s/resources.ts';
+import { analyticsWorkload, APP, configMap, deployment, k8sName, kafkaTopic, podMonitor, scaledObject, serviceAccount, stageWorkload, textConfigMap, type Workload } from './k8s/resources.ts';
 import { toYaml, type YamlValue } from './k8s/yaml.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -43,6 +43,11 @@ export function currentInput(): GenerateInput {
   return { stages: registeredStages, topics: topicCatalogue().all(), clickhouse };
 }
 
+/** Every Deployment: the registered stages, then the analytics sink. */
+export function workloadsOf(input: GenerateInput): Workload[] {
+  return [...input.stages.map(stageWorkload), analyticsWorkload(input.topics)];
+}
+
 /** Every generated file, by path relative to deploy/k8s. */
 export function generate(input: GenerateInput): Map<string, string> {
   const files = new Map<string, string>();
@@ -52,8 +57,9 @@ export function generate(input: GenerateInput): Map<string, string> {
     for (const t of [...stage.inputs, ...stage.outputs]) if (!topics.has(t)) throw new Error(`stage ${stage.name}: topic ${t} is not in the catalogue`);
   }
 
-  const stageFiles = input.stages.map((s) => `stages/${k8sName(s.name)}.yaml`);
-  for (const stage of input.stages) yaml(`base/stages/${k8sName(stage.name)}.yaml`, [deployment(stage), scaledObject(stage, topics)]);
+  const workloads = workloadsOf(input);
+  const stageFiles = workloads.map((s) => `stages/${k8sName(s.name)}.yaml`);
+  for (const w of workloads) yaml(`base/stages/${k8sName(w.name)}.yaml`, [deployment(w), scaledObject(w, topics)]);
   yaml('base/config.yaml', [configMap(), serviceAccount()]);
   yaml('base/topics.yaml', input.topics.map(kafkaTopic));
   yaml('base/monitoring.yaml', [podMonitor()]);
@@ -79,9 +85,9 @@ export function generate(input: GenerateInput): Map<string, string> {
     },
   ]);
   yaml('overlays/dev/kustomization.yaml', [devOverlay()]);
-  yaml('overlays/prod/kustomization.yaml', [prodOverlay(input.stages)]);
+  yaml('overlays/prod/kustomization.yaml', [prodOverlay(workloads)]);
   yaml('overlays/prod/keda-auth.yaml', [prodTriggerAuthentication()]);
-  yaml('overlays/prod/pdb.yaml', prodDisruptionBudgets(input.stages));
+  yaml('overlays/prod/pdb.yaml', prodDisruptionBudgets(workloads));
   return files;
 }
 

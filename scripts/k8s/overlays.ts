@@ -1,5 +1,4 @@
-import type { AnyStage } from '../../services/platform/runtime/stage.ts';
-import { APP, BOOTSTRAP, CONFIG_MAP, IMAGE, k8sName, KAFKA_CLUSTER, labels, SECRET } from './resources.ts';
+import { APP, BOOTSTRAP, CONFIG_MAP, IMAGE, k8sName, KAFKA_CLUSTER, labels, SECRET, triggerCount, type Workload } from './resources.ts';
 import { toYaml, type YamlValue } from './yaml.ts';
 
 /** kustomize overlays: dev (scale to zero, small pods, debug logs) and prod (TLS + SCRAM, replicated topics, PDBs). */
@@ -42,10 +41,10 @@ const CA_SECRET = `${KAFKA_CLUSTER}-cluster-ca-cert`;
 const CA_DIR = '/etc/flywheel/kafka-ca';
 export const PROD_TRIGGER_AUTH = 'flywheel-kafka';
 
-export function prodOverlay(stages: AnyStage[]): YamlValue {
+export function prodOverlay(stages: Workload[]): YamlValue {
   const perStage: Patch[] = stages.map((stage) => ({
     target: { kind: 'ScaledObject', name: k8sName(stage.name) },
-    ops: stage.inputs.flatMap((_topic: string, i: number) => [
+    ops: Array.from({ length: triggerCount(stage) }, (_, i) => i).flatMap((i) => [
       { op: 'replace' as const, path: `/spec/triggers/${i}/metadata/bootstrapServers`, value: TLS_BOOTSTRAP },
       { op: 'add' as const, path: `/spec/triggers/${i}/metadata/sasl`, value: 'scram_sha512' },
       { op: 'add' as const, path: `/spec/triggers/${i}/metadata/tls`, value: 'enable' },
@@ -99,7 +98,7 @@ export function prodTriggerAuthentication(): YamlValue {
   };
 }
 
-export function prodDisruptionBudgets(stages: AnyStage[]): YamlValue[] {
+export function prodDisruptionBudgets(stages: Workload[]): YamlValue[] {
   return stages.map((stage) => {
     const name = k8sName(stage.name);
     return {

@@ -2,6 +2,32 @@ import type { TopicSpec } from '../../services/platform/catalogue.ts';
 import type { AnyStage } from '../../services/platform/runtime/stage.ts';
 import type { YamlValue } from './yaml.ts';
 
+/** One Deployment: a stage (`flywheel run <stage>`) or another long-running service (the analytics sink). */
+export interface Workload {
+  name: string;
+  description: string;
+  args: string[];
+  /** Topics its consumer group `fw.<name>` reads. */
+  inputs: readonly string[];
+  /** per-topic: one KEDA trigger per input; group: one trigger over every topic the group reads. */
+  lagScope: 'per-topic' | 'group';
+}
+
+export function stageWorkload(stage: AnyStage): Workload {
+  return { name: stage.name, description: stage.description, args: ['run', stage.name], inputs: stage.inputs, lagScope: 'per-topic' };
+}
+
+/** The analytics sink (services/analytics): every catalogue topic into ClickHouse, consumer group fw.analytics. */
+export function analyticsWorkload(topics: TopicSpec[]): Workload {
+  return {
+    name: 'analytics',
+    description: 'Analytics sink: every topic into ClickHouse (ReplacingMergeTree by record id), views for the funnel, cost and lineage.',
+    args: ['analytics', 'run'],
+    inputs: topics.map((t) => t.name),
+    lagScope: 'group',
+  };
+}
+
 /** Names shared by every generated resource; overlays change them with kustomize, never by hand. */
 export const APP = 'flywheel';
 export const IMAGE = 'flywheel';
@@ -40,6 +66,10 @@ const PROFILES: Record<string, Partial<StageProfile>> = {
   has: { lagThreshold: 50 },
   fas: { lagThreshold: 100 },
   memory: { requests: { cpu: '500m', memory: '768Mi' }, limits: { cpu: '2', memory: '2Gi' }, lagThreshold: 200 },
+  // entity state per partition lives in memory while the stage runs
+  'memory-entities': { requests: { cpu: '250m', memory: '768Mi' }, limits: { cpu: '1', memory: '2Gi' }, lagThreshold: 1000 },
+  // HTML cleaning and MinHash are CPU-bound
+  ingest: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '2', memory: '1536Mi' }, lagThreshold: 200 },
   analytics: { requests: { cpu: '250m', memory: '512Mi' }, limits: { cpu: '1', memory: '2Gi' }, lagThreshold: 2000 },
 };
 
@@ -88,7 +118,7 @@ export function serviceAccount(): YamlValue {
   };
 }
 
-export function deployment(stage: AnyStage): YamlValue {
+export function deployment(stage: Workload): YamlValue {
   const name = k8sName(stage.name);
   const profile = profileOf(stage.name);
   const probe = (path: string, periodSeconds: number, failureThreshold: number) => ({
@@ -121,7 +151,7 @@ export function deployment(stage: AnyStage): YamlValue {
               name: 'stage',
               image: IMAGE,
               imagePullPolicy: 'IfNotPresent',
-              args: ['run', stage.name],
+              args: stage.args,
               ports: [{ name: 'http', containerPort: HTTP_PORT, protocol: 'TCP' }],
               envFrom: [{ configMapRef: { name: CONFIG_MAP } }, { secretRef: { name: SECRET, optional: true } }],
               env: [{ name: 'INSTANCE_ID', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
@@ -148,11 +178,15 @@ export function deployment(stage: AnyStage): YamlValue {
 }
 
 /** Replicas beyond the partition count of the widest input topic would sit idle in the consumer group. */
-export function maxReplicasOf(stage: AnyStage, topics: Map<string, TopicSpec>): number {
+export function maxReplicasOf(stage: Workload, topics: Map<string, TopicSpec>): number {
   return Math.max(...stage.inputs.map((t: string) => topics.get(t)!.partitions));
 }
 
-export function scaledObject(stage: AnyStage, topics: Map<string, TopicSpec>): YamlValue {
+export function triggerCount(stage: Workload): number {
+  return stage.lagScope === 'group' ? 1 : stage.inputs.length;
+}
+
+export function scaledObject(stage: Workload, topics: Map<string, TopicSpec>): YamlValue {
   const name = k8sName(stage.name);
   const profile = profileOf(stage.name);
   return {
@@ -171,9 +205,10 @@ export function scaledObject(stage: AnyStage, topics: Map<string, TopicSpec>): Y
           behavior: { scaleDown: { stabilizationWindowSeconds: 300, policies: [{ type: 'Pods', value: 1, periodSeconds: 60 }] } },
         },
       },
-      triggers: stage.inputs.map((topic: string) => ({
+      // without a topic, KEDA sums the lag of every topic the group has offsets on
+      triggers: (stage.lagScope === 'group' ? [undefined] : stage.inputs).map((topic: string | undefined) => ({
         type: 'kafka',
-        name: `lag-${k8sName(topic)}`,
+        name: topic ? `lag-${k8sName(topic)}` : 'lag-all-topics',
         metadata: {
           bootstrapServers: BOOTSTRAP,
           consumerGroup: `fw.${stage.name}`,
