@@ -85,7 +85,7 @@ export function renderFunnelSvg(report: RoundReport): string {
       });
     }
     const detail = s.parts.length ? ` (${s.parts.map((p) => `${p.breakdown} ${p.records}`).join(', ')})` : '';
-    out.push(`<text x="${labelWidth + total + 6}" y="${y + 17}">${s.records}${escapeXml(detail.length > 60 ? `${detail.slice(0, 57)}…)` : detail)}</text>`);
+    out.push(`<text x="${(labelWidth + total + 6).toFixed(1)}" y="${y + 17}">${s.records}${escapeXml(detail.length > 60 ? `${detail.slice(0, 57)}…)` : detail)}</text>`);
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
