@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import type { Cluster, Evidence } from '../platform/generated/records.ts';
+import type { LlmClient } from '../platform/llm/types.ts';
+import { sha256 } from '../platform/records.ts';
+import { STYLES, type QuestionDraft, type QuestionStrategy } from './draft.ts';
+
+export const llmQuestionsSchema = z.object({
+  questions: z
+    .array(
+      z.object({
+        style: z.enum(['factual', 'numeric', 'multi_hop', 'synthesis']),
+        question: z.string().min(10),
+        answer: z.string().min(1).max(200),
+        evidence: z.array(z.number().int().min(1)).min(1),
+        operations: z.array(z.object({ op: z.enum(['describe_entity', 'merge_entities', 'blur_date', 'blur_number']), detail: z.string() })).default([]),
+      }),
+    )
+    .max(8),
+});
+
+const SYSTEM = [
+  'You write hard research questions from a small knowledge graph: entities with numbered statements.',
+  `Return JSON {"questions": [...]} with up to one question per style: ${STYLES.join(', ')}.`,
+  'factual: one fact looked up; numeric: needs a computation (difference, sum, ratio) over stated numbers; multi_hop: needs a',
+  'bridge entity first; synthesis: combines statements of several entities (comparison, ranking).',
+  'Each item: "style", "question", "answer" (short: a name, a number or a year), "evidence" (the numbers of the statements that',
+  'support the answer), "operations" (obfuscations applied: describe_entity = name replaced by a description, merge_entities =',
+  'two similar entities merged into a candidate set, blur_date = exact date made vague, blur_number = number made approximate,',
+  'each with a short "detail"). The answer must follow from the evidence statements alone and must not appear in the question.',
+].join(' ');
+
+export const llmQuestionsTemplateHash = sha256(`fas-questions-v1\n${SYSTEM}`).slice(0, 16);
+
+/** Questions written by a model over the cluster's statements; the stage checks them like template questions. */
+export class LlmQuestionStrategy implements QuestionStrategy {
+  readonly name = 'llm' as const;
+
+  constructor(private readonly client: LlmClient) {}
+
+  async propose(cluster: Cluster, _random: () => number, signal?: AbortSignal): Promise<QuestionDraft[]> {
+    const numbered: Evidence[] = cluster.entities.flatMap((e) => e.statements.map((statement, i) => ({ entity_id: e.entity_id, statement, doc_id: e.statement_doc_ids[i] || e.doc_ids[0] || '' })));
+    const listing = cluster.entities
+      .map((e) => `Entity: ${e.name}\n${e.statements.map((s) => `  [${numbered.findIndex((n) => n.entity_id === e.entity_id && n.statement === s) + 1}] ${s}`).join('\n')}`)
+      .join('\n\n');
+    const { value, response } = await this.client.structured({
+      purpose: 'fas',
+      schema: llmQuestionsSchema,
+      schemaName: 'fas_questions',
+      promptTemplateHash: llmQuestionsTemplateHash,
+      temperature: 0.7,
+      signal,
+      messages: [
+        { role: 'system', content: SYSTEM },
+        { role: 'user', content: `${cluster.shared_attribute ? `Shared attribute: ${cluster.shared_attribute}\n\n` : ''}${listing}` },
+      ],
+    });
+    return value.questions.map((q, i) => {
+      const evidence = q.evidence.map((n) => numbered[n - 1]).filter((e): e is Evidence => !!e);
+      return {
+        style: q.style,
+        question: q.question.trim(),
+        answer: q.answer.trim(),
+        evidence,
+        entityIds: [...new Set(evidence.map((e) => e.entity_id))],
+        operations: q.operations,
+        hops: Math.max(1, new Set(evidence.map((e) => e.entity_id)).size),
+        // the model's usage is counted once per cluster, on its first question
+        llm: i === 0 ? { ...response.usage, prompt_template_hash: llmQuestionsTemplateHash } : null,
+      };
+    });
+  }
+}

@@ -1,0 +1,141 @@
+import { TopicTail } from '../ingest/topic-tail.ts';
+import { MinHasher, NearDuplicateIndex, type MinHashOptions } from '../ingest/minhash.ts';
+import type { Question } from '../platform/generated/records.ts';
+import type { LlmClient } from '../platform/llm/types.ts';
+import { contentId } from '../platform/records.ts';
+import { defineStage, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
+import { loadLlmClient } from '../memory/llm.ts';
+import { planningAction, reasoningAction } from './actions.ts';
+import { leaksAnswer, unsupportedReason } from './check.ts';
+import { fasConfigSchema, type FasConfig } from './config.ts';
+import type { QuestionStrategy } from './draft.ts';
+import { LlmQuestionStrategy } from './llm.ts';
+import { obfuscate } from './obfuscate.ts';
+import { TemplateStrategy } from './templates.ts';
+
+interface FasState {
+  strategy: QuestionStrategy;
+  questions: NearDuplicateIndex;
+  hasher: MinHasher;
+  tail?: TopicTail;
+  llm?: LlmClient;
+}
+
+const QUESTION_MINHASH: MinHashOptions = { permutations: 64, bands: 16, shingleSize: 3 };
+const questionKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/**
+ * fw.memory.clusters → fw.fas.questions, fw.fas.actions, fw.cpt.samples (first-order action synthesis).
+ * Per cluster: questions in up to four styles, obfuscated by atomic operations; each kept only if its answer
+ * is supported by its evidence, it does not give the answer away and it is not a near duplicate of an
+ * earlier question (state reloaded from fw.fas.questions). Each kept question gets a planning action (K
+ * perspectives) and a reasoning action (decompose → preliminary → final), both also written as CPT text.
+ */
+export function createFasStage(deps: { llm?: LlmClient } = {}) {
+  return defineStage<FasConfig, FasState, 'fw.memory.clusters'>({
+    name: 'fas',
+    version: '1.0.0',
+    description: 'Synthesises multi-style questions with planning and reasoning actions from entity clusters (FAS).',
+    inputs: ['fw.memory.clusters'],
+    outputs: ['fw.fas.questions', 'fw.fas.actions', 'fw.cpt.samples'],
+    config: fasConfigSchema,
+    concurrency: 1,
+    async setup(ctx) {
+      const llm = ctx.config.FAS_STRATEGY === 'llm' ? (deps.llm ?? (await loadLlmClient())) : undefined;
+      const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
+      const questions = new NearDuplicateIndex(QUESTION_MINHASH, ctx.config.FAS_NEAR_DUP_THRESHOLD);
+      const hasher = new MinHasher(QUESTION_MINHASH);
+      const tail = ctx.config.FAS_DEDUP_RELOAD
+        ? await TopicTail.open({
+            platform: ctx.platform,
+            logger: ctx.logger,
+            topic: 'fw.fas.questions',
+            onValue: (q) => questions.add({ id: q.id, key: questionKey(q.question), signature: hasher.signature(q.question), firstSeen: `committed:${q.id}` }),
+          })
+        : undefined;
+      return { strategy, questions, hasher, tail, llm: deps.llm ? undefined : llm };
+    },
+    async teardown(state) {
+      await state?.tail?.close();
+      await state?.llm?.close();
+    },
+    async process(record, ctx) {
+      const cluster = record.value;
+      const position = `${record.topic}/${record.partition}@${record.offset}`;
+      const random = ctx.random(cluster.id);
+      const names = new Map(cluster.entities.map((e) => [e.entity_id, e.name]));
+      const drafts = await ctx.state.strategy.propose(cluster, random, ctx.signal);
+      const out: OutputRecord[] = [];
+      for (const raw of drafts) {
+        const draft = ctx.state.strategy.name === 'template' ? obfuscate(raw, cluster, random, ctx.config.FAS_OBFUSCATION) : raw;
+        const id = contentId('question', draft.style, draft.question, draft.answer);
+        const unsupported = unsupportedReason(draft, names);
+        if (unsupported) {
+          out.push(ctx.drop('answer_unsupported', id, `${draft.style}: ${unsupported}`, [cluster.id]));
+          continue;
+        }
+        if (leaksAnswer(draft)) {
+          out.push(ctx.drop('answer_in_question', id, `${draft.style}: ${draft.question}`, [cluster.id]));
+          continue;
+        }
+        const signature = ctx.state.hasher.signature(draft.question);
+        const duplicate = ctx.state.questions.findDuplicate({ key: questionKey(draft.question), signature, firstSeen: `${position}#${id}` });
+        if (duplicate) {
+          out.push(ctx.drop('duplicate_question', id, `${duplicate.kind} duplicate of ${duplicate.of.id}`, [cluster.id]));
+          continue;
+        }
+        ctx.state.questions.add({ id, key: questionKey(draft.question), signature, firstSeen: `${position}#${id}` });
+        out.push(...emit(draft, id, cluster.id, names, random, ctx));
+      }
+      if (drafts.length === 0) out.push(ctx.drop('no_question', cluster.id, `${cluster.kind} cluster of ${cluster.entities.length} entities gave no question`));
+      return out;
+    },
+  });
+}
+
+function emit(
+  draft: Awaited<ReturnType<QuestionStrategy['propose']>>[number],
+  id: string,
+  clusterId: string,
+  names: Map<string, string>,
+  random: () => number,
+  ctx: StageContext<FasConfig, FasState>,
+): OutputRecord[] {
+  const docIds = [...new Set(draft.evidence.map((e) => e.doc_id).filter(Boolean))];
+  const question: Question = {
+    ...ctx.meta(id, [clusterId, ...docIds]),
+    question: draft.question,
+    answer: draft.answer,
+    style: draft.style,
+    evidence: draft.evidence,
+    entity_ids: draft.entityIds,
+    operations: draft.operations,
+    difficulty: draft.hops + draft.operations.length,
+    cluster_id: clusterId,
+    strategy: ctx.state.strategy.name,
+    llm: draft.llm ?? null,
+  };
+  const planning = planningAction(question, draft.entityIds.map((e) => names.get(e) ?? e), ctx.config.FAS_PERSPECTIVES, random);
+  const reasoning = reasoningAction(question, names, draft.intermediate ?? draft.answer);
+  const planningId = contentId('action', 'planning', id);
+  const reasoningId = contentId('action', 'reasoning', id);
+  const cpt = (origin: string, actionId: string, text: string): OutputRecord => ({
+    topic: 'fw.cpt.samples',
+    value: { ...ctx.meta(contentId('cpt', origin, actionId), [actionId]), origin, text, source_round: ctx.round, approx_tokens: Math.ceil(text.length / 4) },
+  });
+  return [
+    { topic: 'fw.fas.questions', value: question },
+    {
+      topic: 'fw.fas.actions',
+      value: { ...ctx.meta(planningId, [id]), question_id: id, kind: 'planning', items: planning.items, preliminary_answer: '', final_answer: '', text: planning.text, llm: null },
+    },
+    {
+      topic: 'fw.fas.actions',
+      value: { ...ctx.meta(reasoningId, [id]), question_id: id, kind: 'reasoning', items: reasoning.items, preliminary_answer: reasoning.preliminary, final_answer: reasoning.final, text: reasoning.text, llm: null },
+    },
+    cpt('fas_planning', planningId, planning.text),
+    cpt('fas_reasoning', reasoningId, reasoning.text),
+  ];
+}
+
+export const fasStage = createFasStage();
