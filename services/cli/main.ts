@@ -4,6 +4,8 @@ import { ConfigError } from '../platform/errors.ts';
 import { registerAnalyticsCommands } from './commands/analytics.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
+import { registerIngestCommand } from './commands/ingest.ts';
+import { registerMemoryCommands } from './commands/memory.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerRoundCommands } from './commands/round.ts';
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerTopicCommands(program);
   registerRunCommand(program);
   registerDlqCommands(program);
+  registerIngestCommand(program);
+  registerMemoryCommands(program);
   registerEvalCommand(program);
   registerRoundCommands(program);
   registerExportCommand(program);
