@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadPlatformConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { LocalKafka } from '../../platform/stack/kafka-local.ts';
+import { downLocalLlmIfRunning, upLocalLlmIfSelected } from './llm.ts';
 
 export function localKafka(env: NodeJS.ProcessEnv = process.env): LocalKafka {
   const config = loadPlatformConfig(env);
@@ -22,6 +23,7 @@ export function registerStackCommands(program: Command): void {
     .command('up')
     .description('install the Kafka jars if needed, format storage on first use, start the broker and wait for it')
     .action(async () => {
+      await upLocalLlmIfSelected();
       if (process.env.KAFKA_BROKERS && !process.env.FLYWHEEL_LOCAL_KAFKA) {
         console.log(`KAFKA_BROKERS=${process.env.KAFKA_BROKERS}: using that cluster, not starting a local broker`);
         return;
@@ -33,7 +35,10 @@ export function registerStackCommands(program: Command): void {
   stack
     .command('down')
     .description('stop the local broker cleanly')
-    .action(async () => console.log((await localKafka().down()) ? 'stopped' : 'not running'));
+    .action(async () => {
+      await downLocalLlmIfRunning();
+      console.log((await localKafka().down()) ? 'stopped' : 'not running');
+    });
   stack
     .command('status')
     .description('is the local broker running and answering?')

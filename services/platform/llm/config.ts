@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { loadConfig, platformConfigSchema } from '../config.ts';
@@ -43,8 +44,11 @@ export const llmEnvSchema = z.object({
   LLM_LOCAL_HOST: z.string().default('127.0.0.1'),
   LLM_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(18080),
   LLM_LOCAL_MODEL_PATH: z.string().default(defaultLocalModelPath),
-  /** 0 = let llama.cpp decide */
-  LLM_LOCAL_THREADS: count(0),
+  /**
+   * Decode threads; 0 = llama.cpp's choice. Default: half the cores — when Kafka and the stages share the
+   * machine, a thread per core makes llama.cpp's threads wait on each other (measured ~25× slower on 2 busy cores).
+   */
+  LLM_LOCAL_THREADS: count(Math.max(1, Math.floor(os.availableParallelism() / 2))),
   LLM_LOCAL_CONTEXT: count(4096, 256),
   /** Requests the embedded model serves at once (sequences of one context). */
   LLM_LOCAL_PARALLEL: count(1, 1),
