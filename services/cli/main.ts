@@ -6,7 +6,9 @@ import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerExportCommand } from './commands/export.ts';
+import { registerIngestCommand } from './commands/ingest.ts';
 import { registerLlmCommands } from './commands/llm.ts';
+import { registerMemoryCommands } from './commands/memory.ts';
 import { registerRoundCommands } from './commands/round.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
@@ -25,6 +27,8 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerDlqCommands(program);
   registerEvalCommand(program);
+  registerIngestCommand(program);
+  registerMemoryCommands(program);
   registerRoundCommands(program);
   registerExportCommand(program);
   registerAnalyticsCommands(program);
