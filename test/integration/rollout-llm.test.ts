@@ -5,6 +5,7 @@ import { projectRoot } from '../../services/platform/paths.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { qaDocuments, qaQuestion, readQaFile } from '../../services/rollout/eval/qa-file.ts';
 import { createRolloutStage } from '../../services/rollout/stage.ts';
+import { waitForQuestions } from '../../services/rollout/eval/run.ts';
 import { FakeOpenAiServer, type RecordedRequest } from '../fakes/openai-server.ts';
 import { TestEnv } from '../support.ts';
 
@@ -64,6 +65,7 @@ describe('rollout service with the LLM policy (fake OpenAI server, real broker)'
       const running = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0 });
       await env.produce('fw.fas.questions', questions);
       try {
+        await waitForQuestions(running, questions.length, 120_000);
         await env.drain([{ groupId: running.groupId, inputs: stage.inputs }]);
       } finally {
         await running.stop();

@@ -6,6 +6,7 @@ import { startStage } from '../../services/platform/runtime/runner.ts';
 import { leaveOneOutAdvantages } from '../../services/rollout/grpo.ts';
 import { qaDocuments, qaQuestion, readQaFile } from '../../services/rollout/eval/qa-file.ts';
 import { rolloutStage } from '../../services/rollout/stage.ts';
+import { waitForQuestions } from '../../services/rollout/eval/run.ts';
 import { TestEnv } from '../support.ts';
 
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
@@ -38,6 +39,7 @@ describe('rollout service through the real broker', () => {
     await env.produce('fw.fas.questions', [...questions, poison]);
     const running = await startStage(rolloutStage, { env: env.env, http: false, progressEveryMs: 0 });
     try {
+      await waitForQuestions(running, questions.length + 1, 120_000); // every question has its group (or dead letter) committed
       await env.drain([{ groupId: running.groupId, inputs: rolloutStage.inputs }]);
       trajectoryMetric = (await running.metrics.registry.getSingleMetric('flywheel_rollout_trajectories_total')?.get())?.values ?? [];
     } finally {

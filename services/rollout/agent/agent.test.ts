@@ -5,6 +5,7 @@ import { seededRandom } from '../../platform/runtime/random.ts';
 import { Corpus } from '../corpus/corpus.ts';
 import { corpusBackend, searchTool } from '../tools/search.ts';
 import { Toolbox } from '../tools/toolbox.ts';
+import { pythonTool } from '../tools/python.ts';
 import { visitTool } from '../tools/visit.ts';
 import { llmPolicy } from './llm-policy.ts';
 import { runAgent, type AgentBudget } from './loop.ts';
@@ -47,6 +48,18 @@ describe('scripted policy, both modes', () => {
       } else {
         expect(result.steps.every((s) => s.report === '')).toBe(true);
       }
+    });
+  }
+
+  for (const mode of ['react', 'iterresearch'] as const) {
+    it(`${mode}: hands a numeric comparison to the sandboxed interpreter`, async () => {
+      const withPython = new Toolbox([searchTool(corpusBackend(corpus)), visitTool(corpus), pythonTool({ timeoutMs: 5000 })]);
+      const result = await runAgent({ mode, question: comparison, session: scripted(comparison), toolbox: withPython, toolContext: {}, budget });
+      expect(result.steps.map((s) => s.tool_call?.name ?? 'answer')).toEqual(['search', 'visit', 'visit', 'PythonInterpreter', 'answer']);
+      expect(result.steps[3].tool_response).toBe('stdout:\nEd Wood\n');
+      expect(JSON.parse(result.steps[3].tool_call!.arguments_json).code).toContain('"Ed Wood":1924');
+      expect(result.prediction).toBe('Ed Wood');
+      if (mode === 'iterresearch') expect(result.steps[4].report).toMatch(/## Computed\nEd Wood$/);
     });
   }
 

@@ -74,18 +74,42 @@ function firstQuantity(text: string, question: string): number | undefined {
   return undefined;
 }
 
+/** A choice question decided by comparing one number per option (a year, a count): what to compute. */
+export interface NumericComparison {
+  values: Record<string, number>;
+  pick: 'min' | 'max';
+}
+
+export function numericComparison(question: string, pages: PageEvidence[]): NumericComparison | undefined {
+  const options = choiceOptions(question);
+  if (!options) return undefined;
+  const [a, b] = options.map((o) => pageFor(o, pages));
+  if (!a || !b || a === b) return undefined;
+  if (EARLIER.test(question) || LATER.test(question)) {
+    const ya = firstYear(a.text);
+    const yb = firstYear(b.text);
+    if (ya !== undefined && yb !== undefined && ya !== yb) return { values: { [options[0]]: ya, [options[1]]: yb }, pick: EARLIER.test(question) ? 'min' : 'max' };
+  }
+  if (MORE.test(question) || FEWER.test(question)) {
+    const qa = firstQuantity(a.text, question);
+    const qb = firstQuantity(b.text, question);
+    if (qa !== undefined && qb !== undefined && qa !== qb) return { values: { [options[0]]: qa, [options[1]]: qb }, pick: FEWER.test(question) ? 'min' : 'max' };
+  }
+  return undefined;
+}
+
+/** Python that settles a numeric comparison (the scripted policy hands the arithmetic to the interpreter). */
+export function comparisonCode(comparison: NumericComparison): string {
+  return `values = ${JSON.stringify(comparison.values)}\nprint(${comparison.pick}(values, key=values.get))\n`;
+}
+
 function answerChoice(question: string, options: [string, string], pages: PageEvidence[], random: () => number): string {
   const [a, b] = options.map((o) => pageFor(o, pages));
   if (a && b && a !== b) {
-    if (EARLIER.test(question) || LATER.test(question)) {
-      const ya = firstYear(a.text);
-      const yb = firstYear(b.text);
-      if (ya !== undefined && yb !== undefined && ya !== yb) return (ya < yb) === EARLIER.test(question) ? options[0] : options[1];
-    }
-    if (MORE.test(question) || FEWER.test(question)) {
-      const qa = firstQuantity(a.text, question);
-      const qb = firstQuantity(b.text, question);
-      if (qa !== undefined && qb !== undefined && qa !== qb) return (qa > qb) === !FEWER.test(question) ? options[0] : options[1];
+    const comparison = numericComparison(question, pages);
+    if (comparison) {
+      const entries = Object.entries(comparison.values);
+      return entries.sort((x, y) => (comparison.pick === 'min' ? x[1] - y[1] : y[1] - x[1]))[0][0];
     }
     // otherwise: the option whose page shares more of the question's other words
     const rest = queryTerms(question).filter((t) => !queryTerms(options.join(' ')).includes(t));

@@ -1,5 +1,5 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
-import { choiceOptions, extractAnswer, isYesNo, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
+import { choiceOptions, comparisonCode, extractAnswer, isYesNo, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
 
 interface Lead {
@@ -16,6 +16,8 @@ interface Notes {
   searches: string[];
   leads: Lead[];
   read: ReadPage[];
+  /** What the interpreter printed, once the policy asked it to compute something. */
+  computed?: string;
 }
 
 const SEARCH_HIT = /^\d+\. \[(.*)\]\((\S+)\)$/gm;
@@ -27,6 +29,8 @@ export function notesFromObservations(observations: SeenObservation[], notes: No
       const query = Array.isArray(o.arguments.query) ? String(o.arguments.query[0]) : String(o.arguments.query ?? '');
       if (!notes.searches.includes(query)) notes.searches.push(query);
       for (const m of o.response.matchAll(SEARCH_HIT)) if (!notes.leads.some((l) => l.url === m[2])) notes.leads.push({ title: m[1], url: m[2] });
+    } else if (o.name === 'PythonInterpreter' || o.name === 'python') {
+      notes.computed = /^stdout:\n(.*)/.exec(o.response)?.[1]?.trim() ?? '';
     } else if (o.name === 'visit') {
       for (const part of o.response.split('\n=======\n')) {
         const header = VISIT_HEADER.exec(part);
@@ -53,6 +57,7 @@ export function renderReport(notes: Notes, question: string): string {
     ...notes.leads.slice(0, 12).map((l) => `- [${l.title}](${l.url})`),
     '## Read',
     ...notes.read.map((r) => `### ${r.title} (${r.url})\n${keep(r.text)}`),
+    ...(notes.computed !== undefined ? ['## Computed', notes.computed] : []),
   ].join('\n');
 }
 
@@ -62,7 +67,9 @@ export function notesFromReport(report: string): Notes {
   notes.searches = searches.split('\n').filter((l) => l.startsWith('- ')).map((l) => l.slice(2));
   const [leads = '', read = ''] = rest.split('## Read\n');
   notes.leads = [...leads.matchAll(/^- \[(.*)\]\((\S+)\)$/gm)].map((m) => ({ title: m[1], url: m[2] }));
-  notes.read = [...read.matchAll(/^### (.*) \((\S+)\)\n(.*)$/gm)].map((m) => ({ title: m[1], url: m[2], text: m[3] }));
+  const [pages = '', computed] = read.split('## Computed\n');
+  notes.read = [...pages.matchAll(/^### (.*) \((\S+)\)\n(.*)$/gm)].map((m) => ({ title: m[1], url: m[2], text: m[3] }));
+  if (computed !== undefined) notes.computed = computed.trim();
   return notes;
 }
 
@@ -84,7 +91,8 @@ function bridgeEntity(question: string, read: ReadPage[]): string | undefined {
  * A deterministic search → visit → extract policy, so the flywheel runs (and is tested) with no model. Rollouts
  * of one question differ through the seeded random stream: a query word dropped, a different lead read first.
  */
-export function scriptedPolicy(options: { maxReads?: number; explore?: number } = {}): Policy {
+export function scriptedPolicy(options: { maxReads?: number; explore?: number; python?: boolean } = {}): Policy {
+  const usePython = options.python ?? true;
   const maxReads = options.maxReads ?? 4;
   const exploreRate = options.explore ?? 0.3;
   return {
@@ -108,7 +116,9 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number } 
             outputTokens: approxTokens(thought + JSON.stringify(extra) + (report ?? '')),
           });
           const answer = () => {
-            const prediction = extractAnswer(question, notes.read, random, explore ? exploreRate : 0);
+            const options = choiceOptions(question);
+            const computed = options?.find((o) => o === notes.computed);
+            const prediction = computed ?? extractAnswer(question, notes.read, random, explore ? exploreRate : 0);
             return decision(`From ${notes.read.map((r) => `"${r.title}"`).join(', ') || 'what I found'}, the answer is ${prediction || 'unclear'}.`, { answer: prediction });
           };
           if (view.forceAnswer) return answer();
@@ -134,6 +144,11 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number } 
           if (bridge && notes.searches.length === 1 && notes.read.length < maxReads) {
             const hop = bridgeEntity(question, notes.read);
             if (hop) return decision(`The question goes through ${hop}; I will look it up.`, { call: { name: 'search', arguments: { query: [hop] } } });
+          }
+          // a comparison of two numbers is handed to the interpreter
+          const comparison = usePython && notes.computed === undefined ? numericComparison(question, notes.read) : undefined;
+          if (comparison) {
+            return decision(`I have a number for each option; I will compare them with Python.`, { call: { name: 'PythonInterpreter', arguments: { code: comparisonCode(comparison) } } });
           }
           const hopLead = bridge && notes.searches.length === 2 ? unread.find((l) => covers(l, notes.searches[1])) : undefined;
           if (hopLead && notes.read.length < maxReads) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createSerde } from '../../platform/avro/serde.ts';
@@ -9,8 +10,7 @@ import { createKafka } from '../../platform/kafka/client.ts';
 import { readTopic } from '../../platform/kafka/reader.ts';
 import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { waitForDrain } from '../../platform/runtime/drain.ts';
-import { startStage } from '../../platform/runtime/runner.ts';
+import { startStage, type RunningStage } from '../../platform/runtime/runner.ts';
 import { rolloutConfigSchema } from '../config.ts';
 import { rolloutStage } from '../stage.ts';
 import { qaDocuments, qaQuestion, readQaFile } from './qa-file.ts';
@@ -71,18 +71,8 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
     // the rollout service itself, started in-process under the run's prefix
     const running = await startStage(rolloutStage, { env, http: false, progressEveryMs: 0, logger });
     const total = questions.length;
-    const drainStart = Date.now();
     try {
-      await waitForDrain(admin, [{ groupId: running.groupId, topics: [names.physical('fw.fas.questions')] }], {
-        timeoutMs: options.timeoutMs ?? 6 * 3600_000,
-        quietMs: 1500,
-        onPoll: (lag) => {
-          const done = Math.max(0, total - lag);
-          const rate = done / Math.max(0.001, (Date.now() - drainStart) / 1000);
-          const eta = rate > 0 ? Math.ceil((total - done) / rate) : NaN;
-          options.onProgress?.(`questions ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${Number.isFinite(eta) ? `${eta}s` : '?'}`);
-        },
-      });
+      await waitForQuestions(running, total, options.timeoutMs ?? 6 * 3600_000, options.onProgress);
     } finally {
       await running.stop();
     }
@@ -127,5 +117,30 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
     const physical = names.physical(topic);
     const messages = await readTopic(kafka, physical, { idleMs: 1500 });
     return Promise.all(messages.filter((m) => m.value).map((m) => serde.decode<T>(m.value!, spec.value, physical)));
+  }
+}
+
+async function metricTotal(running: RunningStage, name: string, filter: (labels: Record<string, unknown>) => boolean = () => true): Promise<number> {
+  const values = (await running.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
+  return values.filter((v) => filter(v.labels)).reduce((s, v) => s + v.value, 0);
+}
+
+/**
+ * Waits until every question is accounted for: a committed GRPO group (one per question) or a dead letter.
+ * Counting committed outputs is exact, where watching consumer offsets cannot tell a question that is still
+ * being worked on (an LLM rollout can take minutes) from a trailing transaction marker.
+ */
+export async function waitForQuestions(running: RunningStage, total: number, timeoutMs: number, onProgress?: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    const groups = await metricTotal(running, 'flywheel_records_out_total', (l) => l.topic === 'fw.rl.groups');
+    const dead = await metricTotal(running, 'flywheel_records_dead_lettered_total');
+    const done = groups + dead;
+    const seconds = (Date.now() - started) / 1000;
+    const rate = done / Math.max(0.001, seconds);
+    onProgress?.(`questions ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${rate > 0 ? `${Math.ceil((total - done) / rate)}s` : '?'}`);
+    if (done >= total) return;
+    if (Date.now() - started > timeoutMs) throw new Error(`eval: ${total - done} of ${total} questions unanswered after ${Math.round(seconds)} s`);
+    await sleep(500);
   }
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ChatRequest, LlmClient } from '../../platform/llm/types.ts';
 import { projectRoot } from '../../platform/paths.ts';
 import { Corpus } from '../corpus/corpus.ts';
 import { parseFileTool } from './parse-file.ts';
@@ -93,6 +94,29 @@ describe('visit', () => {
       expect(out).toContain('Page content:\nEdward Davis Wood Jr. was an American filmmaker.');
     }
     expect(await tool.run({ url: ['d2', 'nope'], goal: 'director' }, {})).toMatch(/Scott Derrickson[\s\S]*=======\nThe page nope is not available/);
+  });
+});
+
+describe('visit with a goal-directed LLM summary', () => {
+  it('asks the model with the goal and the page, and returns its summary', async () => {
+    const requests: ChatRequest[] = [];
+    const llm: LlmClient = {
+      model: 'summariser',
+      async chat(request) {
+        requests.push(request);
+        return { content: ' Ed Wood directed it in 1957. ', tool_calls: [], finish_reason: 'stop', model: 'summariser', cached: false, usage: { model: 'summariser', prompt_template_hash: '', input_tokens: 1, output_tokens: 1, calls: 1, cached_calls: 0, cost_usd: 0 } };
+      },
+      async structured() {
+        throw new Error('unused');
+      },
+      async close() {},
+    };
+    const out = await visitTool(corpus(), { llmSummary: true }).run({ url: 'd1', goal: 'who directed Plan 9' }, { llm });
+    expect(out).toMatch(/for user goal "who directed Plan 9" as follows:\n\nSummary:\nEd Wood directed it in 1957\.$/);
+    expect(requests).toHaveLength(1);
+    expect(requests[0].purpose).toBe('visit_summary');
+    expect(requests[0].messages[1].content).toContain('Goal: who directed Plan 9');
+    expect(requests[0].messages[1].content).toContain('He directed Plan 9 from Outer Space in 1957.');
   });
 });
 
