@@ -1,3 +1,5 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ClickHouseError } from '@clickhouse/client';
 import type { Admin } from 'kafkajs';
 import { createSerde } from '../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../platform/catalogue.ts';
@@ -62,7 +64,20 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     const { client, embedded, location } = await createClickHouse(platform);
     cleanups.push(() => client.close());
     const tables = analyticsTables();
-    const ddl = await applyDdl(client, database, tables);
+    const metrics = new StageMetrics();
+    let sink: AnalyticsSink | undefined;
+    const ready = () => Boolean(sink?.joined && !sink.degraded);
+
+    // health first: while ClickHouse is unreachable at start the service is live but not ready
+    let httpPort: number | undefined;
+    if (options.http !== false) {
+      const server = await startAnalyticsServer(platform.HTTP_PORT, { live: () => true, ready }, metrics.registry, config.ANALYTICS_QUERY_ENDPOINT ? client : undefined);
+      httpPort = server.port;
+      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      if (!platform.CLICKHOUSE_URL && config.ANALYTICS_QUERY_ENDPOINT) claimFolder(dataDir, { database, url: `http://127.0.0.1:${httpPort}` });
+    }
+
+    const ddl = await whenClickHouseAnswers(() => applyDdl(client, database, tables), config, logger, location);
     if (embedded) await client.command({ query: `USE ${database}` }); // so /query resolves unqualified names
     await storePrices(client, database, config);
     logger.info({ clickhouse: location, database, statements: ddl.statements, addedColumns: ddl.addedColumns }, 'analytics DDL applied');
@@ -75,40 +90,31 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     cleanups.push(() => admin.disconnect());
     await ensureTopics(admin, catalogue, names);
 
-    const metrics = new StageMetrics();
     const progress = new ProgressReporter(logger, options.progressEveryMs ?? 10_000);
     const baseWriter = clickHouseWriter(client, database);
     const writer = options.wrapWriter ? options.wrapWriter(baseWriter) : baseWriter;
     const groupId = config.ANALYTICS_GROUP_ID ?? names.physical(`fw.${SINK_STAGE}`);
-    const sink = new AnalyticsSink({ kafka, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress });
-    const ready = () => sink.joined && !sink.degraded;
-
-    let httpPort: number | undefined;
-    if (options.http !== false) {
-      const server = await startAnalyticsServer(platform.HTTP_PORT, { live: () => true, ready }, metrics.registry, config.ANALYTICS_QUERY_ENDPOINT ? client : undefined);
-      httpPort = server.port;
-      cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      if (!platform.CLICKHOUSE_URL && config.ANALYTICS_QUERY_ENDPOINT) claimFolder(dataDir, { database, url: `http://127.0.0.1:${httpPort}` });
-    }
+    sink = new AnalyticsSink({ kafka, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress });
 
     const lag = startLagSnapshots({ admin, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
     cleanups.push(() => lag.stop());
-    await sink.start();
-    cleanups.push(() => sink.stop());
+    const started = sink;
+    await started.start();
+    cleanups.push(() => started.stop());
     progress.start();
     cleanups.push(() => progress.stop());
-    logger.info({ groupId, topics: sink.inputs().length, httpPort, queryEndpoint: config.ANALYTICS_QUERY_ENDPOINT }, 'analytics sink started');
+    logger.info({ groupId, topics: started.inputs().length, httpPort, queryEndpoint: config.ANALYTICS_QUERY_ENDPOINT }, 'analytics sink started');
 
     let resolveDone!: () => void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     let stopping: Promise<void> | undefined;
     return {
       groupId,
-      inputs: sink.inputs(),
+      inputs: started.inputs(),
       httpPort,
       database,
       client,
-      sink,
+      sink: started,
       config,
       metrics,
       ready,
@@ -127,6 +133,29 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     await cleanup();
     throw error;
   }
+}
+
+/**
+ * Runs `work` until ClickHouse answers: connection failures (server down, not yet started) are retried with
+ * backoff; an error ClickHouse itself reports (bad DDL, permissions) is not, and stops the service.
+ */
+async function whenClickHouseAnswers<T>(work: () => Promise<T>, config: AnalyticsConfig, logger: Logger, location: string): Promise<T> {
+  let delay = 200;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      if (isClickHouseAnswer(error)) throw error;
+      logger.warn({ err: (error as Error).message, clickhouse: location, attempt, retryInMs: delay }, 'ClickHouse does not answer yet; waiting');
+      await sleep(delay);
+      delay = Math.min(delay * 2, config.ANALYTICS_RETRY_MAX_MS);
+    }
+  }
+}
+
+/** An error ClickHouse sent back (the embedded engine's errors come from its own copy of the client's classes). */
+function isClickHouseAnswer(error: unknown): boolean {
+  return error instanceof ClickHouseError || (error as { constructor?: { name?: string } })?.constructor?.name === 'ClickHouseError';
 }
 
 async function storePrices(client: ClickHouseClient, database: string, config: AnalyticsConfig): Promise<void> {
