@@ -54,7 +54,7 @@ function blurDates(d: QuestionDraft): QuestionDraft {
   const question = d.question.replace(/\b(1[0-9]\d\d|20[0-3]\d)\b/g, (year) => {
     if (year === d.answer || d.style === 'numeric') return year;
     const decade = `the ${year.slice(0, 3)}0s`;
-    ops.push({ op: 'blur_date', detail: `${year} → ${decade}` });
+    if (!ops.some((o) => o.op === 'blur_date' && o.detail.startsWith(year))) ops.push({ op: 'blur_date', detail: `${year} → ${decade}` });
     return decade;
   });
   // "in the 1870s" reads right; "On 12 November the 2000s" does not: drop a day and month left before a decade

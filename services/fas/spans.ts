@@ -39,7 +39,8 @@ function sameEntity(a: string, b: string): boolean {
 }
 
 function asEcho(text: string): string {
-  return `${text.trim().replace(/[.!;:,\s]+$/, '')}?`;
+  const t = text.trim().replace(/[.!;:,\s]+$/, '');
+  return `${t.charAt(0).toUpperCase()}${t.slice(1)}?`;
 }
 
 /** The statement with its mention of `year` taken out ("…was built in 1874 on the pier" → "…was built on the pier"). */
@@ -49,9 +50,10 @@ export function withoutYear(statement: string, year: string): string {
     .replace(new RegExp(`\\s*\\([^()]*\\b${y}\\b[^()]*\\)`), '')
     .replace(new RegExp(`^(?:In|On|By|During|Since|From)\\s+[^,]*\\b${y}\\b[^,]*,\\s*`), '')
     .replace(new RegExp(`,?\\s*\\b(?:in|on|during|by|since|from|around)\\s+(?:(?:early|late|mid)[\\s-]+)?(?:\\d{1,2}\\s+)?(?:\\p{Lu}\\p{Ll}+\\.?\\s+)?(?:\\d{1,2},?\\s+)?${y}\\b`, 'u'), '');
+  text = text.replace(new RegExp(`\\bthe ${y}\\s+`, 'i'), "that year's ");
   if (text.includes(year)) text = text.replace(year, 'a certain year');
   text = text.trim().replace(/[.\s]+$/, '');
-  return /^The\s/.test(text) ? `t${text.slice(1)}` : text;
+  return /^(At|In|On|During|After|Before|By|From|Since|The|A|An)\s/.test(text) ? `${text.charAt(0).toLowerCase()}${text.slice(1)}` : text;
 }
 
 /** Replaces whole-word occurrences of `name` (the entity's name) in `text`. */

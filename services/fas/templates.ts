@@ -1,5 +1,5 @@
 import type { Cluster, ClusterEntity } from '../platform/generated/records.ts';
-import { evidenceOf, pick, YEAR, type QuestionDraft, type QuestionStrategy } from './draft.ts';
+import { evidenceOf, pick, YEAR, YEARS, type QuestionDraft, type QuestionStrategy } from './draft.ts';
 import { askableSpans, replaceName, withoutYear } from './spans.ts';
 
 const mentions = (text: string, name: string) => replaceName(text, name, '\u0000') !== text;
@@ -39,11 +39,13 @@ interface Dated {
   year: number;
 }
 
+/** Statements that state exactly one year and are short enough to quote as a clause. */
 function datedStatements(cluster: Cluster): Dated[] {
   return cluster.entities.flatMap((e) =>
     e.statements.flatMap((s, i) => {
+      const years = new Set(s.match(YEARS) ?? []);
       const y = YEAR.exec(s)?.[1];
-      return y ? [{ e, i, year: Number(y) }] : [];
+      return y && years.size === 1 && s.length <= 220 ? [{ e, i, year: Number(y) }] : [];
     }),
   );
 }

@@ -14,7 +14,8 @@ export function attributesOf(entity: Entity): string[] {
     if (!m) continue;
     const words: string[] = [];
     for (const w of m[1].trim().split(/\s+/)) {
-      if (STOP_AFTER.test(w.toLowerCase())) break;
+      // a participle after the noun starts a clause: "a railway opened in 1889"
+      if (STOP_AFTER.test(w.toLowerCase()) || (words.length > 0 && /^\p{Ll}+ed$/u.test(w))) break;
       words.push(w);
     }
     const head = words[words.length - 1]?.toLowerCase().replace(/[^\p{L}-]/gu, '');

@@ -8,7 +8,7 @@ export interface Mention {
 }
 
 // Words that may sit inside one name: "Plan 9 from Outer Space", "University of Westmarch", "Vincent van Gogh".
-const CONNECTOR = /^\s+(?:(?:of|from|the|de|del|da|di|la|le|von|van|du|der|\d+)\s+){1,3}$/i;
+const CONNECTOR = /^\s+(?:(?:of|from|the|de|del|da|di|la|le|von|van|du|der|\d+)\s+){1,3}$/;
 const SKIP_ONLY = new Set(['Demonym', 'Month', 'WeekDay', 'Date', 'Honorific', 'Pronoun', 'Unit', 'Ordinal']);
 const TRAILING_ABBREVIATION = /\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St|Bros)\.$/;
 
@@ -35,7 +35,7 @@ export function findMentions(text: string): Mention[] {
     const run: Run = { text: text.slice(start, start + m.offset.length), start, end: start + m.offset.length, tags: new Set(m.terms.flatMap((t) => t.tags)) };
     const previous = runs[runs.length - 1];
     const gap = previous ? text.slice(previous.end, run.start) : '';
-    if (previous && (/^\s*$/.test(gap) || CONNECTOR.test(gap)) && !/[,;:]$/.test(previous.text)) {
+    if (previous && (/^\s*$/.test(gap) || CONNECTOR.test(gap)) && !/[.,;:!?]$/.test(previous.text.trim())) {
       previous.text = text.slice(previous.start, run.end);
       previous.end = run.end;
       for (const t of run.tags) previous.tags.add(t);

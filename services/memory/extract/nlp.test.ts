@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import type { Document } from '../../platform/generated/records.ts';
+import { EntityIds } from '../entity-id.ts';
+import { splitSentences } from '../sentences.ts';
+import { NlpExtractor } from './nlp.ts';
+
+const doc = (title: string, text: string) => ({ id: 'doc_1', title, text }) as Document;
+const extractor = new NlpExtractor(new EntityIds());
+
+describe('NLP fact extraction', () => {
+  it('splits sentences without breaking at initials and abbreviations', () => {
+    const s = splitSentences('Edward D. Wood Jr. was born in 1924. He died in Los Angeles. Dr. Smith agreed.');
+    expect(s.map((x) => x.text)).toEqual(['Edward D. Wood Jr. was born in 1924.', 'He died in Los Angeles.', 'Dr. Smith agreed.']);
+  });
+
+  it('anchors sentences to their subject, resolves pronouns and short names to the topic, and keeps co-mentions', async () => {
+    const { facts } = await extractor.extract(
+      doc(
+        'Ada Moreno',
+        'Ada Moreno was a lighthouse keeper at the Harbor Lighthouse in Port Calder. She was born in Valparaiso in 1851. In 1870, Moreno moved to Port Calder. The Harbor Lighthouse was built in 1874.',
+      ),
+    );
+    const about = (name: string) => facts.filter((f) => f.entityName === name).map((f) => f.statement);
+    expect(about('Ada Moreno')).toEqual([
+      'Ada Moreno was a lighthouse keeper at the Harbor Lighthouse in Port Calder.',
+      'Ada Moreno was born in Valparaiso in 1851.',
+      'In 1870, Moreno moved to Port Calder.',
+    ]);
+    expect(about('Harbor Lighthouse')).toEqual(['The Harbor Lighthouse was built in 1874.']);
+    expect(facts[0].related.map((r) => r.name)).toEqual(expect.arrayContaining(['Harbor Lighthouse', 'Port Calder']));
+    expect(facts[1].related.map((r) => r.name)).toContain('Valparaiso');
+  });
+
+  it('records the full name a person page uses as an alias of its title', async () => {
+    const { facts } = await extractor.extract(doc('Ed Wood', 'Edward Davis Wood Jr. was an American filmmaker. Wood made low-budget films in the 1950s.'));
+    expect(facts.every((f) => f.entityName === 'Ed Wood')).toBe(true);
+    expect(facts[0].aliases).toContain('Edward Davis Wood Jr.');
+  });
+});
