@@ -1,0 +1,139 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import client from 'prom-client';
+import { createLlmClient, type LlmClientOptions } from '../services/platform/llm/client.ts';
+import { defaultLocalModelPath, LOCAL_MODEL_NAME, loadLlmClientConfig } from '../services/platform/llm/config.ts';
+import { LlmGovernor } from '../services/platform/llm/governor.ts';
+import { LocalModel } from '../services/platform/llm/local-model.ts';
+import { startLocalLlmServer } from '../services/platform/llm/local-server.ts';
+import { localServerSettings } from '../services/platform/llm/local-process.ts';
+import { createLogger } from '../services/platform/logger.ts';
+import { FakeOpenAiServer } from '../test/fakes/openai-server.ts';
+import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
+
+/**
+ * The LLM client against the fake OpenAI-compatible server: how close the governor keeps requests in flight to
+ * its configured limit under a fixed server latency, and what the client (governor, cache lookup, tool-call
+ * parsing, metrics, the openai SDK) costs per request next to a raw fetch of the same request in the same run.
+ * With the embedded model installed: its decode tokens/s in-process, and through its HTTP endpoint + client.
+ */
+
+const logger = createLogger({ level: 'silent' });
+
+function benchClient(url: string, maxInFlight: number, cacheDir: string, extra: Partial<LlmClientOptions> = {}) {
+  const retry = { retries: 2, initialMs: 10, maxMs: 100 };
+  const limits = { maxInFlight, requestsPerMinute: 0, tokensPerMinute: 0 };
+  return createLlmClient(
+    { baseURL: url, model: 'fake-model', retry, governor: limits, cache: { enabled: true, dir: cacheDir, disabledPurposes: [] }, ...extra },
+    { logger, registry: new client.Registry(), governor: new LlmGovernor(limits, retry) },
+  );
+}
+
+const messages = [
+  { role: 'system' as const, content: 'You are a careful research agent. Use the tools when a fact is needed.' },
+  { role: 'user' as const, content: 'Who directed the film Plan 9 from Outer Space, and in which year was it released?' },
+];
+
+async function concurrency(fake: FakeOpenAiServer, cacheDir: string): Promise<BenchResult[]> {
+  const limit = envInt('BENCH_LLM_LIMIT', 8);
+  const total = envInt('BENCH_LLM_REQUESTS', 240);
+  fake.latencyMs = envInt('BENCH_LLM_LATENCY_MS', 50);
+  const llm = benchClient(fake.url, limit, cacheDir);
+  let busyMs = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: total }, async (_, i) => {
+      await llm.chat({ purpose: 'bench', messages: [...messages, { role: 'user', content: `variant ${i}` }], cache: false });
+    }),
+  );
+  const wallMs = performance.now() - started;
+  // Little's law: mean requests in flight at the server = Σ server-side time / wall time
+  busyMs = total * fake.latencyMs;
+  const meanInFlight = busyMs / wallMs;
+  note(`concurrency: ${total} requests, ${fake.latencyMs} ms latency, limit ${limit}: ${wallMs.toFixed(0)} ms, peak ${fake.peakInFlight}`);
+  return [
+    compared('mean requests in flight (Little)', meanInFlight, 'requests', { name: 'configured max in flight', value: limit }),
+    compared('peak requests in flight at the server', fake.peakInFlight, 'requests', { name: 'configured max in flight', value: limit }),
+    compared('throughput', (total / wallMs) * 1000, 'requests/s', { name: 'ideal limit/latency', value: (limit / fake.latencyMs) * 1000 }),
+  ];
+}
+
+async function overhead(fake: FakeOpenAiServer, cacheDir: string): Promise<BenchResult[]> {
+  fake.latencyMs = 0;
+  const n = envInt('BENCH_LLM_SEQUENTIAL', 150);
+  const llm = benchClient(fake.url, 1, cacheDir);
+  const body = JSON.stringify({ model: 'fake-model', messages });
+  const raw = async () => {
+    const response = await fetch(`${fake.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer none' }, body });
+    await response.json();
+  };
+  const viaClient = () => llm.chat({ purpose: 'bench', messages, cache: false });
+  const cached = () => llm.chat({ purpose: 'bench', messages, cache: true });
+  await cached(); // fills the cache entry the replay figure reads
+  const cases = { raw, client: viaClient, cached } as const;
+  const best: Record<keyof typeof cases, number> = { raw: Infinity, client: Infinity, cached: Infinity };
+  for (const fn of Object.values(cases)) for (let i = 0; i < 20; i++) await fn(); // warm-up
+  for (let round = 0; round < 5; round++) {
+    for (const [name, fn] of Object.entries(cases) as Array<[keyof typeof cases, () => Promise<unknown>]>) {
+      const t = performance.now();
+      for (let i = 0; i < n / 5; i++) await fn();
+      best[name] = Math.min(best[name], ((performance.now() - t) * 1000) / (n / 5));
+    }
+  }
+  note(`overhead: raw fetch ${best.raw.toFixed(0)} µs, client ${best.client.toFixed(0)} µs, cache replay ${best.cached.toFixed(0)} µs per request`);
+  const baseline = { name: 'raw fetch, same server', value: best.raw };
+  return [
+    compared('client round trip (sequential, 0 ms server latency)', best.client, 'µs/request', baseline),
+    compared('client overhead over raw fetch', best.client - best.raw, 'µs/request', baseline),
+    compared('cache replay (no request sent)', best.cached, 'µs/request', baseline),
+  ];
+}
+
+async function embedded(): Promise<BenchResult[]> {
+  const settings = localServerSettings({ ...process.env, LLM_LOCAL_PORT: '0' });
+  if (!fs.existsSync(settings.modelPath ?? defaultLocalModelPath)) {
+    note(`embedded model: not installed at ${settings.modelPath} (scripts/install-model.sh) — skipped`);
+    return [];
+  }
+  const maxTokens = envInt('BENCH_LLM_TOKENS', 96);
+  const request = { messages: [{ role: 'user', content: 'Write a long story about a lighthouse keeper and a storm.' }], max_tokens: maxTokens, temperature: 0 };
+  const model = await LocalModel.load({ ...settings, parallel: 1, contextSize: 2048 });
+  await model.complete({ ...request, max_tokens: 8 }); // warm-up
+  let t = performance.now();
+  const direct = await model.complete(request);
+  const directRate = direct.outputTokens / ((performance.now() - t) / 1000);
+  await model.close();
+
+  const server = await startLocalLlmServer({ ...settings, parallel: 1, contextSize: 2048, port: 0 });
+  try {
+    const llm = createLlmClient({ ...loadLlmClientConfig({ ...process.env, FLYWHEEL_LLM: 'local' })!, baseURL: server.url, cache: { enabled: false, dir: os.tmpdir(), disabledPurposes: [] } }, { logger, registry: new client.Registry() });
+    await llm.chat({ purpose: 'bench', messages: [{ role: 'user', content: 'hi' }], max_tokens: 8, cache: false });
+    t = performance.now();
+    const reply = await llm.chat({ purpose: 'bench', messages: request.messages as never, max_tokens: maxTokens, temperature: 0, cache: false });
+    const endpointRate = reply.usage.output_tokens / ((performance.now() - t) / 1000);
+    note(`embedded ${LOCAL_MODEL_NAME} (${settings.threads} threads): ${directRate.toFixed(1)} tok/s in-process, ${endpointRate.toFixed(1)} tok/s via endpoint`);
+    return [
+      compared(`embedded ${LOCAL_MODEL_NAME} decode, in-process (${settings.threads} thread${settings.threads === 1 ? '' : 's'})`, directRate, 'tokens/s'),
+      compared('embedded model through HTTP endpoint + client', endpointRate, 'tokens/s', { name: 'in-process decode', value: directRate }),
+    ];
+  } finally {
+    await server.close();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-llm-'));
+  const fake = await FakeOpenAiServer.start();
+  try {
+    const results = [...(await concurrency(fake, cacheDir)), ...(await overhead(fake, cacheDir))];
+    fake.requests.length = 0;
+    return [...results, ...(await embedded())];
+  } finally {
+    await fake.close();
+    fs.rmSync(cacheDir, { recursive: true, force: true });
+  }
+}
+
+runIfMain(import.meta.url, 'LLM client (fake OpenAI-compatible server) and embedded model', run);
