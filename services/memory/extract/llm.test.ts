@@ -1,28 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
 import type { Document } from '../../platform/generated/records.ts';
-import type { ChatRequest, ChatResponse, LlmClient } from '../../platform/llm/types.ts';
+import { scriptedClient } from '../../../test/fixtures/knowledge-llm.ts';
 import { LlmExtractor } from './llm.ts';
-
-/** An LlmClient that answers `structured` with a fixed object, validated by the caller's schema like the real client. */
-export function scriptedClient(reply: unknown): LlmClient & { requests: ChatRequest[] } {
-  const requests: ChatRequest[] = [];
-  const usage = { model: 'scripted', prompt_template_hash: '', input_tokens: 100, output_tokens: 40, calls: 1, cached_calls: 0, cost_usd: 0.001 };
-  const response: ChatResponse = { content: JSON.stringify(reply), tool_calls: [], finish_reason: 'stop', model: 'scripted', usage, cached: false };
-  return {
-    model: 'scripted',
-    requests,
-    async chat(request) {
-      requests.push(request);
-      return response;
-    },
-    async structured<T>(request: ChatRequest & { schema: z.ZodType<T>; schemaName: string }) {
-      requests.push(request);
-      return { value: request.schema.parse(reply), response };
-    },
-    async close() {},
-  };
-}
 
 const doc = { id: 'doc_1', title: 'Ed Wood', text: 'Ed Wood was an American filmmaker. He directed Plan 9 from Outer Space in 1957.' } as Document;
 
