@@ -7,14 +7,12 @@ import { TestEnv } from '../support.ts';
 import { cptIdOf, makeDocs } from './docs.ts';
 
 /**
- * Known runtime bug, reduced to one deterministic case (services/platform/runtime/runner.ts).
+ * Regression test for a runtime bug found by the SIGKILL suite (services/platform/runtime/runner.ts).
  *
- * The runner reads a partition's committed offset when the consumer joins, but creates the partition's
- * transactional producer (which fences the previous owner and waits for its transaction to finish) only when
- * the first batch of that partition arrives. If the previous owner's transaction commits in between, the new
- * owner processes that batch again: duplicates downstream. The SIGKILL suite hits this when a kill lands while
- * a commit is in flight. Fix: after a partition's transactor first connects, re-read the committed offset and
- * skip (or seek past) the messages below it; or create the transactors on assignment, before fetching.
+ * The consumer reads a partition's committed offset when it joins, but the partition's transactional producer
+ * (which fences the previous owner and waits for its transaction to finish) connects only when the first batch
+ * arrives. If the previous owner's transaction committed in between, the batch used to be processed twice. The
+ * runner now re-reads the committed offset once the transactor has connected and skips records below it.
  *
  * The previous owner here is a producer with the partition's transactional id and an open transaction
  * (outputs for the partition's records + their offsets). The input records themselves sit in a second open
@@ -33,7 +31,7 @@ describe('reliability: the previous owner commits after the new owner read its o
   beforeAll(() => env.createTopics());
   afterAll(() => env.cleanup());
 
-  it.fails('a batch is not processed twice (known gap: offsets are read before the partition is fenced)', async () => {
+  it('a batch is not processed twice: offsets are read again once the partition is fenced', async () => {
     const input = env.topic('fw.docs');
     const output = env.topic('fw.cpt.samples');
     const docs = makeDocs('fence', 0, 5);

@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import { loadConfig, loadPlatformConfig, type PlatformConfig } from '../config.ts';
 import { createSerde, type Serde } from '../avro/serde.ts';
@@ -64,6 +64,9 @@ class StageRunner implements RunningStage {
   private readonly serde: Serde;
   private readonly consumer: Consumer;
   private readonly transactors = new Map<string, PartitionTransactor>();
+  /** Per partition: the committed offset read right after fencing; records below it are already done. */
+  private readonly floors = new Map<string, bigint>();
+  private readonly admin: Admin;
   private readonly abort = new AbortController();
   private readonly progress: ProgressReporter;
   private context!: StageContext<unknown, unknown>;
@@ -93,6 +96,7 @@ class StageRunner implements RunningStage {
       maxBytesPerPartition: 4 * 1024 * 1024,
       retry: { retries: 8, initialRetryTime: 300 },
     });
+    this.admin = this.kafka.admin();
     this.progress = new ProgressReporter(logger, options.progressEveryMs ?? 10000);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -126,6 +130,7 @@ class StageRunner implements RunningStage {
         void this.stop();
       }
     });
+    await this.admin.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.stage.inputs.map((t: string) => this.names.physical(t)), fromBeginning: true });
     await this.consumer.run({
@@ -144,6 +149,7 @@ class StageRunner implements RunningStage {
       this.progress.stop();
       await this.consumer.disconnect().catch((err) => this.logger.warn({ err }, 'consumer disconnect failed'));
       await Promise.all([...this.transactors.values()].map((t) => t.disconnect().catch(() => undefined)));
+      await this.admin.disconnect().catch(() => undefined);
       await this.stage.teardown?.(this.context?.state);
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
       this.logger.info(this.progress.summary(), 'stage stopped');
@@ -155,12 +161,24 @@ class StageRunner implements RunningStage {
   private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const logicalTopic = this.names.logical(batch.topic);
     const transactor = await this.transactorFor(batch.topic, batch.partition);
+    const floor = this.floors.get(`${batch.topic}/${batch.partition}`) ?? -1n;
+    const fresh = batch.messages.filter((m) => BigInt(m.offset) >= floor);
+    if (fresh.length < batch.messages.length) {
+      this.logger.warn(
+        { topic: batch.topic, partition: batch.partition, skipped: batch.messages.length - fresh.length, committed: floor.toString() },
+        'skipping records the previous owner of this partition committed after this consumer read its offsets',
+      );
+      if (fresh.length === 0) {
+        resolveOffset(batch.messages[batch.messages.length - 1].offset);
+        return;
+      }
+    }
     this.metrics.lag.set({ stage: this.name, topic: logicalTopic, partition: String(batch.partition) }, Number(batch.offsetLag()));
     this.progress.setLag(`${batch.topic}/${batch.partition}`, Number(batch.offsetLag()));
     const max = this.platform.STAGE_MAX_BATCH;
-    for (let start = 0; start < batch.messages.length; start += max) {
+    for (let start = 0; start < fresh.length; start += max) {
       if (!isRunning() || isStale()) return;
-      const chunk = batch.messages.slice(start, start + max);
+      const chunk = fresh.slice(start, start + max);
       const messages = await this.processChunk(logicalTopic, batch.partition, chunk, heartbeat);
       const last = chunk[chunk.length - 1];
       const timer = this.metrics.transactionSeconds.startTimer({ stage: this.name });
@@ -280,12 +298,21 @@ class StageRunner implements RunningStage {
       this.transactors.set(key, transactor);
       try {
         await transactor.connect();
+        // Connecting fenced the partition's previous owner and let its open transaction finish. Its offsets may
+        // have moved past what this consumer fetched when it joined: read them again, now that they are final.
+        this.floors.set(key, await this.committedOffset(topic, partition));
       } catch (error) {
         this.transactors.delete(key);
         throw error;
       }
     }
     return transactor;
+  }
+
+  private async committedOffset(topic: string, partition: number): Promise<bigint> {
+    const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+    const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+    return BigInt(offset);
   }
 
   /** Producers of partitions this member no longer owns are closed; their new owner fences them anyway. */
@@ -300,6 +327,7 @@ class StageRunner implements RunningStage {
     const key = `${topic}/${partition}`;
     void this.transactors.get(key)?.disconnect().catch(() => undefined);
     this.transactors.delete(key);
+    this.floors.delete(key);
   }
 
   private baseContext(): Omit<StageContext<unknown, unknown>, 'state'> {
