@@ -40,6 +40,11 @@ function needsLlm(config: RolloutConfig): boolean {
   return config.ROLLOUT_POLICY === 'llm' || config.ROLLOUT_JUDGE === 'llm' || config.VISIT_LLM_SUMMARY;
 }
 
+/** The environment the service was started with (its config keeps every variable), as the LLM client reads it. */
+function llmEnvironment(config: RolloutConfig): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => typeof e[1] === 'string'));
+}
+
 function seedOf(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
@@ -62,7 +67,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
     config: rolloutConfigSchema,
     async setup(ctx) {
       const config = ctx.config;
-      const llm = needsLlm(config) ? await (deps.llm ?? (() => loadLlmClient(process.env, ctx)))() : undefined;
+      const llm = needsLlm(config) ? await (deps.llm ?? (() => loadLlmClient(llmEnvironment(config), ctx)))() : undefined;
       const corpus = deps.corpus ?? new Corpus();
       const feed = deps.corpus
         ? undefined

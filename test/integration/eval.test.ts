@@ -67,4 +67,13 @@ describe('flywheel eval through the rollout service', () => {
     fs.writeFileSync(file, '{"question": "q?", "answer": "a", "paragraphs": []}\n{"oops": 1}\n');
     await expect(runEval({ file, out: path.join(env.home, 'x.jsonl'), env: env.env })).rejects.toThrow(/bad\.jsonl:2: needs "question" and "answer"/);
   });
+
+  it('a run that cannot start its service fails clearly and leaves no topics behind', async () => {
+    await expect(runEval({ file: bundled, limit: 2, out: path.join(env.home, 'y.jsonl'), env: { ...env.env, FLYWHEEL_LLM: 'none' }, rolloutEnv: { ROLLOUT_POLICY: 'llm' } })).rejects.toThrow(/need an LLM/);
+    const admin = env.kafka.admin();
+    await admin.connect();
+    const left = (await admin.listTopics()).filter((t) => t.startsWith(`${env.prefix}eval-`));
+    await admin.disconnect();
+    expect(left).toEqual([]);
+  });
 });

@@ -55,7 +55,8 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
   const names = new TopicNames(prefix);
   const catalogue = topicCatalogue();
   const logger = createLogger({ level: baseEnv.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }); // progress and the summary are the output
-  const kafka = createKafka(config, logger, 'eval');
+  // kafkajs logs a retried metadata miss on fresh topics as an error; the command's own failures still throw
+  const kafka = createKafka(config, baseEnv.LOG_LEVEL ? logger : createLogger({ level: 'fatal' }), 'eval');
   const serde = createSerde({ schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
   const admin = kafka.admin();
   await admin.connect();
@@ -86,12 +87,13 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
     const summary = summarise(results, rolloutConfig.ROLLOUT_G, counts);
     fs.mkdirSync(path.dirname(path.resolve(options.out)), { recursive: true });
     fs.writeFileSync(options.out, results.map((r) => JSON.stringify(r)).join('\n') + '\n');
-    if (!options.keepTopics) {
-      const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-      await admin.deleteTopics({ topics: mine }).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
-    }
     return { prefix, summary, results, documents: docs.length, deadLetters: deadLetters.length, seconds: (Date.now() - started) / 1000 };
   } finally {
+    // the run's topics go whether it worked or not (a failed run leaves nothing behind either)
+    if (!options.keepTopics) {
+      const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
+      if (mine.length) await admin.deleteTopics({ topics: mine }).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
+    }
     await admin.disconnect();
   }
 
