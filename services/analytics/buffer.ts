@@ -7,13 +7,21 @@ export interface SourcePosition {
   offset: string;
 }
 
+/** The Kafka record behind a row: kept until the row is written, so a row ClickHouse rejects can be dead-lettered. */
+export type SourceRecord = Omit<FailedMessage, 'error' | 'attempts' | 'stage'>;
+
+export interface BufferedRow {
+  row: Record<string, unknown>;
+  source: SourceRecord;
+}
+
 /**
  * Rows waiting for one ClickHouse insert per table, with the next offset to commit per partition once the
  * inserts are acknowledged. Records that could not be decoded wait here too, as dead letters, so they are
  * sent before their offsets are committed.
  */
 export class RowBuffer {
-  readonly rows = new Map<string, Array<Record<string, unknown>>>();
+  readonly rows = new Map<string, BufferedRow[]>();
   readonly deadLetters: FailedMessage[] = [];
   /** Physical topic/partition → offset to commit (last buffered + 1). */
   readonly commits = new Map<string, { topic: string; partition: number; offset: string }>();
@@ -21,10 +29,10 @@ export class RowBuffer {
   bytes = 0;
   readonly createdAt = Date.now();
 
-  add(table: string, row: Record<string, unknown>, source: SourcePosition, bytes: number): void {
+  add(table: string, row: Record<string, unknown>, source: SourceRecord, bytes: number): void {
     let list = this.rows.get(table);
     if (!list) this.rows.set(table, (list = []));
-    list.push(row);
+    list.push({ row, source });
     this.rowCount++;
     this.bytes += bytes;
     this.advance(source);

@@ -3,16 +3,31 @@ import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Serde } from '../platform/avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../platform/catalogue.ts';
 import type { ClickHouseClient } from '../platform/clickhouse.ts';
-import { errorMessage, PoisonRecordError } from '../platform/errors.ts';
+import { errorMessage, FlywheelError, PoisonRecordError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { deadLetter, headersToStrings } from '../platform/runtime/dead-letter.ts';
 import type { StageMetrics } from '../platform/runtime/metrics.ts';
 import type { ProgressReporter } from '../platform/runtime/progress.ts';
-import { RowBuffer } from './buffer.ts';
+import { RowBuffer, type BufferedRow, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { tableForTopic, type TableSpec } from './tables.ts';
 
 export const SINK_STAGE = 'analytics';
+
+/** A row ClickHouse refused as data (not a connection problem): its record goes to the DLQ. */
+export class RowRejectedError extends FlywheelError {
+  constructor(message: string, cause: unknown) {
+    super('CLICKHOUSE_REJECTED', message, { cause });
+  }
+}
+
+/** ClickHouse error types that mean "this data does not fit the table", as opposed to a server in trouble. */
+const DATA_REJECTION = /^(CANNOT_PARSE|CANNOT_READ|CANNOT_CONVERT|INCORRECT_DATA|TYPE_MISMATCH|UNKNOWN_ELEMENT_OF_ENUM|VALUE_IS_OUT_OF_RANGE|ILLEGAL_COLUMN|INCORRECT_NUMBER_OF_COLUMNS|ATTEMPT_TO_READ_AFTER_EOF|TOO_LARGE_STRING_SIZE|CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN)/;
+
+function isDataRejection(error: unknown): boolean {
+  const type = (error as { type?: unknown })?.type;
+  return typeof type === 'string' && DATA_REJECTION.test(type);
+}
 
 /** Where rows go: ClickHouse in production; tests wrap it to make inserts fail for a while. */
 export interface RowWriter {
@@ -122,7 +137,7 @@ export class AnalyticsSink {
         try {
           const value = await serde.decode<Record<string, unknown>>(message.value, spec.value, batch.topic);
           const row = { ...table.mapping.toRow(value), kafka_topic: topic, kafka_partition: batch.partition, kafka_offset: Number(message.offset) };
-          this.buffer.add(table.table, row, source, message.value.length);
+          this.buffer.add(table.table, row, { ...source, key: message.key ?? null, value: message.value, headers: headersToStrings(message.headers) }, message.value.length);
         } catch (error) {
           this.buffer.addDeadLetter({
             stage: SINK_STAGE, topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key ?? null,
@@ -151,7 +166,7 @@ export class AnalyticsSink {
     const wait = Math.max(0, this.options.config.ANALYTICS_FLUSH_MS - (Date.now() - this.buffer.createdAt));
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.flush().catch((err) => this.options.logger.error({ err }, 'flush failed'));
+      void this.flush().catch((err) => this.options.logger[this.stopping ? 'warn' : 'error']({ err: errorMessage(err) }, 'flush failed'));
     }, wait);
   }
 
@@ -196,8 +211,9 @@ export class AnalyticsSink {
     await this.untilDone('insert', async () => {
       for (const [table, rows] of buffer.rows) {
         if (rows.length === 0) continue;
-        await this.options.writer.insert(table, rows);
-        metrics.recordsOut.inc({ stage: SINK_STAGE, topic: table }, rows.length);
+        const rejected = await this.insertIsolatingRejects(table, rows);
+        metrics.recordsOut.inc({ stage: SINK_STAGE, topic: table }, rows.length - rejected.length);
+        for (const { source, error } of rejected) buffer.deadLetters.push({ ...source, stage: SINK_STAGE, error, attempts: 1 });
         buffer.rows.set(table, []); // a retry after a partial failure resends only what is missing
       }
     });
@@ -209,6 +225,23 @@ export class AnalyticsSink {
       logger.warn({ err }, 'offset commit failed after a successful insert (partitions moved)');
     }
     progress.add(buffer.rowCount + buffer.deadLetters.length);
+  }
+
+  /**
+   * Inserts `rows`; when ClickHouse rejects the data itself (a row that does not parse into its column, e.g.
+   * after a schema and its table drifted apart), halves the batch until the offending rows are found and
+   * returns them for the DLQ, so one bad row never stalls the sink. Connection trouble is thrown for a retry.
+   */
+  private async insertIsolatingRejects(table: string, rows: BufferedRow[]): Promise<Array<{ source: SourceRecord; error: RowRejectedError }>> {
+    try {
+      await this.options.writer.insert(table, rows.map((r) => r.row));
+      return [];
+    } catch (error) {
+      if (!isDataRejection(error)) throw error;
+      if (rows.length === 1) return [{ source: rows[0].source, error: new RowRejectedError(`ClickHouse rejected the row for ${table}: ${errorMessage(error)}`, error) }];
+      const half = Math.ceil(rows.length / 2);
+      return [...(await this.insertIsolatingRejects(table, rows.slice(0, half))), ...(await this.insertIsolatingRejects(table, rows.slice(half)))];
+    }
   }
 
   private async sendDeadLetters(buffer: RowBuffer): Promise<void> {

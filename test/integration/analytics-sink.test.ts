@@ -147,4 +147,28 @@ describe('analytics sink', () => {
       await env.cleanup();
     }
   });
+  it('dead-letters rows ClickHouse refuses (a table drifted from its schema) and writes the rest', async () => {
+    const env = new TestEnv();
+    await env.createTopics();
+    const running = await startAnalytics({ env: sinkEnv(env, 'rejects') });
+    try {
+      // a table that no longer matches its schema: only 'document' fits the column now
+      await running.client.command({ query: "ALTER TABLE rejects.cpt_samples MODIFY COLUMN origin Enum8('document' = 1)" });
+      const cpt = sampleValues()['fw.cpt.samples'];
+      await env.produce('fw.cpt.samples', [
+        ...Array.from({ length: 10 }, (_, i) => ({ ...cpt, id: `good-${i}`, origin: 'document' })),
+        ...Array.from({ length: 2 }, (_, i) => ({ ...cpt, id: `bad-${i}`, origin: 'recycled_tool_call' })),
+      ]);
+      await env.drain([{ groupId: running.groupId, inputs: running.inputs }]);
+      const rows = await (await running.client.query({ query: 'SELECT count() AS n FROM rejects.cpt_samples FINAL', format: 'JSONEachRow' })).json();
+      expect(rows).toEqual([{ n: 10 }]);
+      const letters = (await env.read('fw.dlq')).filter((l) => l.stage === 'analytics');
+      expect(letters.map((l) => l.error_code)).toEqual(['CLICKHOUSE_REJECTED', 'CLICKHOUSE_REJECTED']);
+      const decoded = await Promise.all(letters.map((l) => env.serde.decode<{ id: string }>(l.original_value!, 'fw.CptSample', env.topic('fw.cpt.samples'))));
+      expect(decoded.map((d) => d.id).sort()).toEqual(['bad-0', 'bad-1']); // the original bytes, ready for a redrive
+    } finally {
+      await running.stop();
+      await env.cleanup();
+    }
+  });
 });
