@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SchemaCatalog } from '../services/platform/avro/schemas.ts';
 import { TopicCatalogue } from '../services/platform/catalogue.ts';
+import { schemasDir } from '../services/platform/paths.ts';
 
 export const generatedFile = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../services/platform/generated/records.ts');
 
@@ -63,8 +64,23 @@ export function generateTypes(): string {
   ].join('\n');
 }
 
+/** Schema versions not yet recorded in schemas/history (each current version must be, so it stays readable later). */
+export function unrecordedSchemaVersions(): Array<{ file: string; canonical: string }> {
+  const catalog = SchemaCatalog.load();
+  return catalog
+    .names()
+    .map((name) => catalog.get(name))
+    .map((schema) => ({ file: SchemaCatalog.historyFile(schemasDir, schema), canonical: schema.canonical }))
+    .filter(({ file }) => !fs.existsSync(file));
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   fs.mkdirSync(path.dirname(generatedFile), { recursive: true });
   fs.writeFileSync(generatedFile, generateTypes());
   console.log(`wrote ${path.relative(process.cwd(), generatedFile)}`);
+  for (const { file, canonical } of unrecordedSchemaVersions()) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `${canonical}\n`);
+    console.log(`recorded ${path.relative(process.cwd(), file)}`);
+  }
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SchemaCatalog } from '../../services/platform/avro/schemas.ts';
@@ -32,13 +33,21 @@ describe('reliability: schema rollout without a schema registry', () => {
     expect(doc[removed.name]).toEqual(removed.default);
   });
 
-  // Known gap (reported): the catalog knows only the schemas/ files of its own image, so after a field is
-  // added, every record the previous image wrote has an unknown fingerprint and is dead-lettered
-  // (DECODE_FAILED) instead of being resolved. Fix: keep earlier versions (e.g. schemas/history/*.avsc) and
-  // register them as writers at load, or run with SCHEMA_REGISTRY_URL (the registry keeps every version).
-  it.fails('the new image reads what the previous image wrote (known gap: no writer-schema history)', async () => {
+  // Without a registry, earlier versions live in schemas/history (recorded by `npm run gen`, checked by
+  // scripts/gen-types.test.ts); the catalog loads them as writers.
+  it('the new image reads what the previous image wrote, once that version is in schemas/history', async () => {
     const bytes = await writtenByPreviousImage();
-    const doc = await createSerde().decode<Record<string, unknown>>(bytes, 'fw.Document', 'fw.docs');
+    await expect(createSerde().decode(bytes, 'fw.Document', 'fw.docs')).rejects.toThrow(/unknown writer schema fingerprint/);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-schemas-'));
+    fs.cpSync(schemasDir, dir, { recursive: true });
+    const recorded = SchemaCatalog.load();
+    const old = recorded.addSchema(previous);
+    const file = SchemaCatalog.historyFile(dir, old);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, old.canonical);
+    const doc = await createSerde({ catalog: SchemaCatalog.load(dir) }).decode<Record<string, unknown>>(bytes, 'fw.Document', 'fw.docs');
     expect(doc[removed.name]).toEqual(removed.default);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

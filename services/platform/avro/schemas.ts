@@ -41,6 +41,7 @@ export class SchemaCatalog {
       loading.delete(name);
     };
     for (const name of raw.keys()) loadOne(name);
+    catalog.loadHistory(path.join(dir, 'history'));
     return catalog;
   }
 
@@ -72,6 +73,27 @@ export class SchemaCatalog {
     this.byFingerprint.set(loaded.fingerprint, loaded);
     if (role === 'reader') this.byName.set(loaded.name, loaded);
     return loaded;
+  }
+
+  /**
+   * Earlier versions of each schema, kept in Parsing Canonical Form under schemas/history/<name>/<fingerprint>.avsc
+   * (written by `npm run gen`): records an older image wrote stay decodable after a schema change, with no
+   * registry service. Canonical forms are self-contained, so each loads on its own.
+   */
+  private loadHistory(dir: string): void {
+    if (!fs.existsSync(dir)) return;
+    for (const name of fs.readdirSync(dir)) {
+      for (const file of fs.readdirSync(path.join(dir, name)).filter((f) => f.endsWith('.avsc'))) {
+        const type = avro.Type.forSchema(JSON.parse(fs.readFileSync(path.join(dir, name, file), 'utf8')), { registry: {} });
+        const loaded = describe(name, type);
+        if (!this.byFingerprint.has(loaded.fingerprint)) this.byFingerprint.set(loaded.fingerprint, loaded);
+      }
+    }
+  }
+
+  /** Where `npm run gen` records the current version of a schema. */
+  static historyFile(dir: string, schema: LoadedSchema): string {
+    return path.join(dir, 'history', schema.name, `${schema.fingerprint.toString(16).padStart(16, '0')}.avsc`);
   }
 
   private add(name: string, type: avro.Type): void {
