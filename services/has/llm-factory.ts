@@ -2,18 +2,12 @@ import { ConfigError } from '../platform/errors.ts';
 import type { LlmClient } from '../platform/llm/types.ts';
 
 /**
- * Opens the shared LLM client (services/platform/llm/client.ts, built in parallel) for HAS_CANDIDATES=llm.
- * Loaded lazily so that the scripted mode never touches it.
+ * The shared LLM client for HAS_CANDIDATES=llm, built from the environment (FLYWHEEL_LLM, LLM_* — see
+ * services/platform/llm/config.ts). Loaded lazily so that the scripted mode never loads the model stack.
  */
 export async function openLlmClient(env: NodeJS.ProcessEnv): Promise<LlmClient> {
-  const modulePath = '../platform/llm/client.ts';
-  let factory: ((env: NodeJS.ProcessEnv) => LlmClient | Promise<LlmClient>) | undefined;
-  try {
-    const mod = (await import(modulePath)) as Record<string, unknown>;
-    factory = (mod.createLlmClient ?? mod.createLlm) as typeof factory;
-  } catch (error) {
-    throw new ConfigError(`HAS_CANDIDATES=llm needs the LLM client (${modulePath}): ${(error as Error).message}`, { cause: error });
-  }
-  if (typeof factory !== 'function') throw new ConfigError('HAS_CANDIDATES=llm: the LLM client module exports no createLlmClient(env)');
-  return factory(env);
+  const { createLlmClientFromEnv } = await import('../platform/llm/client.ts');
+  const client = createLlmClientFromEnv(env);
+  if (!client) throw new ConfigError('HAS_CANDIDATES=llm needs a model: set FLYWHEEL_LLM (and the LLM_* endpoint settings)');
+  return client;
 }

@@ -1,81 +1,228 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
-import type { Document } from '../../platform/generated/records.ts';
+import { exportFormats, exportRound } from '../../export/export.ts';
+import { ingestPaths } from '../../ingest/ingest-paths.ts';
+import { sampleAndPublish } from '../../memory/publish.ts';
+import type { Document, Question } from '../../platform/generated/records.ts';
 import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { projectRoot } from '../../platform/paths.ts';
 import { contentId, recordMeta, sha256 } from '../../platform/records.ts';
-import { waitForDrain } from '../../platform/runtime/drain.ts';
-import { startStage } from '../../platform/runtime/runner.ts';
-import { findStage } from '../../stages.ts';
-import { cliContext } from '../context.ts';
+import { runPipeline, type PipelineStep, type StageRun } from '../../rounds/pipeline.ts';
+import { readRound } from '../../rounds/read-round.ts';
+import { closeRound, openRound } from '../../rounds/rounds.ts';
+import { accuracy, formatTable, stageCounts } from '../../rounds/summary.ts';
+import { stages } from '../../stages.ts';
+import { cliContext, type CliContext } from '../context.ts';
 import { localKafka } from './stack.ts';
 
 const bundledQa = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
+const producer = { service: 'demo', version: '2.0.0', instance: '' };
 
+interface QaItem {
+  id: string;
+  question: string;
+  answer: string;
+  type?: string;
+  paragraphs: Array<{ title: string; text: string }>;
+}
+
+interface DemoOptions {
+  limit: string;
+  rounds: string;
+  prefix?: string;
+  out?: string;
+  skip?: string;
+}
+
+/**
+ * `flywheel demo`: the whole flywheel on the bundled HotpotQA slice, in-process, for two rounds. Each round
+ * opens a manifest (round 2 with a new model version), recycles what earlier rounds discarded, ingests its
+ * own slice of questions' paragraphs, runs every registered stage in dependency order until drained, closes
+ * the round, and prints counts per stage, the acceptance rate and the agent's EM/F1 on the round's questions.
+ * Each run works under its own topic prefix, so it never mixes with other data on the broker.
+ */
 export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
-    .description('run the flywheel end to end on the bundled data and print a summary')
-    .option('--limit <n>', 'questions of the bundled set to use', '300')
-    .action(async (options: { limit: string }) => {
+    .description('run the flywheel end to end on the bundled data for two rounds and print a summary')
+    .option('--limit <n>', 'bundled questions per round', '12')
+    .option('--rounds <n>', 'rounds to run', '2')
+    .option('--prefix <prefix>', 'topic prefix of this run (default: demo-<time>.)')
+    .option('--out <dir>', 'folder for the exports of every round (default: $FLYWHEEL_HOME/demo/<prefix>)')
+    .option('--skip <stages>', 'comma-separated stages not to run')
+    .action(async (options: DemoOptions) => {
       if (!process.env.KAFKA_BROKERS) await localKafka().up();
-      const ctx = cliContext();
+      const prefix = options.prefix ?? process.env.TOPIC_PREFIX ?? `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`;
+      const env: NodeJS.ProcessEnv = { ...process.env, TOPIC_PREFIX: prefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HTTP_PORT: '0' };
+      const ctx = cliContext(env);
+      const out = options.out ?? path.join(ctx.config.FLYWHEEL_HOME, 'demo', prefix.replace(/\.$/, ''));
+      const limit = positive(options.limit, '--limit');
+      const rounds = positive(options.rounds, '--rounds');
+      const skip = new Set((options.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean));
       const started = Date.now();
       await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      console.log(`flywheel demo: ${rounds} round(s) × ${limit} bundled questions, topics under "${prefix}"`);
+      console.log(`stages: ${stages.filter((s) => !skip.has(s.name)).map((s) => s.name).join(', ')}\n`);
 
-      const docs = bundledDocuments(Number(options.limit), ctx.config.FLYWHEEL_ROUND);
-      const producer = ctx.kafka.producer({ idempotent: true });
-      await producer.connect();
-      const topic = ctx.names.physical('fw.docs');
-      const messages = await Promise.all(docs.map(async (d) => ({ key: d.id, value: await ctx.serde.encode('fw.Document', d, topic) })));
-      await producer.send({ topic, messages });
-      await producer.disconnect();
-      console.log(`produced ${docs.length} documents to ${topic}`);
-
-      const stage = findStage('cpt-docs');
-      const running = await startStage(stage, { http: false });
-      await ctx.withAdmin((admin) =>
-        waitForDrain(admin, [{ groupId: running.groupId, topics: stage.inputs.map((t: string) => ctx.names.physical(t)) }], {
-          onPoll: (lag) => process.stderr.write(`\rlag ${lag}   `),
-        }),
-      );
-      await running.stop();
-      const metric = async (name: string) => (await running.metrics.registry.getSingleMetric(name)?.get())?.values ?? [];
-      const summary = {
-        documents_in: docs.length,
-        records_out: Object.fromEntries((await metric('flywheel_records_out_total')).map((v) => [v.labels.topic, v.value])),
-        dead_lettered: (await metric('flywheel_records_dead_lettered_total')).reduce((s, v) => s + v.value, 0),
-        seconds: (Date.now() - started) / 1000,
-      };
-      console.log(`\n${JSON.stringify(summary, null, 2)}`);
+      const items = fs.readFileSync(bundledQa, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as QaItem);
+      for (let round = 1; round <= rounds; round++) {
+        const slice = items.slice((round - 1) * limit, round * limit);
+        await runRound(ctx, env, round, slice, skip);
+      }
+      await exportAll(ctx, rounds, out);
+      console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s. Inspect: TOPIC_PREFIX=${prefix} npm run flywheel -- round list`);
     });
 }
 
-/** The bundled HotpotQA paragraphs as documents (one per distinct title+text). */
-function bundledDocuments(limit: number, round: number): Document[] {
-  const seen = new Set<string>();
-  const docs: Document[] = [];
-  const lines = fs.readFileSync(bundledQa, 'utf8').split('\n').filter(Boolean).slice(0, limit);
-  lines.forEach((line, i) => {
-    const item = JSON.parse(line) as { paragraphs: Array<{ title: string; text: string }> };
-    for (const p of item.paragraphs) {
-      const hash = sha256(`${p.title}\n${p.text}`);
-      if (seen.has(hash)) continue;
-      seen.add(hash);
-      const id = contentId('doc', hash);
-      docs.push({
-        ...recordMeta({ id, round, producer: { service: 'demo', version: '1.0.0', instance: '' } }),
-        source_kind: 'qa',
-        source_uri: `${path.relative(projectRoot, bundledQa)}:${i + 1}`,
-        url: '',
-        title: p.title,
-        text: p.text,
-        lang: 'en',
-        content_hash: hash,
-        quality: {},
-      });
-    }
+async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: number, items: QaItem[], skip: Set<string>): Promise<void> {
+  const model = baseEnv.LLM_MODEL ?? 'scripted-policy';
+  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, env: baseEnv });
+  console.log(`━━ round ${manifest.round} (model ${model} ${manifest.model_version}, ${items.length} questions)`);
+  const env = { ...baseEnv, FLYWHEEL_ROUND: String(round), ROLLOUT_MODEL_VERSION: manifest.model_version };
+  const roundCtx = { ...ctx, config: { ...ctx.config, FLYWHEEL_ROUND: round } };
+  const runs: StageRun[] = [];
+  const pipelineOptions = {
+    env,
+    kafka: ctx.kafka,
+    names: ctx.names,
+    withAdmin: ctx.withAdmin,
+    onLevel: (level: number, names: string[]) => process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}  level ${level}: ${names.join(', ')}${process.stderr.isTTY ? ' '.repeat(20) : ''}\n`),
+    onLag: (lag: number) => (process.stderr.isTTY ? process.stderr.write(`\r  offsets to go ${lag}      `) : undefined),
+  };
+
+  // recycling first: what earlier rounds discarded becomes this round's CPT
+  const recycle = stages.find((s) => s.name === 'recycle');
+  if (recycle && round > 1 && !skip.has('recycle')) runs.push(...(await runPipeline([{ kind: 'stage', stage: recycle }], pipelineOptions)));
+
+  await produceDocuments(roundCtx, round, items);
+  const questions = items.map((item) => bundledQuestion(item, round));
+  const questionIds = new Set(questions.map((q) => q.id));
+  const steps: PipelineStep[] = stages.filter((s) => s.name !== 'recycle' && !skip.has(s.name)).map((stage) => ({ kind: 'stage', stage }));
+  // the agent searches the corpus, so the bundled questions go in once the documents are through
+  steps.push({
+    kind: 'command',
+    command: { name: 'bundled-questions', inputs: ['fw.docs'], outputs: ['fw.fas.questions'], run: async () => (await send(roundCtx, 'fw.fas.questions', 'fw.Question', questions), { questions: questions.length }) },
   });
-  return docs;
+  if (steps.some((s) => s.kind === 'stage' && s.stage.outputs.includes('fw.memory.entities'))) {
+    steps.push({
+      kind: 'command',
+      command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(roundCtx, { seed: round }) },
+    });
+  }
+  runs.push(...(await runPipeline(steps, pipelineOptions)));
+  process.stderr.write('\r');
+  const closed = await closeRound(ctx);
+
+  const rows: Array<Record<string, string | number>> = [];
+  for (const run of runs) {
+    if (!run.running) {
+      rows.push({ stage: run.name, in: 0, out: summariseResult(run.result), dropped: 0, dlq: 0, seconds: run.seconds });
+      continue;
+    }
+    const c = await stageCounts(run.running);
+    rows.push({ stage: run.name, in: c.in, out: Object.entries(c.out).map(([t, n]) => `${t.replace(/^fw\./, '')} ${n}`).join(', ') || '-', dropped: c.dropped, dlq: c.deadLettered, seconds: run.seconds });
+  }
+  console.log(formatTable(rows));
+
+  const trajectories = await readRound(closed.round, 'fw.rollout.trajectories', ctx);
+  const sft = await readRound(closed.round, 'fw.sft.trajectories', ctx);
+  const cpt = await readRound(closed.round, 'fw.cpt.samples', ctx);
+  const acc = accuracy(trajectories, questionIds);
+  const all = accuracy(trajectories);
+  const origins = countBy(cpt.map((c) => (c.source_round < c.round ? `${c.origin} (from round ${c.source_round})` : c.origin)));
+  console.log(
+    [
+      `  rollouts ${all.rollouts} on ${all.questions} questions; accepted by the judge ${all.correct} (${pct(all.correct, all.rollouts)}); kept for SFT ${sft.length} (acceptance ${pct(sft.length, all.rollouts)})`,
+      `  agent on the bundled questions: EM ${acc.em.toFixed(3)}, F1 ${acc.f1.toFixed(3)} (avg over ${acc.rollouts} rollouts of ${acc.questions} questions), pass@G ${acc.passAtG.toFixed(3)}`,
+      `  CPT samples of the round: ${Object.entries(origins).map(([o, n]) => `${o} ${n}`).join(', ') || 'none'}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The round's documents: the questions' paragraphs through ingest when it is registered, else straight to fw.docs. */
+async function produceDocuments(ctx: CliContext, round: number, items: QaItem[]): Promise<void> {
+  if (stages.some((s) => s.name === 'ingest')) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fw-demo-')), `hotpotqa-round-${round}.jsonl`);
+    fs.writeFileSync(file, items.map((i) => JSON.stringify(i)).join('\n') + '\n');
+    await ingestPaths([file], ctx);
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  } else {
+    await send(ctx, 'fw.docs', 'fw.Document', bundledDocuments(items, round));
+  }
+}
+
+function bundledQuestion(item: QaItem, round: number): Question {
+  return {
+    ...recordMeta({ id: contentId('q', 'hotpotqa', item.id), round, producer }),
+    question: item.question,
+    answer: item.answer,
+    style: `hotpotqa_${item.type ?? 'qa'}`,
+    evidence: [],
+    entity_ids: [],
+    operations: [],
+    difficulty: 0,
+    cluster_id: '',
+    strategy: 'dataset',
+    llm: null,
+  };
+}
+
+function bundledDocuments(items: QaItem[], round: number): Document[] {
+  const seen = new Set<string>();
+  return items.flatMap((item) =>
+    item.paragraphs.flatMap((p) => {
+      const hash = sha256(`${p.title}\n${p.text}`);
+      if (seen.has(hash)) return [];
+      seen.add(hash);
+      return [{ ...recordMeta({ id: contentId('doc', hash), round, producer }), source_kind: 'qa', source_uri: `hotpotqa:${item.id}`, url: '', title: p.title, text: p.text, lang: 'en', content_hash: hash, quality: {} }];
+    }),
+  );
+}
+
+async function send(ctx: CliContext, topic: 'fw.docs' | 'fw.fas.questions', schema: string, values: Array<{ id: string }>): Promise<void> {
+  const physical = ctx.names.physical(topic);
+  const kafkaProducer = ctx.kafka.producer({ idempotent: true });
+  await kafkaProducer.connect();
+  try {
+    const messages = await Promise.all(values.map(async (v) => ({ key: v.id, value: await ctx.serde.encode(schema, v, physical) })));
+    for (let i = 0; i < messages.length; i += 200) await kafkaProducer.send({ topic: physical, messages: messages.slice(i, i + 200) });
+  } finally {
+    await kafkaProducer.disconnect();
+  }
+}
+
+async function exportAll(ctx: CliContext, rounds: number, out: string): Promise<void> {
+  const rows: Array<Record<string, string | number>> = [];
+  for (let round = 1; round <= rounds; round++) {
+    for (const format of exportFormats) {
+      const result = await exportRound(ctx, { round, format, out, mixture: format === 'verl-sft-parquet' ? 'sft-b' : undefined });
+      for (const f of result.files) rows.push({ round, format, file: path.relative(process.cwd(), f.path), rows: f.rows });
+    }
+  }
+  console.log(`exports (exactly each round's manifest):\n${formatTable(rows)}`);
+}
+
+function summariseResult(result: unknown): string {
+  if (result && typeof result === 'object' && 'clusters' in result) return `memory.clusters ${(result as { clusters: number }).clusters}`;
+  if (result && typeof result === 'object' && 'questions' in result) return `fas.questions ${(result as { questions: number }).questions}`;
+  return '-';
+}
+
+function countBy(keys: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
+  return counts;
+}
+
+function pct(n: number, d: number): string {
+  return d ? `${((100 * n) / d).toFixed(1)}%` : 'n/a';
+}
+
+function positive(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${value}"`);
+  return n;
 }
