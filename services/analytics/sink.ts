@@ -2,8 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Serde } from '../platform/avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../platform/catalogue.ts';
-import type { ClickHouseClient } from '../platform/clickhouse.ts';
-import { errorMessage, FlywheelError, PoisonRecordError } from '../platform/errors.ts';
+import { errorMessage, PoisonRecordError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
 import { deadLetter, headersToStrings } from '../platform/runtime/dead-letter.ts';
 import type { StageMetrics } from '../platform/runtime/metrics.ts';
@@ -11,42 +10,11 @@ import type { ProgressReporter } from '../platform/runtime/progress.ts';
 import { RowBuffer, type BufferedRow, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { tableForTopic, type TableSpec } from './tables.ts';
+import { isDataRejection, RowRejectedError, type RowWriter } from './writer.ts';
+
+export { clickHouseWriter, RowRejectedError, type RowWriter } from './writer.ts';
 
 export const SINK_STAGE = 'analytics';
-
-/** A row ClickHouse refused as data (not a connection problem): its record goes to the DLQ. */
-export class RowRejectedError extends FlywheelError {
-  constructor(message: string, cause: unknown) {
-    super('CLICKHOUSE_REJECTED', message, { cause });
-  }
-}
-
-/** ClickHouse error types that mean "this data does not fit the table", as opposed to a server in trouble. */
-const DATA_REJECTION = /^(CANNOT_PARSE|CANNOT_READ|CANNOT_CONVERT|INCORRECT_DATA|TYPE_MISMATCH|UNKNOWN_ELEMENT_OF_ENUM|VALUE_IS_OUT_OF_RANGE|ILLEGAL_COLUMN|INCORRECT_NUMBER_OF_COLUMNS|ATTEMPT_TO_READ_AFTER_EOF|TOO_LARGE_STRING_SIZE|CANNOT_INSERT_NULL_IN_ORDINARY_COLUMN)/;
-
-function isDataRejection(error: unknown): boolean {
-  const type = (error as { type?: unknown })?.type;
-  return typeof type === 'string' && DATA_REJECTION.test(type);
-}
-
-/** Where rows go: ClickHouse in production; tests wrap it to make inserts fail for a while. */
-export interface RowWriter {
-  insert(table: string, rows: Array<Record<string, unknown>>): Promise<void>;
-}
-
-export function clickHouseWriter(client: ClickHouseClient, database: string): RowWriter {
-  return {
-    async insert(table, rows) {
-      await client.insert({
-        table: `${database}.${table}`,
-        values: rows,
-        format: 'JSONEachRow',
-        // a column added to a schema but not (yet) to the table must not stop the sink
-        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
-      });
-    },
-  };
-}
 
 export interface SinkOptions {
   kafka: Kafka;
