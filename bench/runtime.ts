@@ -51,6 +51,8 @@ interface Throughput {
   /** CPU time this process spent (user + system), when the work ran here. */
   cpuMicros?: number;
   transactions?: number;
+  /** Seconds spent inside transactions (produce + offsets + commit), summed over all of them. */
+  transactionSeconds?: number;
 }
 
 const cpuNow = () => {
@@ -196,6 +198,8 @@ async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output:
   let start = 0;
   let cpu = 0;
   let bytes = 0;
+  let transactions = 0;
+  let transactionSeconds = 0;
   consumer.on(consumer.events.GROUP_JOIN, () => {
     start ||= performance.now();
     cpu ||= cpuNow();
@@ -221,6 +225,7 @@ async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output:
         for (let i = 0; i < batch.messages.length && isRunning(); i += options.perTransaction) {
           const chunk = batch.messages.slice(i, i + options.perTransaction);
           const last = chunk[chunk.length - 1];
+          const began = performance.now();
           const txn = await producer.transaction();
           try {
             await txn.send({ topic: output, messages: chunk.map((m) => ({ key: m.key, value: m.value })) });
@@ -230,6 +235,8 @@ async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output:
             await txn.abort().catch(() => undefined);
             throw error;
           }
+          transactions++;
+          transactionSeconds += (performance.now() - began) / 1000;
           for (const m of chunk) bytes += m.value?.length ?? 0;
           resolveOffset(last.offset);
           await heartbeat();
@@ -237,7 +244,7 @@ async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output:
       },
     });
     const end = await waitCommitted(admin, groupId, input, records, 600_000);
-    return { records, seconds: (end - start) / 1000, bytes, cpuMicros: cpuNow() - cpu };
+    return { records, seconds: (end - start) / 1000, bytes, cpuMicros: cpuNow() - cpu, transactions, transactionSeconds };
   } finally {
     await consumer.disconnect();
     await Promise.all([...producers.values()].map((p) => p.disconnect().catch(() => undefined)));
@@ -257,7 +264,8 @@ async function stageCopy(admin: Admin, env: NodeJS.ProcessEnv, input: string, re
     const out = (await stage.metrics.recordsOut.get()).values.reduce((sum, v) => sum + v.value, 0);
     if (out !== records) throw new Error(`stage produced ${out} records for ${records} inputs`);
     const transactions = (await stage.metrics.transactions.get()).values.find((v) => v.labels.outcome === 'committed')?.value ?? 0;
-    return { records, seconds: (end - start) / 1000, bytes: inputBytes, transactions, cpuMicros };
+    const transactionSeconds = (await stage.metrics.transactionSeconds.get()).values.find((v) => v.metricName?.endsWith('_sum'))?.value ?? 0;
+    return { records, seconds: (end - start) / 1000, bytes: inputBytes, transactions, transactionSeconds, cpuMicros };
   } finally {
     await stage.stop();
   }
@@ -335,6 +343,7 @@ function figures(best: Map<string, Throughput>, options: { javaTxnMs: number; pe
   const jsCopy: [string, string] = [`kafkajs EOS copy, bare (${options.perTransaction}/txn)`, 'jsCopy'];
   const stage = `stage EOS copy (${options.perTransaction}/txn, ${get('stage').transactions} txns)`;
   const cpu = (key: string) => get(key).cpuMicros! / options.records;
+  const perTransactionMs = (key: string) => (1000 * get(key).transactionSeconds!) / get(key).transactions!;
   return [
     ...row(javaProduce[0], javaProduce[1]),
     ...row('kafkajs produce', 'jsProduce', javaProduce),
@@ -346,6 +355,7 @@ function figures(best: Map<string, Throughput>, options: { javaTxnMs: number; pe
     ...row(stage, 'stage', javaEos),
     ...row(stage, 'stage', jsCopy),
     compared(`${stage}: CPU`, cpu('stage'), 'µs/record', { name: `${jsCopy[0]}: CPU`, value: cpu('jsCopy') }),
+    compared(`${stage}: time in one transaction`, perTransactionMs('stage'), 'ms', { name: `${jsCopy[0]}: time in one transaction`, value: perTransactionMs('jsCopy') }),
   ];
 }
 
