@@ -24,7 +24,8 @@ export const analyticsConfigSchema = z.object({
       try {
         return pricesSchema.parse(JSON.parse(text));
       } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `expected {"<model>": {"input": <usd per Mtok>, "output": <usd per Mtok>}}: ${(error as Error).message.slice(0, 200)}` });
+        const why = error instanceof z.ZodError ? error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ') : (error as Error).message;
+        ctx.addIssue({ code: 'custom', message: `expected {"<model>": {"input": <usd per Mtok>, "output": <usd per Mtok>}} (${why})` });
         return z.NEVER;
       }
     }),
