@@ -21,7 +21,9 @@ export type FakeFault =
   | { fault: 'malformed_json' }
   | { fault: 'truncated' }
   | { fault: 'reset' }
-  | { fault: 'bad_request'; status?: number };
+  | { fault: 'bad_request'; status?: number }
+  /** A tool call whose arguments are cut-off JSON. */
+  | { fault: 'invalid_tool_arguments' };
 
 export type FakeReply = FakeSuccess | FakeFault;
 
@@ -121,7 +123,8 @@ export class FakeOpenAiServer {
       res.writeHead(404).end();
       return;
     }
-    const reply = this.script.shift() ?? this.responder(request);
+    const next = this.script.shift() ?? this.responder(request);
+    const reply: FakeReply = 'fault' in next && next.fault === 'invalid_tool_arguments' ? { tool_calls: [{ name: 'search', arguments: '{"query": "unfinished' }] } : next;
     this.inFlight++;
     this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
     try {
@@ -131,7 +134,7 @@ export class FakeOpenAiServer {
       }
       const delay = this.latencyMs + (('delayMs' in reply && reply.delayMs) || 0);
       if (delay > 0) await sleep(delay);
-      if ('fault' in reply) this.fail(reply, res, body.stream === true);
+      if ('fault' in reply) this.fail(reply as Exclude<FakeFault, { fault: 'invalid_tool_arguments' }>, res, body.stream === true);
       else if (body.stream === true) this.stream(reply, body, res);
       else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(completion(reply, body)));
     } finally {
@@ -139,7 +142,7 @@ export class FakeOpenAiServer {
     }
   }
 
-  private fail(reply: FakeFault, res: http.ServerResponse, streaming: boolean): void {
+  private fail(reply: Exclude<FakeFault, { fault: 'invalid_tool_arguments' }>, res: http.ServerResponse, streaming: boolean): void {
     const json = (status: number, message: string, headers: Record<string, string> = {}) =>
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify({ error: { message, type: 'fake' } }));
     switch (reply.fault) {

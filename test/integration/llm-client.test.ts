@@ -23,6 +23,7 @@ afterAll(async () => fake.close());
 afterEach(() => {
   fake.requests.length = 0;
   fake.latencyMs = 0;
+  fake.peakInFlight = 0;
 });
 
 /** A client with fast retries, its own governor, registry and cache folder. */
@@ -71,10 +72,13 @@ describe('tool calls', () => {
   it('re-asks after tool arguments that are not JSON and counts both calls', async () => {
     const { llm } = makeClient();
     fake.enqueue({ tool_calls: [{ name: 'search', arguments: '{"query": "Ed' }], usage: { prompt_tokens: 10, completion_tokens: 5 } });
+    fake.enqueue({ fault: 'invalid_tool_arguments' });
     fake.enqueue({ tool_calls: [{ name: 'search', arguments: '{"query": "Ed Wood"}' }], usage: { prompt_tokens: 10, completion_tokens: 6 } });
     const reply = await llm.chat(ask('find', { tools: [search] }));
+    expect(fake.chatRequests).toHaveLength(3);
     expect(reply.tool_calls[0].arguments).toEqual({ query: 'Ed Wood' });
-    expect(reply.usage).toMatchObject({ calls: 2, input_tokens: 20, output_tokens: 11 });
+    expect(reply.usage).toMatchObject({ calls: 3 });
+    expect(reply.usage.input_tokens).toBeGreaterThan(20); // every attempt is paid for
   });
 
   it('gives up on arguments that stay invalid with a non-retriable error (dead-letterable)', async () => {
@@ -213,13 +217,39 @@ describe('cost and parameters', () => {
     expect(llm.modelFor('rollout')).toBe('fake-model');
   });
 
+  it('reports in-flight and queued requests as gauges while calls wait', async () => {
+    const { llm, registry } = makeClient({ governor: { maxInFlight: 2, requestsPerMinute: 0, tokensPerMinute: 0 } });
+    fake.latencyMs = 200;
+    const calls = Array.from({ length: 5 }, (_, i) => llm.chat(ask(`g${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const gauge = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0].value;
+    expect(await gauge('flywheel_llm_in_flight')).toBeGreaterThanOrEqual(2);
+    expect(await gauge('flywheel_llm_queued')).toBeGreaterThanOrEqual(3);
+    await Promise.all(calls);
+  });
+
+  it('turns a caller abort into a retriable error (a stopping stage must not dead-letter the record)', async () => {
+    const { llm } = makeClient();
+    fake.enqueue({ fault: 'timeout' });
+    const controller = new AbortController();
+    const pending = llm.chat(ask('abandon', { signal: controller.signal })).catch((e) => e);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    const error = await pending;
+    expect(error).toBeInstanceOf(TransientError);
+    expect(fake.chatRequests).toHaveLength(1);
+  });
+
   it('keeps requests in flight at the configured limit', async () => {
-    const { llm } = makeClient({ governor: { maxInFlight: 3, requestsPerMinute: 0, tokensPerMinute: 0 } });
-    fake.latencyMs = 40;
-    fake.peakInFlight = 0;
-    await Promise.all(Array.from({ length: 12 }, (_, i) => llm.chat(ask(`c${i}`))));
-    expect(fake.peakInFlight).toBe(3);
-    expect(llm.governor.peakInFlight).toBe(3);
+    const own = await FakeOpenAiServer.start({ latencyMs: 40 }); // no stragglers from other tests
+    try {
+      const { llm } = makeClient({ baseURL: own.url, governor: { maxInFlight: 3, requestsPerMinute: 0, tokensPerMinute: 0 } });
+      await Promise.all(Array.from({ length: 12 }, (_, i) => llm.chat(ask(`c${i}`))));
+      expect(own.peakInFlight).toBe(3);
+      expect(llm.governor.peakInFlight).toBe(3);
+    } finally {
+      await own.close();
+    }
   });
 });
 

@@ -3,6 +3,7 @@ import OpenAI from 'openai';
 import type client from 'prom-client';
 import { z } from 'zod';
 import type { LlmUsage } from '../generated/records.ts';
+import { FlywheelError, TransientError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { projectRoot } from '../paths.ts';
 import { cacheKey, ResponseCache } from './cache.ts';
@@ -92,6 +93,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
     this.logger = (deps.logger ?? createLogger({ name: 'llm' })).child({ component: 'llm', endpoint: config.baseURL });
     this.metrics = new LlmMetrics(deps.registry);
     this.governor = deps.governor ?? sharedGovernor(config);
+    this.metrics.watch(this.governor);
     // retries and timeouts are ours (the governor's), not the SDK's
     this.openai = new OpenAI({ baseURL: config.baseURL, apiKey: config.apiKey, maxRetries: 0, timeout: config.timeoutMs + 1000 });
     this.cache = new ResponseCache(config.cache.dir);
@@ -121,7 +123,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
         this.metrics.cache.inc({ purpose: request.purpose, result: 'bypass' });
       }
       const { response, single } = await this.fetchUsableReply(model, request);
-      if (useCache) this.cache.set(key, { ...response, usage: single });
+      if (useCache) this.remember(key, { ...response, usage: single });
       this.metrics.requests.inc({ ...labels, outcome: 'ok' });
       return response;
     } catch (error) {
@@ -183,7 +185,17 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
   }
 
   /** One governed call: queueing, timeout, classification and retries of transport failures. */
-  private send(model: string, request: ChatRequest): Promise<RawReply> {
+  private async send(model: string, request: ChatRequest): Promise<RawReply> {
+    try {
+      return await this.governedSend(model, request);
+    } catch (error) {
+      // aborted while queued or backing off: as retriable as an abort mid-request
+      if (request.signal?.aborted && !(error instanceof FlywheelError)) throw new TransientError('LLM call aborted by the caller', { cause: error });
+      throw error;
+    }
+  }
+
+  private governedSend(model: string, request: ChatRequest): Promise<RawReply> {
     const estimate = estimateTokens(JSON.stringify(request.messages)) + (request.max_tokens ?? 512);
     const body = requestBody(model, request, this.config.stream);
     return this.governor.run(
@@ -192,7 +204,6 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
         const timeout = new AbortController();
         const timer = setTimeout(() => timeout.abort(new Error(`no reply within ${this.config.timeoutMs} ms`)), this.config.timeoutMs);
         const signal = request.signal ? AbortSignal.any([request.signal, timeout.signal]) : timeout.signal;
-        this.metrics.inFlight.inc();
         try {
           const raw = this.config.stream
             ? await fromStream(await this.openai.chat.completions.create({ ...body, stream: true }, { signal }), model)
@@ -200,14 +211,14 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
           return { value: raw, tokens: raw.usage ? raw.usage.input + raw.usage.output : estimate };
         } catch (error) {
           const failure = classifyFailure(error, timeout.signal.aborted && !request.signal?.aborted);
-          if (failure.reason === 'aborted') throw error;
+          // the caller (a stopping stage) gave up: retriable, so the record is processed again after restart
+          if (failure.reason === 'aborted') throw new TransientError('LLM call aborted by the caller', { cause: error });
           if (!failure.retriable) {
             throw new LlmRequestError(`${this.config.baseURL} rejected the request${failure.status ? ` (HTTP ${failure.status})` : ''}: ${(error as Error).message}`, { cause: error });
           }
           throw new CallFailure(failure, error);
         } finally {
           clearTimeout(timer);
-          this.metrics.inFlight.dec();
         }
       },
       {
@@ -241,6 +252,15 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
       cached_calls: 0,
       cost_usd: cost,
     };
+  }
+
+  /** A cache that cannot be written (disk full, read-only) costs replays, not the call. */
+  private remember(key: string, response: Omit<ChatResponse, 'cached'>): void {
+    try {
+      this.cache.set(key, response);
+    } catch (error) {
+      this.logger.warn({ err: error, dir: this.config.cache.dir }, 'cannot write the LLM response cache');
+    }
   }
 
   private cacheEnabledFor(request: ChatRequest): boolean {

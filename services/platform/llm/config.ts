@@ -107,7 +107,8 @@ export function loadLlmClientConfig(env: NodeJS.ProcessEnv = process.env): LlmCl
     models: prefixed('LLM_MODEL_'),
     timeoutMs: e.LLM_TIMEOUT_MS,
     retry: { retries: e.LLM_MAX_RETRIES, initialMs: e.LLM_RETRY_INITIAL_MS, maxMs: e.LLM_RETRY_MAX_MS },
-    governor: { maxInFlight: e.LLM_MAX_IN_FLIGHT, requestsPerMinute: e.LLM_REQUESTS_PER_MIN, tokensPerMinute: e.LLM_TOKENS_PER_MIN },
+    // the embedded model serves LLM_LOCAL_PARALLEL at a time; more in flight only queue there and time out
+    governor: { maxInFlight: local && !env.LLM_MAX_IN_FLIGHT ? e.LLM_LOCAL_PARALLEL * 2 : e.LLM_MAX_IN_FLIGHT, requestsPerMinute: e.LLM_REQUESTS_PER_MIN, tokensPerMinute: e.LLM_TOKENS_PER_MIN },
     cache: {
       enabled: e.LLM_CACHE,
       dir: e.LLM_CACHE_DIR ?? path.join(e.FLYWHEEL_HOME, 'llm-cache'),

@@ -1,4 +1,4 @@
-import { APIConnectionError, APIError } from 'openai';
+import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import { FlywheelError, type FlywheelErrorOptions } from '../errors.ts';
 
 /**
@@ -39,6 +39,7 @@ export interface ClassifiedFailure {
 /** Sorts a failed call into what the governor should do with it. */
 export function classifyFailure(error: unknown, timedOut: boolean): ClassifiedFailure {
   if (timedOut) return { reason: 'timeout', retriable: true };
+  if (error instanceof APIUserAbortError || (error instanceof Error && error.name === 'AbortError')) return { reason: 'aborted', retriable: false };
   if (error instanceof APIError && !(error instanceof APIConnectionError) && error.status !== undefined) {
     const status = error.status;
     const retryAfterMs = parseRetryAfter(error.headers);
@@ -46,7 +47,6 @@ export function classifyFailure(error: unknown, timedOut: boolean): ClassifiedFa
     if (status >= 500 || status === 408 || status === 409) return { reason: 'server_error', retriable: true, retryAfterMs, status };
     return { reason: 'rejected', retriable: false, status };
   }
-  if (error instanceof Error && error.name === 'APIUserAbortError') return { reason: 'aborted', retriable: false };
   if (error instanceof APIConnectionError) return { reason: 'network', retriable: true };
   if (error instanceof TruncatedStreamError) return { reason: 'truncated_stream', retriable: true };
   if (error instanceof SyntaxError) return { reason: 'malformed_body', retriable: true };

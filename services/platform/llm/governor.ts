@@ -48,7 +48,8 @@ class Bucket {
 
   take(amount: number): void {
     this.refill();
-    this.level -= amount; // may go below zero: a big request is paid off before the next starts
+    // may go below zero (a big request is paid off before the next starts); a refund never overfills
+    this.level = Math.min(this.capacity, this.level - amount);
   }
 
   private refill(): void {
@@ -95,6 +96,10 @@ export class LlmGovernor {
     return this.inFlightCount;
   }
 
+  get queued(): number {
+    return this.queue.length;
+  }
+
   get concurrencyLimit(): number {
     return this.limitNow;
   }
@@ -122,7 +127,7 @@ export class LlmGovernor {
         this.release();
       }
       if (outcome) {
-        this.tokens?.take(outcome.tokens - Math.min(estimatedTokens, outcome.tokens));
+        this.tokens?.take(outcome.tokens - estimatedTokens); // settle the estimate against what the server counted
         this.onSuccess();
         return outcome.value;
       }

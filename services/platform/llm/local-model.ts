@@ -120,13 +120,21 @@ export class LocalModel {
       const result = functions
         ? await chat.generateResponse(history, { ...common, functions, documentFunctionParams: true })
         : await chat.generateResponse(history, { ...common, grammar });
-      const calls = (result.functionCalls ?? []).map((call, i) => ({ id: `call_${Date.now().toString(36)}_${i}`, name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }));
+      const callId = (i: number) => `call_${Date.now().toString(36)}_${i}`;
+      let calls = (result.functionCalls ?? []).map((call, i) => ({ id: callId(i), name: call.functionName, arguments: JSON.stringify(call.params ?? {}) }));
+      let content = result.response;
+      if (!calls.length && request.tools?.length) {
+        // small models often write the Hermes/Qwen tag format instead of the wrapper's function syntax
+        const tagged = taggedToolCalls(content);
+        calls = tagged.calls.map((c, i) => ({ id: callId(i), ...c }));
+        if (calls.length) content = tagged.rest;
+      }
       const stopReason = result.metadata.stopReason;
       return {
-        content: result.response,
+        content,
         toolCalls: calls,
         finishReason: calls.length ? 'tool_calls' : stopReason === 'maxTokens' ? 'length' : 'stop',
-        inputTokens: this.model.tokenize(history.map(itemText).join('\n')).length,
+        inputTokens: this.promptTokens(chat, history, functions),
         outputTokens,
       };
     } finally {
@@ -139,6 +147,16 @@ export class LocalModel {
     await this.context.dispose();
     await this.model.dispose();
     await this.llama.dispose();
+  }
+
+  /** Prompt tokens as the model saw them (chat template applied); plain text if the template cannot be rendered. */
+  private promptTokens(chat: LlamaChat, history: ChatHistoryItem[], functions?: ChatModelFunctions): number {
+    try {
+      const state = chat.chatWrapper.generateContextState({ chatHistory: history, availableFunctions: functions, documentFunctionParams: true });
+      return state.contextText.tokenize(this.model.tokenizer).length;
+    } catch {
+      return this.model.tokenize(history.map(itemText).join('\n')).length;
+    }
   }
 
   private async grammarFor(request: WireChatRequest): Promise<LlamaGrammar | undefined> {
@@ -202,6 +220,18 @@ function toFunctions(tools: NonNullable<WireChatRequest['tools']>): ChatModelFun
 function itemText(item: ChatHistoryItem): string {
   if (item.type === 'model') return item.response.map((r) => (typeof r === 'string' ? r : 'text' in r ? r.text : JSON.stringify(r))).join('');
   return typeof item.text === 'string' ? item.text : '';
+}
+
+/** `<tool_call>{"name": …, "arguments": {…}}</tool_call>` blocks in a reply → calls, and the text around them. */
+export function taggedToolCalls(text: string): { calls: Array<{ name: string; arguments: string }>; rest: string } {
+  const calls: Array<{ name: string; arguments: string }> = [];
+  const rest = text.replace(/<tool_call>\s*([\s\S]*?)\s*<\/tool_call>/g, (block, body: string) => {
+    const parsed = safeJson(body) as { name?: unknown; arguments?: unknown } | string;
+    if (typeof parsed !== 'object' || parsed === null || typeof parsed.name !== 'string') return block;
+    calls.push({ name: parsed.name, arguments: typeof parsed.arguments === 'string' ? parsed.arguments : JSON.stringify(parsed.arguments ?? {}) });
+    return '';
+  });
+  return { calls, rest: rest.trim() };
 }
 
 function safeJson(text: string): unknown {

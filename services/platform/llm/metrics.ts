@@ -1,4 +1,9 @@
 import client from 'prom-client';
+import type { LlmGovernor } from './governor.ts';
+
+/** Every governor of the process: the gauges read them when scraped. */
+const governors = new Set<LlmGovernor>();
+const sum = (read: (g: LlmGovernor) => number) => [...governors].reduce((total, g) => total + read(g), 0);
 
 type Labels<N extends string> = client.Counter<N>;
 
@@ -27,17 +32,22 @@ export class LlmMetrics {
       name: 'flywheel_llm_request_seconds', help: 'Time of one LLM call including queueing and retries', labelNames: ['purpose', 'model'],
       registers: [this.registry], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
     }));
-    this.inFlight = this.gauge('flywheel_llm_in_flight', 'LLM requests being sent now');
-    this.queued = this.gauge('flywheel_llm_queued', 'LLM requests waiting for the governor');
-    this.concurrencyLimit = this.gauge('flywheel_llm_concurrency_limit', 'Current adaptive limit of LLM requests in flight');
+    this.inFlight = this.gauge('flywheel_llm_in_flight', 'LLM requests being sent now', (g) => g.inFlight);
+    this.queued = this.gauge('flywheel_llm_queued', 'LLM requests waiting for the governor', (g) => g.queued);
+    this.concurrencyLimit = this.gauge('flywheel_llm_concurrency_limit', 'Current adaptive limit of LLM requests in flight (summed over endpoints)', (g) => g.concurrencyLimit);
+  }
+
+  /** Adds a governor to what the in-flight, queued and limit gauges report. */
+  watch(governor: LlmGovernor): void {
+    governors.add(governor);
   }
 
   private counter<N extends string>(name: string, help: string, labelNames: N[]): client.Counter<N> {
     return this.metric(name, () => new client.Counter({ name, help, labelNames, registers: [this.registry] }));
   }
 
-  private gauge(name: string, help: string): client.Gauge {
-    return this.metric(name, () => new client.Gauge({ name, help, registers: [this.registry] }));
+  private gauge(name: string, help: string, read: (g: LlmGovernor) => number): client.Gauge {
+    return this.metric(name, () => new client.Gauge({ name, help, registers: [this.registry], collect() { this.set(sum(read)); } }));
   }
 
   private metric<M>(name: string, create: () => M): M {
