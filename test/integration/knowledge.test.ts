@@ -118,10 +118,13 @@ describe('knowledge side: ingest → memory → clusters → fas', () => {
     expect(fasCpt).toHaveLength(actions.length);
     for (const c of fasCpt) expect(actionIds.has(c.parent_ids[0])).toBe(true);
 
-    // re-ingesting the same corpus adds nothing downstream of the dedup
+    // re-ingesting the same corpus adds nothing downstream of the dedup — even after a restart of the ingest
+    // stage, whose new instance rebuilds its dedup state from fw.ingest.signatures
+    await ingest.running.stop();
+    const restarted = await start(ingestStage);
     const again = await ingestPaths(corpus.filter((f) => !f.endsWith('.jsonl') || f.includes('hotpotqa')), ctx);
     expect(again.records).toBeGreaterThan(300);
-    await drain(ingest);
+    await drain(restarted);
     await drain(memory);
     await drain(entities);
     expect(await env.read('fw.docs')).toHaveLength(docs.length);

@@ -1,0 +1,133 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { ingestPaths } from '../services/ingest/ingest-paths.ts';
+import { ingestStage } from '../services/ingest/stage.ts';
+import { entitiesStage } from '../services/memory/entities-stage.ts';
+import { memoryStage } from '../services/memory/extract-stage.ts';
+import { createSerde } from '../services/platform/avro/serde.ts';
+import { topicCatalogue, TopicNames } from '../services/platform/catalogue.ts';
+import { loadPlatformConfig } from '../services/platform/config.ts';
+import { createKafka } from '../services/platform/kafka/client.ts';
+import { ensureTopics } from '../services/platform/kafka/topics.ts';
+import { createLogger } from '../services/platform/logger.ts';
+import { projectRoot } from '../services/platform/paths.ts';
+import { startStage, type RunningStage } from '../services/platform/runtime/runner.ts';
+import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
+
+/**
+ * Documents/s through ingest + memory (ingest → memory → memory-entities, deterministic strategies, exactly-once)
+ * on the bundled corpus: the HotpotQA paragraphs, the WARC capture and the bgwiki dump. Each consumer is its own
+ * process running one instance of each of the three stages; the same run measures one consumer per group and
+ * two, and prints the ratio (the scale-out on this machine's two cores, which the broker shares).
+ *
+ * BENCH_KNOWLEDGE_QUESTIONS (default 300): HotpotQA questions whose paragraphs are ingested (10 per question).
+ */
+
+type Counters = { ready: boolean; ingestIn: number; docsOut: number; memoryIn: number; factsOut: number; entitiesIn: number; inFlight: number };
+const self = fileURLToPath(import.meta.url);
+
+async function counters(stages: RunningStage[]): Promise<Counters> {
+  const sum = async (s: RunningStage, metric: string, topic?: string) =>
+    ((await s.metrics.registry.getSingleMetric(metric)?.get())?.values ?? []).filter((v) => !topic || v.labels.topic === topic).reduce((n, v) => n + v.value, 0);
+  const [ingest, memory, entities] = stages;
+  return {
+    ready: stages.every((s) => s.ready()),
+    ingestIn: await sum(ingest, 'flywheel_records_in_total'),
+    docsOut: await sum(ingest, 'flywheel_records_out_total', 'fw.docs'),
+    memoryIn: await sum(memory, 'flywheel_records_in_total'),
+    factsOut: await sum(memory, 'flywheel_records_out_total', 'fw.memory.facts'),
+    entitiesIn: await sum(entities, 'flywheel_records_in_total'),
+    inFlight: (await Promise.all(stages.map((s) => sum(s, 'flywheel_in_flight_records')))).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** Child mode: one consumer of each group, reporting its counters to the parent until told to stop. */
+async function worker(): Promise<void> {
+  const logger = createLogger({ level: 'error' });
+  const stages: RunningStage[] = [];
+  for (const stage of [ingestStage, memoryStage, entitiesStage]) stages.push(await startStage(stage, { http: false, progressEveryMs: 0, logger }));
+  const timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 200);
+  process.on('message', async () => {
+    clearInterval(timer);
+    await Promise.all(stages.map((s) => s.stop()));
+    process.exit(0);
+  });
+}
+
+async function measure(consumers: number, corpus: string[]): Promise<{ seconds: number; raw: number; docs: number; facts: number }> {
+  const prefix = `bench${randomBytes(3).toString('hex')}.`;
+  const env = { ...process.env, TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error', STAGE_PARTITIONS_CONCURRENTLY: '4' };
+  const config = loadPlatformConfig(env);
+  const names = new TopicNames(prefix);
+  const kafka = createKafka(config, createLogger({ level: 'error' }), 'bench');
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, topicCatalogue(), names);
+  const latest = new Map<number, Counters>();
+  const children: ChildProcess[] = [];
+  for (let i = 0; i < consumers; i++) {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), self, '--worker'], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    child.on('message', (c) => latest.set(i, c as Counters));
+    children.push(child);
+  }
+  const total = () => [...latest.values()].reduce((s, c) => ({ ...s, ingestIn: s.ingestIn + c.ingestIn, docsOut: s.docsOut + c.docsOut, memoryIn: s.memoryIn + c.memoryIn, factsOut: s.factsOut + c.factsOut, entitiesIn: s.entitiesIn + c.entitiesIn, inFlight: s.inFlight + c.inFlight, ready: s.ready && c.ready }), { ready: latest.size === consumers, ingestIn: 0, docsOut: 0, memoryIn: 0, factsOut: 0, entitiesIn: 0, inFlight: 0 });
+  try {
+    while (!total().ready) await sleep(200);
+    await sleep(3000); // let the group settle after the last member joined
+    note(`${consumers} consumer(s) per group ready; producing the corpus`);
+    const started = Date.now();
+    const summary = await ingestPaths(corpus, { kafka, names, serde: createSerde(), config });
+    let stableSince = Date.now();
+    let last = '';
+    for (;;) {
+      const t = total();
+      const key = JSON.stringify(t);
+      if (key !== last) {
+        last = key;
+        stableSince = Date.now();
+      }
+      const done = t.ingestIn >= summary.records && t.memoryIn >= t.docsOut && t.entitiesIn >= t.factsOut && t.inFlight === 0;
+      if (done && Date.now() - stableSince > 1000) break;
+      if (Date.now() - started > 240_000) throw new Error(`not done in 240 s: ${key}`);
+      await sleep(100);
+    }
+    const seconds = (stableSince - started) / 1000;
+    const t = total();
+    return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut };
+  } finally {
+    for (const c of children) c.send('stop');
+    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+    await admin.disconnect();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const questions = envInt('BENCH_KNOWLEDGE_QUESTIONS', 300);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-knowledge-'));
+  const slice = path.join(dir, 'hotpotqa.jsonl');
+  fs.writeFileSync(slice, fs.readFileSync(path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, questions).join('\n'));
+  const corpus = [slice, path.join(projectRoot, 'data/warc'), path.join(projectRoot, 'data/wiki/bgwiki-latest-pages-articles-shortened.xml.bz2')];
+  const one = await measure(1, corpus);
+  note(`1 consumer: ${one.raw} raw → ${one.docs} docs → ${one.facts} facts in ${one.seconds.toFixed(1)} s`);
+  const two = await measure(2, corpus);
+  note(`2 consumers: ${two.raw} raw → ${two.docs} docs → ${two.facts} facts in ${two.seconds.toFixed(1)} s`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  const base = compared('ingest+memory docs/s, 1 consumer per group', one.raw / one.seconds, 'docs/s');
+  return [
+    base,
+    compared('ingest+memory docs/s, 2 consumers per group', two.raw / two.seconds, 'docs/s', base),
+    compared('facts/s, 1 consumer per group', one.facts / one.seconds, 'facts/s'),
+    compared('facts/s, 2 consumers per group', two.facts / two.seconds, 'facts/s', { name: 'facts/s, 1 consumer per group', value: one.facts / one.seconds }),
+  ];
+}
+
+if (process.argv.includes('--worker')) void worker();
+else runIfMain(import.meta.url, 'knowledge: ingest + memory throughput', run);
