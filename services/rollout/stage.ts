@@ -111,7 +111,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
               toolContext: { signal: ctx.signal, llm: config.VISIT_LLM_SUMMARY ? state.llm : undefined },
               budget: { maxCalls: config.ROLLOUT_MAX_CALLS, maxContextTokens: config.ROLLOUT_MAX_CONTEXT_TOKENS, timeLimitMs: config.ROLLOUT_TIME_LIMIT_MS },
             });
-            if (run.error) ctx.logger.warn({ question: question.id, rollout: index, error: run.error }, 'rollout ended in error');
+            if (run.termination === 'error') ctx.logger.warn({ question: question.id, rollout: index, error: run.error }, 'rollout ended in error');
             const judged = await state.judge.judge({ question: question.question, reference: question.answer, prediction: run.prediction }, ctx.signal);
             state.metrics.record(config.ROLLOUT_MODE, run, judged.judgement.correct);
             return { index, id, run, judged };

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadPlatformConfig } from '../../platform/config.ts';
+import { llmMode } from '../../platform/llm/config.ts';
+import { ensureLocalLlmServer } from '../../platform/llm/local-process.ts';
 import { runEval } from '../../rollout/eval/run.ts';
 import { renderSummary } from '../../rollout/eval/report.ts';
 import { localKafka } from './stack.ts';
@@ -35,7 +37,20 @@ export function registerEvalCommand(program: Command): void {
       const rolloutEnv: NodeJS.ProcessEnv = { ROLLOUT_G: options.g ?? process.env.ROLLOUT_G ?? '1' };
       if (options.mode) rolloutEnv.ROLLOUT_MODE = options.mode;
       if (options.policy) rolloutEnv.ROLLOUT_POLICY = options.policy;
+      const needsModel = [rolloutEnv.ROLLOUT_POLICY ?? process.env.ROLLOUT_POLICY, process.env.ROLLOUT_JUDGE].includes('llm') || process.env.VISIT_LLM_SUMMARY === 'true';
+      if (needsModel && llmMode() === 'local') {
+        const { started, url } = await ensureLocalLlmServer();
+        if (started) console.error(`started the local model server at ${url}`);
+      }
+      const interrupt = new AbortController();
+      const stop = () => {
+        console.error('\ninterrupted: stopping the rollout service and removing the run topics…');
+        interrupt.abort();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       const run = await runEval({
+        signal: interrupt.signal,
         file,
         limit: options.limit ? Number(options.limit) : undefined,
         out,

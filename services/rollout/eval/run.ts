@@ -28,6 +28,8 @@ export interface EvalOptions {
   /** Progress lines (done/total, questions/s, ETA); silent when absent. */
   onProgress?: (line: string) => void;
   timeoutMs?: number;
+  /** Aborting (Ctrl-C) stops the service and removes the run's topics. */
+  signal?: AbortSignal;
 }
 
 export interface EvalRun {
@@ -73,7 +75,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
     const running = await startStage(rolloutStage, { env, http: false, progressEveryMs: 0, logger });
     const total = questions.length;
     try {
-      await waitForQuestions(running, total, options.timeoutMs ?? 6 * 3600_000, options.onProgress);
+      await waitForQuestions(running, total, options.timeoutMs ?? 6 * 3600_000, options.onProgress, options.signal);
     } finally {
       await running.stop();
     }
@@ -132,9 +134,10 @@ async function metricTotal(running: RunningStage, name: string, filter: (labels:
  * Counting committed outputs is exact, where watching consumer offsets cannot tell a question that is still
  * being worked on (an LLM rollout can take minutes) from a trailing transaction marker.
  */
-export async function waitForQuestions(running: RunningStage, total: number, timeoutMs: number, onProgress?: (line: string) => void): Promise<void> {
+export async function waitForQuestions(running: RunningStage, total: number, timeoutMs: number, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const started = Date.now();
   for (;;) {
+    if (signal?.aborted) throw new Error('eval interrupted');
     const groups = await metricTotal(running, 'flywheel_records_out_total', (l) => l.topic === 'fw.rl.groups');
     const dead = await metricTotal(running, 'flywheel_records_dead_lettered_total');
     const done = groups + dead;
@@ -143,6 +146,6 @@ export async function waitForQuestions(running: RunningStage, total: number, tim
     onProgress?.(`questions ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${rate > 0 ? `${Math.ceil((total - done) / rate)}s` : '?'}`);
     if (done >= total) return;
     if (Date.now() - started > timeoutMs) throw new Error(`eval: ${total - done} of ${total} questions unanswered after ${Math.round(seconds)} s`);
-    await sleep(500);
+    await sleep(500, undefined, { signal }).catch(() => undefined);
   }
 }
