@@ -3,7 +3,7 @@ import OpenAI from 'openai';
 import type client from 'prom-client';
 import { z } from 'zod';
 import type { LlmUsage } from '../generated/records.ts';
-import { FlywheelError, TransientError } from '../errors.ts';
+import { ConfigError, FlywheelError, TransientError } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { projectRoot } from '../paths.ts';
 import { cacheKey, ResponseCache } from './cache.ts';
@@ -71,9 +71,20 @@ export function createLlmClientFromEnv(env: NodeJS.ProcessEnv = process.env, dep
   return config ? createLlmClient(config, deps) : null;
 }
 
-/** The LLM client over any OpenAI-compatible endpoint: governor, retries, cache, tool-call parsing, cost. */
-export function createLlmClient(options: LlmClientOptions, deps: LlmClientDeps = {}): FlywheelLlmClient {
-  return new OpenAiCompatibleClient(defaultLlmConfig(options), deps);
+/**
+ * The LLM client over any OpenAI-compatible endpoint: governor, retries, cache, tool-call parsing, cost.
+ * Given an environment instead of options it reads it like createLlmClientFromEnv, but FLYWHEEL_LLM=none is
+ * then an error (the caller asked for a client).
+ */
+export function createLlmClient(options: LlmClientOptions | NodeJS.ProcessEnv, deps: LlmClientDeps = {}): FlywheelLlmClient {
+  if (isClientOptions(options)) return new OpenAiCompatibleClient(defaultLlmConfig(options), deps);
+  const config = loadLlmClientConfig(options);
+  if (!config) throw new ConfigError('FLYWHEEL_LLM=none: no LLM is configured (set FLYWHEEL_LLM=local, or FLYWHEEL_LLM=openai with OPENAI_BASE_URL and LLM_MODEL)');
+  return new OpenAiCompatibleClient(config, deps);
+}
+
+function isClientOptions(value: LlmClientOptions | NodeJS.ProcessEnv): value is LlmClientOptions {
+  return typeof value.baseURL === 'string' && typeof value.model === 'string';
 }
 
 class OpenAiCompatibleClient implements FlywheelLlmClient {

@@ -48,3 +48,13 @@ describe('LLM configuration from the environment', () => {
     fails({ FLYWHEEL_LLM: 'local', OPENAI_API_KEY: 'sk-secret', LLM_TIMEOUT_MS: 'soon' }, /LLM_TIMEOUT_MS/);
   });
 });
+
+describe('createLlmClient given an environment', () => {
+  it('builds the configured client, and refuses when FLYWHEEL_LLM=none', async () => {
+    const { createLlmClient } = await import('./client.ts');
+    const llm = createLlmClient({ ...base, FLYWHEEL_LLM: 'openai', OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', LLM_MODEL: 'm', LLM_MODEL_JUDGE: 'j' });
+    expect(llm.model).toBe('m');
+    expect(llm.modelFor('judge')).toBe('j');
+    expect(() => createLlmClient(base)).toThrow(/FLYWHEEL_LLM=none/);
+  });
+});
