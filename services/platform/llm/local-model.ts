@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   getLlama,
+  LlamaLogLevel,
   LlamaChat,
   type ChatHistoryItem,
   type ChatModelFunctionCall,
@@ -80,7 +81,7 @@ export class LocalModel {
     }
     const started = Date.now();
     // build:'never' — only the prebuilt binaries that came with npm; nothing is compiled or downloaded
-    const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' as never });
+    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
     const model = await llama.loadModel({ modelPath: options.modelPath });
     const context = await model.createContext({
       sequences: options.parallel,
