@@ -41,7 +41,7 @@ async function concurrency(fake: FakeOpenAiServer, cacheDir: string): Promise<Be
   const total = envInt('BENCH_LLM_REQUESTS', 240);
   fake.latencyMs = envInt('BENCH_LLM_LATENCY_MS', 50);
   const llm = benchClient(fake.url, limit, cacheDir);
-  let busyMs = 0;
+  const busyBefore = llm.governor.inFlightMs;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: total }, async (_, i) => {
@@ -49,12 +49,11 @@ async function concurrency(fake: FakeOpenAiServer, cacheDir: string): Promise<Be
     }),
   );
   const wallMs = performance.now() - started;
-  // Little's law: mean requests in flight at the server = Σ server-side time / wall time
-  busyMs = total * fake.latencyMs;
-  const meanInFlight = busyMs / wallMs;
+  // time-weighted mean of the governor's in-flight count over the run
+  const meanInFlight = (llm.governor.inFlightMs - busyBefore) / wallMs;
   note(`concurrency: ${total} requests, ${fake.latencyMs} ms latency, limit ${limit}: ${wallMs.toFixed(0)} ms, peak ${fake.peakInFlight}`);
   return [
-    compared('mean requests in flight (Little)', meanInFlight, 'requests', { name: 'configured max in flight', value: limit }),
+    compared('mean requests in flight (time-weighted)', meanInFlight, 'requests', { name: 'configured max in flight', value: limit }),
     compared('peak requests in flight at the server', fake.peakInFlight, 'requests', { name: 'configured max in flight', value: limit }),
     compared('throughput', (total / wallMs) * 1000, 'requests/s', { name: 'ideal limit/latency', value: (limit / fake.latencyMs) * 1000 }),
   ];

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TransientError, errorMessage } from '../errors.ts';
 import { backoffDelay, type RetryPolicy } from '../runtime/retry.ts';
@@ -81,6 +82,8 @@ export class LlmGovernor {
   private timer?: NodeJS.Timeout;
   /** Highest number of requests ever in flight at once (for the benchmark and tests). */
   peakInFlight = 0;
+  private busyMs = 0;
+  private lastChange = performance.now();
 
   constructor(
     readonly limits: GovernorLimits,
@@ -94,6 +97,12 @@ export class LlmGovernor {
 
   get inFlight(): number {
     return this.inFlightCount;
+  }
+
+  /** ∫ requests-in-flight dt in ms: its growth over a period divided by the period is the mean in flight. */
+  get inFlightMs(): number {
+    this.account();
+    return this.busyMs;
   }
 
   get queued(): number {
@@ -165,7 +174,14 @@ export class LlmGovernor {
     });
   }
 
+  private account(): void {
+    const now = performance.now();
+    this.busyMs += this.inFlightCount * (now - this.lastChange);
+    this.lastChange = now;
+  }
+
   private release(): void {
+    this.account();
     this.inFlightCount--;
     this.pump();
   }
@@ -185,6 +201,7 @@ export class LlmGovernor {
       this.queue.shift();
       this.requests?.take(1);
       this.tokens?.take(head.tokens);
+      this.account();
       this.inFlightCount++;
       this.peakInFlight = Math.max(this.peakInFlight, this.inFlightCount);
       head.resolve();
