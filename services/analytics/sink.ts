@@ -43,6 +43,9 @@ export class AnalyticsSink {
   private flushing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private stopping = false;
+  /** Batches handed to the writer and not yet written and committed. */
+  private pendingWrites = 0;
+  private pendingRows = 0;
   joined = false;
   /** True while an insert keeps failing: readiness reports it. */
   degraded = false;
@@ -58,6 +61,11 @@ export class AnalyticsSink {
       retry: { retries: 8, initialRetryTime: 300 },
     });
     this.dlqProducer = options.kafka.producer({ idempotent: true });
+  }
+
+  /** Rows held in memory: the batch being filled plus batches waiting to be written. */
+  bufferedRows(): number {
+    return this.buffer.rowCount + this.pendingRows;
   }
 
   get groupId(): string {
@@ -131,9 +139,11 @@ export class AnalyticsSink {
 
   private scheduleFlush(): void {
     if (this.timer || this.buffer.isEmpty() || this.stopping) return;
-    const wait = Math.max(0, this.options.config.ANALYTICS_FLUSH_MS - (Date.now() - this.buffer.createdAt));
+    const wait = Math.max(this.pendingWrites > 0 ? 100 : 0, this.options.config.ANALYTICS_FLUSH_MS - (Date.now() - this.buffer.createdAt));
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      // never queue a second batch behind a write that has not finished (ClickHouse down): memory stays bounded
+      if (this.pendingWrites > 0) return this.scheduleFlush();
       void this.flush().catch((err) => this.options.logger[this.stopping ? 'warn' : 'error']({ err: errorMessage(err) }, 'flush failed'));
     }, wait);
   }
@@ -165,12 +175,19 @@ export class AnalyticsSink {
     const buffer = this.buffer;
     if (buffer.isEmpty()) return this.flushing;
     this.buffer = new RowBuffer();
-    this.flushing = this.flushing.then(
-      () => this.write(buffer),
-      (error) => {
-        throw error; // a batch that was not written must not be overtaken by a later commit
-      },
-    );
+    this.pendingWrites++;
+    this.pendingRows += buffer.rowCount;
+    this.flushing = this.flushing
+      .then(
+        () => this.write(buffer),
+        (error) => {
+          throw error; // a batch that was not written must not be overtaken by a later commit
+        },
+      )
+      .finally(() => {
+        this.pendingWrites--;
+        this.pendingRows -= buffer.rowCount;
+      });
     return this.flushing;
   }
 

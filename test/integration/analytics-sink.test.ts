@@ -79,7 +79,6 @@ describe('analytics sink', () => {
     await env.createTopics();
     const cpt = sampleValues()['fw.cpt.samples'];
     const values = Array.from({ length: 240 }, (_, i) => ({ ...cpt, id: `cpt-${i}`, text: `sample ${i}` }));
-    await env.produce('fw.cpt.samples', values);
 
     let down = true;
     let failures = 0;
@@ -98,8 +97,18 @@ describe('analytics sink', () => {
     let running = await startAnalytics(options);
     const admin = env.kafka.admin();
     await admin.connect();
+    let mostBuffered = 0;
+    const watch = setInterval(() => (mostBuffered = Math.max(mostBuffered, running.sink.bufferedRows())), 20);
     try {
+      // records trickle in during the outage, a few per flush interval: the flush timer must not queue batch
+      // after batch behind the failing write, or memory grows with the outage
+      for (let i = 0; i < values.length; i += 10) {
+        await env.produce('fw.cpt.samples', values.slice(i, i + 10));
+        await sleep(120);
+      }
       while (failures < 4) await sleep(100);
+      expect(mostBuffered).toBeGreaterThan(0);
+      expect(mostBuffered).toBeLessThanOrEqual(2 * 50); // 240 records waiting, at most two batches in memory
       const committed = await admin.fetchOffsets({ groupId: running.groupId, topics: [env.topic('fw.cpt.samples')] });
       expect(committed[0].partitions.every((p) => Number(p.offset) < 0)).toBe(true); // nothing committed without an ack
       expect(running.ready()).toBe(false); // readiness reports the outage
@@ -116,6 +125,7 @@ describe('analytics sink', () => {
       expect(largestInsert).toBeLessThanOrEqual(50); // the buffer stayed bounded by ANALYTICS_BATCH_ROWS
       expect(running.ready()).toBe(true);
     } finally {
+      clearInterval(watch);
       await admin.disconnect();
       await running.stop();
       await env.cleanup();
