@@ -54,6 +54,9 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...options.rolloutEnv, TOPIC_PREFIX: prefix };
   const config = loadPlatformConfig(env);
   const rolloutConfig = loadConfig(rolloutConfigSchema, env); // fail on a bad setting before producing anything
+  // a question's outputs are G trajectories with their pages; keep one transaction's batch of them well under the
+  // broker's message size limit unless the caller chose a batch size
+  env.STAGE_MAX_BATCH ??= String(Math.max(1, Math.floor(16 / rolloutConfig.ROLLOUT_G)));
   const names = new TopicNames(prefix);
   const catalogue = topicCatalogue();
   const logger = createLogger({ level: baseEnv.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }); // progress and the summary are the output
