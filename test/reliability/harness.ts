@@ -78,6 +78,12 @@ export class StageProcess {
     return this.lines.filter((l) => l.level >= 50);
   }
 
+  /** The last warnings and errors, one line each: for a failure message. */
+  trouble(limit = 15): string {
+    const lines = this.lines.filter((l) => l.level >= 40).slice(-limit);
+    return lines.map((l) => `${l.msg} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, name: undefined, level: undefined }).slice(0, 300)}`).join('\n');
+  }
+
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (this.alive) this.child.kill(signal);
     await this.exited;
