@@ -146,7 +146,7 @@ function measureRecord(label: string, schemaName: string, value: object, totalMs
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const totalMs = envInt('BENCH_SERDE_MS', 1500);
+  const totalMs = envInt('BENCH_SERDE_MS', 1000);
   const results = [
     ...measureRecord('Document 1KB', 'fw.Document', benchDocument(1), totalMs),
     ...measureRecord('Trajectory 6 steps', 'fw.Trajectory', benchTrajectory(1), totalMs),
