@@ -188,3 +188,28 @@ SELECT group_id, sum(l) AS lag, count() AS partitions, max(t) AS at
 FROM (SELECT group_id, lag AS l, at AS t FROM {{db}}.consumer_lag_latest)
 GROUP BY group_id
 ORDER BY lag DESC, group_id;
+
+-- trajectory_steps: one row per step of every trajectory (the steps array unrolled), for questions like
+-- "which tool at which step" or "where do rollouts stall". Filter on kafka_topic to pick rollouts / SFT /
+-- discarded.
+CREATE OR REPLACE VIEW {{db}}.trajectory_steps AS
+SELECT
+  id AS trajectory_id, kafka_topic, round, question_id, question_style, judge_correct, termination,
+  tupleElement(step, 'index') AS step_index,
+  tupleElement(step, 'tool_call_name') AS tool,
+  tupleElement(step, 'tool_call_arguments_json') AS arguments_json,
+  tupleElement(step, 'answer') AS answer,
+  length(tupleElement(step, 'tool_response')) AS response_chars,
+  tupleElement(step, 'input_tokens') AS input_tokens,
+  tupleElement(step, 'output_tokens') AS output_tokens
+FROM {{db}}.trajectories FINAL
+ARRAY JOIN steps AS step;
+
+-- entities_latest: the newest version of every entity (fw.memory.entities is compacted state; older versions
+-- may still be in the table until compaction and merges drop them).
+CREATE OR REPLACE VIEW {{db}}.entities_latest AS
+SELECT entity_id, argMax(name, v) AS name, argMax(entity_type, v) AS entity_type, max(v) AS version,
+  argMax(length(statements), v) AS statements, argMax(length(relations), v) AS relations, argMax(round, v) AS round
+FROM (SELECT *, version AS v FROM {{db}}.entities FINAL)
+GROUP BY entity_id
+ORDER BY entity_id;

@@ -87,6 +87,12 @@ describe('analytics views on a known round', () => {
     expect(sources.map((r) => r.doc_id)).toEqual(expected.sources);
   });
 
+  it('trajectory steps unrolled, and the latest version of every entity', async () => {
+    const steps = await rows(`SELECT tool, count() AS n FROM views.trajectory_steps WHERE round = ${ROUND} AND kafka_topic = 'fw.rollout.trajectories' GROUP BY tool ORDER BY tool NULLS LAST`);
+    expect(steps).toEqual([{ tool: 'search', n: 6 }, { tool: null, n: 6 }]); // 6 rollouts × (one search step + one answer step)
+    expect(await rows('SELECT entity_id, version FROM views.entities_latest')).toEqual([{ entity_id: 'ed_wood', version: 2 }, { entity_id: 'plan_9', version: 1 }]);
+  });
+
   it('consumer lag per group from admin-API snapshots', async () => {
     expect(await running.snapshotLag()).toBeGreaterThan(0);
     const lag = await rows(`SELECT group_id, lag, partitions FROM views.consumer_lag_by_group WHERE group_id = '${running.groupId}'`);
