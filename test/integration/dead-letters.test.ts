@@ -78,4 +78,24 @@ describe('poison records and the dead-letter topic', () => {
       await local.cleanup();
     }
   });
+
+  it('leaves records that were still being retried at shutdown uncommitted, not dead-lettered', async () => {
+    const local = new TestEnv({ STAGE_RETRY_INITIAL_MS: '50', STAGE_RETRY_MAX_MS: '200', STAGE_MAX_RETRIES: '100' });
+    await local.createTopics();
+    try {
+      const inputs = documents(6, { prefix: 'shutdown' });
+      await local.produce('fw.docs', inputs);
+      const failing = await startStage(flakyCopyStage(Number.MAX_SAFE_INTEGER), { env: local.env, http: false });
+      while ((await failing.metrics.retries.get()).values.reduce((s, v) => s + v.value, 0) < 6) await new Promise((r) => setTimeout(r, 100));
+      await failing.stop();
+      expect(await local.read('fw.dlq', { idleMs: 500 })).toHaveLength(0);
+
+      const recovered = await startStage(flakyCopyStage(0), { env: local.env, http: false });
+      await local.drain([{ groupId: recovered.groupId, inputs: ['fw.docs'] }]);
+      await recovered.stop();
+      expect(new Set((await local.read('fw.cpt.samples')).map((s) => s.parent_ids[0]))).toEqual(new Set(inputs.map((d) => d.id)));
+    } finally {
+      await local.cleanup();
+    }
+  });
 });

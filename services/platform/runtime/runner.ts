@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import { loadConfig, loadPlatformConfig, type PlatformConfig } from '../config.ts';
 import { createSerde, type Serde } from '../avro/serde.ts';
 import { topicCatalogue, TopicNames, type TopicCatalogue } from '../catalogue.ts';
-import { FlywheelError, PoisonRecordError, errorCode, errorMessage } from '../errors.ts';
+import { FlywheelError, PoisonRecordError, errorCode, errorMessage, isRetriable } from '../errors.ts';
 import { createKafka } from '../kafka/client.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { contentId, recordMeta } from '../records.ts';
@@ -247,6 +247,10 @@ class StageRunner implements RunningStage {
         },
       );
       if (outcome.error === undefined) return outcome.value!;
+      if (this.abort.signal.aborted && isRetriable(outcome.error)) {
+        // shutting down mid-retry: leave the record uncommitted for the next owner rather than dead-letter it
+        throw new FlywheelError('SHUTDOWN', `stage ${this.name} stopped while retrying ${topic}/${partition}@${message.offset}`, { cause: outcome.error });
+      }
       return [await this.toDeadLetter(topic, partition, message, headers, outcome.error, outcome.attempts)];
     } finally {
       timer();
