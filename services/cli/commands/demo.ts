@@ -47,7 +47,7 @@ export function registerDemoCommand(program: Command): void {
   program
     .command('demo')
     .description('run the flywheel end to end on the bundled data for two rounds and print a summary')
-    .option('--limit <n>', 'bundled questions per round', '12')
+    .option('--limit <n>', 'bundled questions per round (their paragraphs are the corpus)', '6')
     .option('--rounds <n>', 'rounds to run', '2')
     .option('--prefix <prefix>', 'topic prefix of this run (default: demo-<time>.)')
     .option('--out <dir>', 'folder for the exports of every round (default: $FLYWHEEL_HOME/demo/<prefix>)')
@@ -55,7 +55,15 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: DemoOptions) => {
       if (!process.env.KAFKA_BROKERS) await localKafka().up();
       const prefix = options.prefix ?? process.env.TOPIC_PREFIX ?? `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`;
-      const env: NodeJS.ProcessEnv = { ...process.env, TOPIC_PREFIX: prefix, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', HTTP_PORT: '0' };
+      const env: NodeJS.ProcessEnv = {
+        // documents are drained before the rollout starts, so its corpus loads in seconds; a short bound keeps a
+        // partition that ends in several transaction markers from holding the start-up for the full default wait
+        ROLLOUT_CORPUS_WAIT_MS: '15000',
+        ...process.env,
+        TOPIC_PREFIX: prefix,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        HTTP_PORT: '0',
+      };
       const ctx = cliContext(env);
       const out = options.out ?? path.join(ctx.config.FLYWHEEL_HOME, 'demo', prefix.replace(/\.$/, ''));
       const limit = positive(options.limit, '--limit');
@@ -108,7 +116,7 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
   if (steps.some((s) => s.kind === 'stage' && s.stage.outputs.includes('fw.memory.entities'))) {
     steps.push({
       kind: 'command',
-      command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(roundCtx, { seed: round }) },
+      command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(roundCtx, clusterBudget(round, items.length)) },
     });
   }
   runs.push(...(await runPipeline(steps, pipelineOptions)));
@@ -203,6 +211,11 @@ async function exportAll(ctx: CliContext, rounds: number, out: string): Promise<
     }
   }
   console.log(`exports (exactly each round's manifest):\n${formatTable(rows)}`);
+}
+
+/** Keeps FAS (and so the rollouts) proportional to the demo's size: about three clusters per bundled question. */
+function clusterBudget(round: number, questions: number): { seed: number; walks: number; subtables: number } {
+  return { seed: round, walks: 2 * questions, subtables: Math.max(1, Math.ceil(questions / 2)) };
 }
 
 function summariseResult(result: unknown): string {
