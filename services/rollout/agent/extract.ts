@@ -108,12 +108,15 @@ function answerChoice(question: string, options: [string, string], pages: PageEv
   if (a && b && a !== b) {
     const comparison = numericComparison(question, pages);
     if (comparison) {
-      const entries = Object.entries(comparison.values);
-      return entries.sort((x, y) => (comparison.pick === 'min' ? x[1] - y[1] : y[1] - x[1]))[0][0];
+      const [[first, x], [second, y]] = Object.entries(comparison.values);
+      return (comparison.pick === 'min' ? x < y : x > y) ? first : second;
     }
     // otherwise: the option whose page shares more of the question's other words
     const rest = queryTerms(question).filter((t) => !queryTerms(options.join(' ')).includes(t));
-    const overlap = (p: PageEvidence) => new Set(queryTerms(p.text)).size && rest.filter((t) => queryTerms(p.text).includes(t)).length;
+    const overlap = (p: PageEvidence) => {
+      const words = new Set(queryTerms(p.text));
+      return rest.filter((t) => words.has(t)).length;
+    };
     const oa = overlap(a);
     const ob = overlap(b);
     if (oa !== ob) return oa > ob ? options[0] : options[1];
