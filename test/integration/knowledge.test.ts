@@ -10,7 +10,7 @@ import { sampleAndPublish } from '../../services/memory/publish.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
 import type { AnyStage } from '../../services/platform/runtime/stage.ts';
 import { bundled, hotpotSlice, knowledgeFixtures } from '../fixtures/knowledge-corpus.ts';
-import { drainByCount } from '../fixtures/knowledge-drain.ts';
+import { consumedBy, drainByCount } from '../fixtures/knowledge-drain.ts';
 import { TestEnv } from '../support.ts';
 
 /**
@@ -29,7 +29,7 @@ describe('knowledge side: ingest → memory → clusters → fas', () => {
     running.push(r);
     return { running: r, topics: stage.inputs.map((t: string) => env.topic(t)) };
   };
-  const drain = (...stages: Array<Awaited<ReturnType<typeof start>>>) => drainByCount(env.kafka, stages);
+  const drain = (...stages: Array<Awaited<ReturnType<typeof start>> & { previously?: number }>) => drainByCount(env.kafka, stages);
 
   beforeAll(async () => {
     await env.createTopics();
@@ -124,7 +124,7 @@ describe('knowledge side: ingest → memory → clusters → fas', () => {
     const restarted = await start(ingestStage);
     const again = await ingestPaths(corpus.filter((f) => !f.endsWith('.jsonl') || f.includes('hotpotqa')), ctx);
     expect(again.records).toBeGreaterThan(300);
-    await drain(restarted);
+    await drain({ ...restarted, previously: await consumedBy(ingest.running) });
     await drain(memory);
     await drain(entities);
     expect(await env.read('fw.docs')).toHaveLength(docs.length);
