@@ -36,7 +36,7 @@ const scenarios = [
 
 describe('reliability: SIGKILL mid-batch', () => {
   // small transactions so that a kill nearly always lands inside one
-  const env = new TestEnv({ STAGE_MAX_BATCH: '20', STAGE_CONCURRENCY: '4' });
+  const env = new TestEnv({ STAGE_MAX_BATCH: '10', STAGE_CONCURRENCY: '4' });
   beforeAll(() => env.createTopics());
   afterAll(async () => {
     printReport('reliability: SIGKILL', rows);
@@ -60,7 +60,7 @@ describe('reliability: SIGKILL mid-batch', () => {
     while (kills < scenario.kills) {
       const stage = new StageProcess(scenario.stage, env.env);
       // new input arrives while the stage starts and works: a backlog for every life
-      const more = scenario.make(produced.length, 250);
+      const more = scenario.make(produced.length, 600);
       produced.push(...more);
       const feeding = env.produce(scenario.input, more);
       await stage.joined();
