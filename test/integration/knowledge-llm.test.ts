@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createFasStage } from '../../services/fas/stage.ts';
+import { entitiesStage } from '../../services/memory/entities-stage.ts';
+import { createMemoryStage } from '../../services/memory/extract-stage.ts';
+import { sampleAndPublish } from '../../services/memory/publish.ts';
+import type { ChatRequest } from '../../services/platform/llm/types.ts';
+import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
+import type { AnyStage } from '../../services/platform/runtime/stage.ts';
+import { drainByCount } from '../fixtures/knowledge-drain.ts';
+import { scriptedClient } from '../fixtures/knowledge-llm.ts';
+import { fixtureMeta, TestEnv } from '../support.ts';
+
+const DOCS = {
+  'Ada Moreno': 'Ada Moreno was a lighthouse keeper at the Harbor Lighthouse. Ada Moreno was born in Valparaiso in 1851.',
+  'Harbor Lighthouse': 'The Harbor Lighthouse was built in 1874 on the north pier of Port Calder. Its lamp was first lit by Ada Moreno.',
+};
+
+/** What a model would extract from each document, with explicit relations. */
+function extraction(request: ChatRequest) {
+  const text = request.messages[1].content;
+  if (text.includes('Title: Ada Moreno'))
+    return {
+      facts: [
+        { entity: 'Ada Moreno', type: 'person', statement: 'Ada Moreno was a lighthouse keeper at the Harbor Lighthouse.', related: [{ entity: 'Harbor Lighthouse', relation: 'keeper_of' }] },
+        { entity: 'Ada Moreno', type: 'person', statement: 'Ada Moreno was born in Valparaiso in 1851.', related: [{ entity: 'Valparaiso', relation: 'born_in' }] },
+      ],
+    };
+  return {
+    facts: [
+      { entity: 'Harbor Lighthouse', type: 'thing', statement: 'The Harbor Lighthouse was built in 1874 on the north pier of Port Calder.', related: [{ entity: 'Port Calder', relation: 'located_in' }] },
+      { entity: 'Harbor Lighthouse', type: 'thing', statement: 'The lamp of the Harbor Lighthouse was first lit by Ada Moreno.', related: [{ entity: 'Ada Moreno', relation: 'lit_by' }] },
+    ],
+  };
+}
+
+/** Questions a model would write for any cluster: one supported by the statements, one not. */
+function questions(request: ChatRequest) {
+  const listing = request.messages[1].content;
+  const n = (needle: string) => Number(new RegExp(`\\[(\\d+)\\] [^\\n]*${needle}`).exec(listing)?.[1] ?? 1);
+  return {
+    questions: [
+      { style: 'numeric', question: 'How old was the keeper when her lighthouse was built?', answer: '23', evidence: [n('born in Valparaiso'), n('built in 1874')], operations: [{ op: 'describe_entity', detail: 'Ada Moreno → the keeper' }] },
+      { style: 'factual', question: 'Who designed the Harbor Lighthouse?', answer: 'Gustave Eiffel', evidence: [n('built in 1874')] },
+    ],
+  };
+}
+
+describe('knowledge side with the LLM strategies (scripted client) through the real broker', () => {
+  const env = new TestEnv({ MEMORY_EXTRACTOR: 'llm', FAS_STRATEGY: 'llm' });
+  const running: RunningStage[] = [];
+  const start = async (stage: AnyStage) => {
+    const r = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0 });
+    running.push(r);
+    return { running: r, topics: stage.inputs.map((t: string) => env.topic(t)) };
+  };
+  beforeAll(() => env.createTopics());
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    await env.cleanup();
+  });
+
+  it('extracts facts with explicit relations, writes questions with model usage, and drops an unsupported answer', async () => {
+    await env.produce(
+      'fw.docs',
+      Object.entries(DOCS).map(([title, text]) => ({ ...fixtureMeta('doc'), source_kind: 'jsonl', source_uri: 'x', url: '', title, text, lang: 'en', content_hash: title, quality: {} })),
+    );
+    const memory = await start(createMemoryStage({ llm: scriptedClient(extraction) }));
+    const entities = await start(entitiesStage);
+    await drainByCount(env.kafka, [memory]);
+    await drainByCount(env.kafka, [entities]);
+    const facts = await env.read('fw.memory.facts');
+    expect(facts).toHaveLength(4);
+    expect(facts.every((f) => f.extractor === 'llm')).toBe(true);
+    expect(facts.filter((f) => f.llm !== null)).toHaveLength(2); // usage counted once per document
+    const latest = new Map((await env.read('fw.memory.entities')).map((e) => [e.entity_id, e]));
+    expect(latest.get('ada_moreno')!.relations).toEqual(expect.arrayContaining([{ entity_id: 'harbor_lighthouse', kind: 'keeper_of', weight: 1 }]));
+    expect(latest.get('harbor_lighthouse')!.relations).toEqual(expect.arrayContaining([{ entity_id: 'ada_moreno', kind: 'lit_by', weight: 1 }]));
+
+    const sampled = await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
+    expect(sampled.random_walk).toBeGreaterThan(0);
+    const fasClient = scriptedClient(questions);
+    const fas = await start(createFasStage({ llm: fasClient }));
+    await drainByCount(env.kafka, [fas]);
+    const produced = await env.read('fw.fas.questions');
+    const numeric = produced.find((q) => q.style === 'numeric');
+    expect(numeric).toMatchObject({ answer: '23', strategy: 'llm', operations: [{ op: 'describe_entity', detail: 'Ada Moreno → the keeper' }] });
+    expect(numeric!.evidence.map((e) => e.statement)).toEqual(['Ada Moreno was born in Valparaiso in 1851.', 'The Harbor Lighthouse was built in 1874 on the north pier of Port Calder.']);
+    expect(numeric!.llm).toMatchObject({ model: 'scripted' });
+    expect(produced.some((q) => q.answer === 'Gustave Eiffel')).toBe(false);
+    expect((await env.read('fw.drops')).some((d) => d.reason === 'answer_unsupported')).toBe(true);
+    expect(fasClient.requests[0]).toMatchObject({ purpose: 'fas', schemaName: 'fas_questions' });
+  });
+});
