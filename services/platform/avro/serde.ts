@@ -22,6 +22,7 @@ const HEADER_LENGTH = 10;
 export class SingleObjectSerde implements Serde {
   readonly format = 'single-object' as const;
   private readonly resolvers = new Map<string, avro.Resolver>();
+  private readonly headers = new Map<string, Buffer>();
 
   constructor(private readonly catalog: SchemaCatalog = schemaCatalog()) {}
 
@@ -32,7 +33,12 @@ export class SingleObjectSerde implements Serde {
   encodeSync(schemaName: string, value: unknown): Buffer {
     const schema = this.catalog.get(schemaName);
     assertValid(schemaName, schema.type, value);
-    return Buffer.concat([SINGLE_OBJECT_MAGIC, fingerprintBytes(schema.fingerprint), schema.type.toBuffer(value)]);
+    let header = this.headers.get(schemaName);
+    if (!header) {
+      header = Buffer.concat([SINGLE_OBJECT_MAGIC, fingerprintBytes(schema.fingerprint)]);
+      this.headers.set(schemaName, header);
+    }
+    return Buffer.concat([header, schema.type.toBuffer(value)]);
   }
 
   async decode<T>(bytes: Buffer, readerSchemaName: string): Promise<T> {

@@ -67,6 +67,7 @@ class StageRunner implements RunningStage {
   /** Per partition: the committed offset read right after fencing; records below it are already done. */
   private readonly floors = new Map<string, bigint>();
   private readonly admin: Admin;
+  private readonly processTimer: ReturnType<StageMetrics['processSeconds']['labels']>;
   private readonly abort = new AbortController();
   private readonly progress: ProgressReporter;
   private context!: StageContext<unknown, unknown>;
@@ -97,6 +98,7 @@ class StageRunner implements RunningStage {
       retry: { retries: 8, initialRetryTime: 300 },
     });
     this.admin = this.kafka.admin();
+    this.processTimer = this.metrics.processSeconds.labels({ stage: stage.name });
     this.progress = new ProgressReporter(logger, options.progressEveryMs ?? 10000);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -208,15 +210,19 @@ class StageRunner implements RunningStage {
   /** Processes a chunk with bounded concurrency; returns the messages to write, in input order. */
   private async processChunk(topic: string, partition: number, chunk: KafkaMessage[], heartbeat: () => Promise<void>): Promise<TransactionBatch['messages']> {
     const limit = pLimit(this.stage.concurrency ?? this.platform.STAGE_CONCURRENCY);
-    const results = await Promise.all(chunk.map((message) => limit(() => this.processMessage(topic, partition, message, heartbeat))));
-    return results.flat();
+    this.metrics.recordsIn.inc({ stage: this.name, topic }, chunk.length);
+    this.metrics.inFlight.inc({ stage: this.name }, chunk.length);
+    try {
+      const results = await Promise.all(chunk.map((message) => limit(() => this.processMessage(topic, partition, message, heartbeat))));
+      return results.flat();
+    } finally {
+      this.metrics.inFlight.dec({ stage: this.name }, chunk.length);
+    }
   }
 
   private async processMessage(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>): Promise<TransactionBatch['messages']> {
     const spec = this.catalogue.get(topic);
-    this.metrics.recordsIn.inc({ stage: this.name, topic });
-    this.metrics.inFlight.inc({ stage: this.name });
-    const timer = this.metrics.processSeconds.startTimer({ stage: this.name });
+    const timer = this.processTimer.startTimer();
     const headers = headersToStrings(message.headers);
     try {
       let input: InputRecord;
@@ -254,7 +260,6 @@ class StageRunner implements RunningStage {
       return [await this.toDeadLetter(topic, partition, message, headers, outcome.error, outcome.attempts)];
     } finally {
       timer();
-      this.metrics.inFlight.dec({ stage: this.name });
     }
   }
 
@@ -291,7 +296,9 @@ class StageRunner implements RunningStage {
   }
 
   private countOutputs(messages: TransactionBatch['messages']): void {
-    for (const m of messages) this.metrics.recordsOut.inc({ stage: this.name, topic: this.names.logical(m.topic) });
+    const perTopic = new Map<string, number>();
+    for (const m of messages) perTopic.set(m.topic, (perTopic.get(m.topic) ?? 0) + 1);
+    for (const [topic, n] of perTopic) this.metrics.recordsOut.inc({ stage: this.name, topic: this.names.logical(topic) }, n);
   }
 
   private async transactorFor(topic: string, partition: number): Promise<PartitionTransactor> {

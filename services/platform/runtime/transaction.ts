@@ -46,7 +46,11 @@ export class PartitionTransactor {
     try {
       txn = await this.producer.transaction();
       const byTopic = new Map<string, TransactionBatch['messages']>();
-      for (const m of batch.messages) byTopic.set(m.topic, [...(byTopic.get(m.topic) ?? []), m]);
+      for (const m of batch.messages) {
+        const list = byTopic.get(m.topic);
+        if (list) list.push(m);
+        else byTopic.set(m.topic, [m]);
+      }
       if (byTopic.size > 0) {
         await txn.sendBatch({
           topicMessages: [...byTopic].map(([topic, messages]) => ({
