@@ -3,11 +3,11 @@ import { createFasStage } from '../../services/fas/stage.ts';
 import { entitiesStage } from '../../services/memory/entities-stage.ts';
 import { createMemoryStage } from '../../services/memory/extract-stage.ts';
 import { sampleAndPublish } from '../../services/memory/publish.ts';
-import type { ChatRequest } from '../../services/platform/llm/types.ts';
+import { createLlmClient } from '../../services/platform/llm/index.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
 import type { AnyStage } from '../../services/platform/runtime/stage.ts';
 import { drainByCount } from '../fixtures/knowledge-drain.ts';
-import { scriptedClient } from '../fixtures/knowledge-llm.ts';
+import { FakeOpenAiServer, type RecordedRequest } from '../fakes/openai-server.ts';
 import { fixtureMeta, TestEnv } from '../support.ts';
 
 const DOCS = {
@@ -16,8 +16,7 @@ const DOCS = {
 };
 
 /** What a model would extract from each document, with explicit relations. */
-function extraction(request: ChatRequest) {
-  const text = request.messages[1].content;
+function extraction(text: string) {
   if (text.includes('Title: Ada Moreno'))
     return {
       facts: [
@@ -34,8 +33,7 @@ function extraction(request: ChatRequest) {
 }
 
 /** Questions a model would write for any cluster: one supported by the statements, one not. */
-function questions(request: ChatRequest) {
-  const listing = request.messages[1].content;
+function questions(listing: string) {
   const n = (needle: string) => Number(new RegExp(`\\[(\\d+)\\] [^\\n]*${needle}`).exec(listing)?.[1] ?? 1);
   return {
     questions: [
@@ -45,17 +43,29 @@ function questions(request: ChatRequest) {
   };
 }
 
-describe('knowledge side with the LLM strategies (scripted client) through the real broker', () => {
+/** The fake OpenAI server answers as a model would: by the prompt the request carries. */
+function responder(request: RecordedRequest) {
+  const [system, user] = (request.body.messages ?? []).map((m) => String(m.content));
+  return { content: JSON.stringify(system.includes('entity-anchored memory') ? extraction(user) : questions(user)) };
+}
+
+describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI server, real broker)', () => {
   const env = new TestEnv({ MEMORY_EXTRACTOR: 'llm', FAS_STRATEGY: 'llm' });
   const running: RunningStage[] = [];
+  let fake: FakeOpenAiServer;
+  const client = () => createLlmClient({ baseURL: fake.url, model: 'fake-model', cache: { enabled: false, dir: env.home, disabledPurposes: [] } });
   const start = async (stage: AnyStage) => {
     const r = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0 });
     running.push(r);
     return { running: r, topics: stage.inputs.map((t: string) => env.topic(t)) };
   };
-  beforeAll(() => env.createTopics());
+  beforeAll(async () => {
+    fake = await FakeOpenAiServer.start({ responder });
+    await env.createTopics();
+  });
   afterAll(async () => {
     await Promise.all(running.map((r) => r.stop()));
+    await fake.close();
     await env.cleanup();
   });
 
@@ -64,7 +74,7 @@ describe('knowledge side with the LLM strategies (scripted client) through the r
       'fw.docs',
       Object.entries(DOCS).map(([title, text]) => ({ ...fixtureMeta('doc'), source_kind: 'jsonl', source_uri: 'x', url: '', title, text, lang: 'en', content_hash: title, quality: {} })),
     );
-    const memory = await start(createMemoryStage({ llm: scriptedClient(extraction) }));
+    const memory = await start(createMemoryStage({ llm: client() }));
     const entities = await start(entitiesStage);
     await drainByCount(env.kafka, [memory]);
     await drainByCount(env.kafka, [entities]);
@@ -78,16 +88,16 @@ describe('knowledge side with the LLM strategies (scripted client) through the r
 
     const sampled = await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
     expect(sampled.random_walk).toBeGreaterThan(0);
-    const fasClient = scriptedClient(questions);
-    const fas = await start(createFasStage({ llm: fasClient }));
+    const fas = await start(createFasStage({ llm: client() }));
     await drainByCount(env.kafka, [fas]);
     const produced = await env.read('fw.fas.questions');
     const numeric = produced.find((q) => q.style === 'numeric');
     expect(numeric).toMatchObject({ answer: '23', strategy: 'llm', operations: [{ op: 'describe_entity', detail: 'Ada Moreno → the keeper' }] });
     expect(numeric!.evidence.map((e) => e.statement)).toEqual(['Ada Moreno was born in Valparaiso in 1851.', 'The Harbor Lighthouse was built in 1874 on the north pier of Port Calder.']);
-    expect(numeric!.llm).toMatchObject({ model: 'scripted' });
+    expect(numeric!.llm).toMatchObject({ model: 'fake-model', calls: 1 });
+    expect(numeric!.llm!.input_tokens).toBeGreaterThan(0);
     expect(produced.some((q) => q.answer === 'Gustave Eiffel')).toBe(false);
     expect((await env.read('fw.drops')).some((d) => d.reason === 'answer_unsupported')).toBe(true);
-    expect(fasClient.requests[0]).toMatchObject({ purpose: 'fas', schemaName: 'fas_questions' });
+    expect(fake.chatRequests.length).toBeGreaterThanOrEqual(3); // two documents, at least one cluster
   });
 });
