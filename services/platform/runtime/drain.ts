@@ -14,7 +14,14 @@ export interface GroupInputs {
 export async function waitForDrain(
   admin: Admin,
   groups: GroupInputs[],
-  options: { quietMs?: number; timeoutMs?: number; pollMs?: number; onPoll?: (lag: number) => void } = {},
+  options: {
+    quietMs?: number;
+    timeoutMs?: number;
+    pollMs?: number;
+    onPoll?: (lag: number) => void;
+    /** In-process stages can say whether a batch is still being processed (RunningStage.idle). */
+    idle?: () => boolean;
+  } = {},
 ): Promise<void> {
   const quietMs = options.quietMs ?? 2000;
   const deadline = Date.now() + (options.timeoutMs ?? 600_000);
@@ -26,7 +33,7 @@ export async function waitForDrain(
     if (snapshot !== lastSnapshot) {
       lastSnapshot = snapshot;
       stableSince = Date.now();
-    } else if (caughtUp && Date.now() - stableSince >= quietMs) {
+    } else if (caughtUp && (options.idle?.() ?? true) && Date.now() - stableSince >= quietMs) {
       return;
     }
     await sleep(options.pollMs ?? 250);

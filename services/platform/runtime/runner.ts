@@ -33,6 +33,8 @@ export interface RunningStage {
   readonly metrics: StageMetrics;
   readonly httpPort?: number;
   ready(): boolean;
+  /** No batch is being processed right now (for drain checks: a record in flight is not yet committed). */
+  idle(): boolean;
   /** Resolves when the stage stopped (after `stop()` or a fatal crash). */
   readonly done: Promise<void>;
   stop(): Promise<void>;
@@ -72,6 +74,7 @@ class StageRunner implements RunningStage {
   private readonly progress: ProgressReporter;
   private context!: StageContext<unknown, unknown>;
   private joined = false;
+  private batchesInProgress = 0;
   private crashed = false;
   private stopping?: Promise<void>;
   private resolveDone!: () => void;
@@ -105,6 +108,10 @@ class StageRunner implements RunningStage {
 
   ready(): boolean {
     return this.joined && !this.crashed && !this.stopping;
+  }
+
+  idle(): boolean {
+    return this.batchesInProgress === 0;
   }
 
   async start(): Promise<void> {
@@ -160,7 +167,19 @@ class StageRunner implements RunningStage {
     return this.stopping;
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    this.batchesInProgress++;
+    // keep the group membership alive while slow records (LLM rollouts) are processed
+    const beat = setInterval(() => void payload.heartbeat().catch(() => undefined), 2000);
+    try {
+      await this.processBatch(payload);
+    } finally {
+      clearInterval(beat);
+      this.batchesInProgress--;
+    }
+  }
+
+  private async processBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const logicalTopic = this.names.logical(batch.topic);
     const transactor = await this.transactorFor(batch.topic, batch.partition);
     const floor = this.floors.get(`${batch.topic}/${batch.partition}`) ?? -1n;

@@ -45,13 +45,15 @@ export class PartitionTransactor {
     let txn: Transaction | undefined;
     try {
       txn = await this.producer.transaction();
-      const byTopic = new Map<string, TransactionBatch['messages']>();
-      for (const m of batch.messages) {
-        const list = byTopic.get(m.topic);
-        if (list) list.push(m);
-        else byTopic.set(m.topic, [m]);
-      }
-      if (byTopic.size > 0) {
+      // Several produce requests per transaction, each well under the broker's default message.max.bytes (1 MB):
+      // one record batch per partition must fit in it, and a stage's chunk (e.g. G full rollouts) may not.
+      for (const part of splitBySize(batch.messages, MAX_REQUEST_BYTES)) {
+        const byTopic = new Map<string, TransactionBatch['messages']>();
+        for (const m of part) {
+          const list = byTopic.get(m.topic);
+          if (list) list.push(m);
+          else byTopic.set(m.topic, [m]);
+        }
         await txn.sendBatch({
           topicMessages: [...byTopic].map(([topic, messages]) => ({
             topic,
@@ -89,6 +91,27 @@ export class PartitionTransactor {
   private expect(state: State, action: string): void {
     if (this.state !== state) throw new FlywheelError('TRANSACTION_STATE', `${this.transactionalId}: cannot ${action} while ${this.state}`);
   }
+}
+
+const MAX_REQUEST_BYTES = 768 * 1024;
+
+/** Consecutive slices of `messages` whose keys and values add up to at most `limit` bytes (a larger message goes alone). */
+export function splitBySize<M extends { key: string | null; value: Buffer }>(messages: M[], limit: number): M[][] {
+  const parts: M[][] = [];
+  let current: M[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = m.value.length + (m.key?.length ?? 0) + 64;
+    if (current.length > 0 && bytes + size > limit) {
+      parts.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(m);
+    bytes += size;
+  }
+  if (current.length > 0) parts.push(current);
+  return parts;
 }
 
 function isFenced(error: unknown): boolean {
