@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFasStage } from '../../services/fas/stage.ts';
 import { entitiesStage } from '../../services/memory/entities-stage.ts';
 import { createMemoryStage } from '../../services/memory/extract-stage.ts';
-import { sampleAndPublish } from '../../services/memory/publish.ts';
+import { readEntitySnapshot, sampleAndPublish } from '../../services/memory/publish.ts';
+import { rebuildEntities } from '../../services/memory/rebuild.ts';
 import { createLlmClient } from '../../services/platform/llm/index.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
 import type { AnyStage } from '../../services/platform/runtime/stage.ts';
@@ -85,6 +86,14 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
     const latest = new Map((await env.read('fw.memory.entities')).map((e) => [e.entity_id, e]));
     expect(latest.get('ada_moreno')!.relations).toEqual(expect.arrayContaining([{ entity_id: 'harbor_lighthouse', kind: 'keeper_of', weight: 1 }]));
     expect(latest.get('harbor_lighthouse')!.relations).toEqual(expect.arrayContaining([{ entity_id: 'ada_moreno', kind: 'lit_by', weight: 1 }]));
+
+    // the compacted entity state can be rebuilt from fw.memory.facts and comes out the same
+    const before = await readEntitySnapshot(env);
+    const rebuilt = await rebuildEntities({ kafka: env.kafka, names: env.names, env: env.env });
+    expect(rebuilt.facts).toBe(4);
+    const after = await readEntitySnapshot(env);
+    const bodies = (list: typeof before) => list.map(({ created_at: _, producer: __, ...rest }) => rest).sort((a, b) => a.entity_id.localeCompare(b.entity_id));
+    expect(bodies(after)).toEqual(bodies(before));
 
     const sampled = await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
     expect(sampled.random_walk).toBeGreaterThan(0);

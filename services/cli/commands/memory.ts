@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { ensureTopics } from '../../platform/kafka/topics.ts';
-import { waitForDrain } from '../../platform/runtime/drain.ts';
-import { startStage } from '../../platform/runtime/runner.ts';
-import { entitiesStage } from '../../memory/entities-stage.ts';
 import { sampleAndPublish } from '../../memory/publish.ts';
+import { rebuildEntities } from '../../memory/rebuild.ts';
 import { cliContext } from '../context.ts';
 
 const int = (name: string) => (v: string) => {
@@ -32,16 +30,7 @@ export function registerMemoryCommands(program: Command): void {
     .description('recompute every entity from fw.memory.facts (a fresh consumer group, no reloaded state) and rewrite fw.memory.entities')
     .action(async () => {
       const ctx = cliContext();
-      const groupId = ctx.names.physical(`fw.memory-entities-rebuild-${Date.now()}`);
-      const running = await startStage(entitiesStage, { http: false, groupId, env: { ...process.env, MEMORY_ENTITIES_RELOAD: 'false' } });
-      try {
-        await ctx.withAdmin((admin) =>
-          waitForDrain(admin, [{ groupId, topics: [ctx.names.physical('fw.memory.facts')] }], { onPoll: (lag) => process.stderr.write(`\rrebuild: ${lag} facts to go   `) }),
-        );
-      } finally {
-        await running.stop();
-        await ctx.withAdmin((admin) => admin.deleteGroups([groupId])).catch(() => undefined);
-      }
-      console.log('\nentities rebuilt from fw.memory.facts');
+      const result = await rebuildEntities({ kafka: ctx.kafka, names: ctx.names, onProgress: (done, total) => process.stderr.write(`\rrebuild: ${done}/${total} facts   `) });
+      console.log(`\nrebuilt the entities from ${result.facts} facts in ${result.seconds.toFixed(1)} s`);
     });
 }
