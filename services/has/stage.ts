@@ -17,7 +17,7 @@ const config = z.object({
   HAS_CANDIDATES: z.enum(['scripted', 'llm']).default('scripted'),
   HAS_MAX_STEPS: z.coerce.number().int().min(1).max(256).default(16),
   HAS_MAX_RESPONSE_CHARS: z.coerce.number().int().min(100).default(1200),
-});
+}).loose(); // keeps the rest of the environment: the LLM client reads its own variables from it
 type Config = z.infer<typeof config>;
 type State = { llm?: LlmClient };
 
@@ -37,7 +37,7 @@ export const hasStage = defineStage<Config, State, 'fw.rollout.trajectories'>({
   outputs: ['fw.has.samples', 'fw.cpt.samples'],
   config,
   async setup(ctx) {
-    return ctx.config.HAS_CANDIDATES === 'llm' ? { llm: await openLlmClient(process.env) } : {};
+    return ctx.config.HAS_CANDIDATES === 'llm' ? { llm: await openLlmClient(ctx.config as unknown as NodeJS.ProcessEnv) } : {};
   },
   async process(record, ctx) {
     const t = record.value;

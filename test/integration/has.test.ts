@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleTrajectory } from '../../services/has/testing.ts';
 import { hasStage } from '../../services/has/stage.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
+import { FakeOpenAiServer } from '../fakes/openai-server.ts';
 import { TestEnv } from '../support.ts';
 
 describe('has stage on the real broker', () => {
@@ -51,5 +52,43 @@ describe('has stage on the real broker', () => {
       byId.set(s.id, s.text);
     }
     expect(byId.size).toBe(12);
+  });
+
+  it('asks the policy model for the alternatives when HAS_CANDIDATES=llm, and records the usage', async () => {
+    const fake = await FakeOpenAiServer.start({
+      responder: (request) => {
+        const asked = String(request.body.messages?.at(-1)?.content ?? '');
+        const step = asked.includes('"url"') ? 'visit' : 'search';
+        return {
+          content: JSON.stringify({
+            candidates: [
+              { thought: `model idea one for ${step}`, tool: 'search', arguments: { query: [`alt ${step} 1`] } },
+              { thought: `model idea two for ${step}`, tool: 'google_scholar', arguments: { query: [`alt ${step} 2`] } },
+            ],
+          }),
+          usage: { prompt_tokens: 50, completion_tokens: 20 },
+        };
+      },
+    });
+    const local = new TestEnv({ HAS_CANDIDATES: 'llm', HAS_OPTIONS: '3', FLYWHEEL_LLM: 'openai', OPENAI_BASE_URL: fake.url, LLM_MODEL: 'fake-model', LLM_CACHE: 'false' });
+    await local.createTopics();
+    try {
+      await local.produce('fw.rollout.trajectories', [sampleTrajectory({ id: 'traj_llm' })]);
+      const stage = await startStage(hasStage, { env: local.env, http: false });
+      await local.drain([{ groupId: stage.groupId, inputs: hasStage.inputs }]);
+      await stage.stop();
+      const samples = await local.read('fw.has.samples');
+      expect(samples).toHaveLength(2);
+      for (const s of samples) {
+        const options = s.options.map((o) => JSON.parse(o) as { thought: string });
+        expect(options.filter((o) => o.thought.startsWith('model idea'))).toHaveLength(2);
+        expect(s.llm).toMatchObject({ model: 'fake-model', input_tokens: 50, output_tokens: 20, calls: 1 });
+      }
+      expect(fake.chatRequests).toHaveLength(2);
+      expect(String(fake.chatRequests[0].body.messages?.at(-1)?.content)).toContain('Question: Which film did the director of Plan 9');
+    } finally {
+      await local.cleanup();
+      await fake.close();
+    }
   });
 });
