@@ -55,14 +55,19 @@ export function renderFunnelTable(report: RoundReport): string {
 
 const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
 
-/** A horizontal bar chart of the funnel (log-scaled so small late steps stay visible), as a standalone SVG. */
+/**
+ * A horizontal bar chart of the funnel (log-scaled so small late steps stay visible), as a standalone SVG.
+ * Steps with a breakdown (questions per style, CPT samples per origin) are stacked bars with a legend below.
+ */
 export function renderFunnelSvg(report: RoundReport): string {
-  const width = 760;
+  const width = 800;
   const labelWidth = 120;
-  const barArea = width - labelWidth - 90;
+  const barArea = width - labelWidth - 70;
   const rowHeight = 30;
   const top = 40;
-  const height = top + report.steps.length * rowHeight + 30;
+  const legendTop = top + report.steps.length * rowHeight + 16;
+  const legend = legendLines(report, width - 20);
+  const height = legendTop + legend.length * 20 + 10;
   const max = Math.max(1, ...report.steps.map((s) => s.records));
   const scale = (n: number) => (n <= 0 ? 0 : (Math.log10(n + 1) / Math.log10(max + 1)) * barArea);
   const out: string[] = [
@@ -74,21 +79,52 @@ export function renderFunnelSvg(report: RoundReport): string {
     const y = top + i * rowHeight;
     const total = scale(s.records);
     out.push(`<text x="${labelWidth - 8}" y="${y + 17}" text-anchor="end">${escapeXml(s.step)}</text>`);
-    if (s.parts.length === 0) {
-      out.push(`<rect x="${labelWidth}" y="${y + 4}" width="${total.toFixed(1)}" height="${rowHeight - 8}" fill="${PALETTE[0]}"><title>${s.step}: ${s.records}</title></rect>`);
-    } else {
-      let x = labelWidth; // stacked parts share the step's bar in proportion to their counts
-      s.parts.forEach((p, j) => {
-        const w = s.records ? (total * p.records) / s.records : 0;
-        out.push(`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${PALETTE[(j + 1) % PALETTE.length]}"><title>${escapeXml(`${s.step} ${p.breakdown}: ${p.records}`)}</title></rect>`);
-        x += w;
-      });
+    let x = labelWidth; // stacked parts share the step's bar in proportion to their counts
+    const parts = s.parts.length ? s.parts.map((p, j) => ({ ...p, color: partColor(j) })) : [{ breakdown: '', records: s.records, color: PALETTE[0] }];
+    for (const p of parts) {
+      const w = s.records ? (total * p.records) / s.records : 0;
+      const title = p.breakdown ? `${s.step} ${p.breakdown}: ${p.records}` : `${s.step}: ${p.records}`;
+      out.push(`<rect x="${x.toFixed(1)}" y="${y + 4}" width="${w.toFixed(1)}" height="${rowHeight - 8}" fill="${p.color}"><title>${escapeXml(title)}</title></rect>`);
+      x += w;
     }
-    const detail = s.parts.length ? ` (${s.parts.map((p) => `${p.breakdown} ${p.records}`).join(', ')})` : '';
-    out.push(`<text x="${(labelWidth + total + 6).toFixed(1)}" y="${y + 17}">${s.records}${escapeXml(detail.length > 60 ? `${detail.slice(0, 57)}…)` : detail)}</text>`);
+    out.push(`<text x="${(labelWidth + total + 6).toFixed(1)}" y="${y + 17}">${s.records}</text>`);
+  });
+  legend.forEach((line, i) => {
+    const y = legendTop + i * 20;
+    for (const item of line) {
+      if (item.color) out.push(`<rect x="${item.x}" y="${y - 10}" width="10" height="10" fill="${item.color}"/>`);
+      out.push(`<text x="${item.x + (item.color ? 14 : 0)}" y="${y}"${item.color ? '' : ' font-weight="bold"'}>${escapeXml(item.text)}</text>`);
+    }
   });
   out.push('</svg>');
   return `${out.join('\n')}\n`;
+}
+
+/** Legend rows: "<step>:" then one swatch per part, wrapped to `width`. */
+function legendLines(report: RoundReport, width: number): Array<Array<{ x: number; text: string; color?: string }>> {
+  const lines: Array<Array<{ x: number; text: string; color?: string }>> = [];
+  const charWidth = 6.5;
+  for (const s of report.steps.filter((step) => step.parts.length)) {
+    let line: Array<{ x: number; text: string; color?: string }> = [{ x: 10, text: `${s.step}:` }];
+    let x = 10 + (s.step.length + 2) * charWidth;
+    s.parts.forEach((p, j) => {
+      const text = `${p.breakdown} ${p.records}`;
+      const w = 14 + text.length * charWidth + 12;
+      if (x + w > width) {
+        lines.push(line);
+        line = [];
+        x = 10 + (s.step.length + 2) * charWidth;
+      }
+      line.push({ x, text, color: partColor(j) });
+      x += w;
+    });
+    lines.push(line);
+  }
+  return lines;
+}
+
+function partColor(index: number): string {
+  return PALETTE[(index + 1) % PALETTE.length];
 }
 
 function escapeXml(text: string): string {
