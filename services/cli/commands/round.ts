@@ -51,9 +51,9 @@ export function registerRoundCommands(program: Command): void {
             config: m.config_hash,
             opened: new Date(m.opened_at).toISOString(),
             closed: m.closed_at ? new Date(m.closed_at).toISOString() : '',
-            sft: sizes.get('fw.sft.trajectories') ?? 0,
-            rl: sizes.get('fw.rl.groups') ?? 0,
-            cpt: sizes.get('fw.cpt.samples') ?? 0,
+            'sft offsets': sizes.get('fw.sft.trajectories') ?? 0,
+            'rl offsets': sizes.get('fw.rl.groups') ?? 0,
+            'cpt offsets': sizes.get('fw.cpt.samples') ?? 0,
           };
         }),
       );
