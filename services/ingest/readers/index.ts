@@ -21,14 +21,15 @@ export function readerFor(file: string): Reader | undefined {
 
 /**
  * Expands paths, directories (recursively: a folder of HTML pages) and globs (`*`, `**`, `?`) into the files
- * a reader handles, sorted so that the same arguments always produce the same stream.
+ * a reader handles, sorted so that the same arguments always produce the same stream. Arguments that yield no
+ * such file (missing, or a format no reader handles) are returned as `unmatched`.
  */
 export function expandInputs(inputs: string[]): { files: string[]; unmatched: string[] } {
   const files = new Set<string>();
   const unmatched: string[] = [];
   for (const input of inputs) {
     const found = /[*?[]/.test(input) ? globFiles(input) : fs.existsSync(input) ? (fs.statSync(input).isDirectory() ? walk(input) : [input]) : [];
-    const readable = found.filter((f) => readerFor(f) || !fs.statSync(f).isDirectory());
+    const readable = found.filter((f) => readerFor(f));
     if (readable.length === 0) unmatched.push(input);
     for (const f of readable) files.add(path.resolve(f));
   }
