@@ -12,7 +12,8 @@ schemas/, and writes:
   rl.jsonl   one GRPO group per line: prompt, ground truth, trajectory ids, rewards, advantages, loss mask
   cpt.jsonl  {"id", "origin", "text"} per continual pre-training sample
 
-Reading a closed round twice gives the same records in the same order.
+Records whose id appeared earlier in the round (the same record written twice) are skipped, as `flywheel export`
+does. Reading a closed round twice gives the same records in the same order.
 
     examples/python/setup.sh
     examples/python/.venv/bin/python examples/python/read_round.py --round 1 --out out/round-1
@@ -169,6 +170,7 @@ def main() -> int:
     parser.add_argument("--topic-prefix", default=os.environ.get("TOPIC_PREFIX", ""))
     parser.add_argument("--schemas", type=Path, default=Path(__file__).resolve().parents[2] / "schemas")
     parser.add_argument("--out", type=Path, default=Path("out"))
+    parser.add_argument("--keep-duplicates", action="store_true", help="keep records whose id appeared earlier in the round (default: skip them, as flywheel export does)")
     parser.add_argument("--dump-records", type=Path, help="also write every decoded record with its topic/partition/offset (JSONL)")
     args = parser.parse_args()
 
@@ -179,15 +181,21 @@ def main() -> int:
         args.out.mkdir(parents=True, exist_ok=True)
         dump = args.dump_records.open("w") if args.dump_records else None
         counts = {}
+        duplicates = 0
         for topic, (schema, filename) in DATASETS.items():
             ranges = sorted((r for r in manifest["ranges"] if r["topic"] == topic), key=lambda r: r["partition"])
             n = 0
+            seen: set[str] = set()
             with (args.out / filename).open("w") as out:
                 for r in ranges:
                     for msg in read_range(c, args.topic_prefix + topic, r["partition"], r["start"], r["end"]):
                         if msg.value() is None:
                             continue
                         value = catalog.decode(msg.value(), schema)
+                        if value["id"] in seen and not args.keep_duplicates:
+                            duplicates += 1  # the same record written twice (a redelivery): train on it once
+                            continue
+                        seen.add(value["id"])
                         out.write(json.dumps(RENDER[topic](value), ensure_ascii=False, default=plain) + "\n")
                         if dump:
                             dump.write(json.dumps({"topic": topic, "partition": msg.partition(), "offset": msg.offset(), "value": value}, ensure_ascii=False, default=plain) + "\n")
@@ -197,7 +205,7 @@ def main() -> int:
             dump.close()
     finally:
         c.close()
-    print(json.dumps({"round": args.round, "model": manifest["model"], "records": counts, "out": str(args.out)}))
+    print(json.dumps({"round": args.round, "model": manifest["model"], "records": counts, "duplicates_skipped": duplicates, "out": str(args.out)}))
     return 0
 
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicCatalogue } from '../../services/platform/catalogue.ts';
 import type { TopicName, TopicValues } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { exportRound } from '../../services/export/export.ts';
 import { readRoundRecords } from '../../services/rounds/read-round.ts';
 import { closeRound, openRound } from '../../services/rounds/rounds.ts';
 import type { RoundsContext } from '../../services/rounds/manifest.ts';
@@ -67,6 +68,7 @@ beforeAll(async () => {
   await produceInTransaction('fw.sft.trajectories', many('fw.sft.trajectories', ['aborted-1', 'aborted-2']), 'abort');
   await produceInTransaction('fw.rl.groups', many('fw.rl.groups', ['grp-1', 'grp-2']), 'commit');
   await env.produce('fw.cpt.samples', many('fw.cpt.samples', ['cpt-1', 'cpt-2', 'cpt-3']));
+  await env.produce('fw.cpt.samples', many('fw.cpt.samples', ['cpt-1'])); // written twice: trained on once
   await closeRound(ctx);
   // written after the close: outside the round
   await env.produce('fw.cpt.samples', many('fw.cpt.samples', ['after-close']));
@@ -77,18 +79,19 @@ afterAll(async () => {
 });
 
 describe('Python training job (confluent-kafka + fastavro)', () => {
-  it("reads exactly the round's offset ranges, the same records as readRound, and writes the trainer's files", async () => {
+  it("reads exactly the round's offset ranges: the same records as readRound and flywheel export, in the trainer's files", async () => {
     const out = fs.mkdtempSync(path.join(env.home, 'py-'));
     const dump = path.join(out, 'records.jsonl');
     const { stdout } = await run(python, [path.join(exampleDir, 'read_round.py'), '--round', '2', '--out', out, '--dump-records', dump], {
       env: { ...process.env, TOPIC_PREFIX: env.prefix, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(',') },
       timeout: 120_000,
     });
-    expect(JSON.parse(stdout)).toMatchObject({ round: 2, model: 'policy-r2', records: { 'fw.sft.trajectories': 3, 'fw.rl.groups': 2, 'fw.cpt.samples': 3 } });
+    expect(JSON.parse(stdout)).toMatchObject({ round: 2, model: 'policy-r2', records: { 'fw.sft.trajectories': 3, 'fw.rl.groups': 2, 'fw.cpt.samples': 3 }, duplicates_skipped: 1 });
 
     const fromPython = fs.readFileSync(dump, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { topic: string; partition: number; offset: number; value: unknown });
     for (const topic of DATASETS) {
-      const fromTypeScript = await readRoundRecords(2, topic, ctx);
+      const seen = new Set<string>(); // first occurrence of every id, as flywheel export keeps
+      const fromTypeScript = (await readRoundRecords(2, topic, ctx)).filter((r) => !seen.has(r.value.id) && seen.add(r.value.id));
       const python = fromPython.filter((r) => r.topic === topic).map(({ partition, offset, value }) => ({ partition, offset: String(offset), value }));
       expect(python, topic).toEqual(JSON.parse(JSON.stringify(fromTypeScript)));
     }
@@ -101,6 +104,13 @@ describe('Python training job (confluent-kafka + fastavro)', () => {
     expect(chat[0].messages.at(-1)).toEqual({ role: 'assistant', content: 'Ed Wood' });
     const cpt = fs.readFileSync(path.join(out, 'cpt.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(cpt.map((c) => c.text).sort()).toEqual(['cpt text 0 ✓', 'cpt text 1 ✓', 'cpt text 2 ✓']);
+    // and the same records as `flywheel export` writes for the round
+    const exported = path.join(out, 'export');
+    await exportRound(ctx, { round: 2, format: 'cpt-jsonl', out: exported });
+    await exportRound(ctx, { round: 2, format: 'openai-sft-jsonl', out: exported });
+    const lines = (file: string) => fs.readFileSync(path.join(exported, file), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(cpt.map((c) => [c.id, c.text])).toEqual(lines('cpt.round-2.jsonl').map((c) => [c.id, c.text]));
+    expect(chat.map((c) => c.id)).toEqual(lines('sft.round-2.jsonl').map((l) => l.metadata.source_id));
     const rl = fs.readFileSync(path.join(out, 'rl.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(rl[0]).toMatchObject({ reward_model: { style: 'rule', ground_truth: 'Ed Wood' }, advantages: [1, -1], loss_mask: [true, false] });
   });
