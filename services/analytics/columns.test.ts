@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import { mapRecord, type AvroSchema } from './columns.ts';
+
+const usage: AvroSchema = { type: 'record', name: 'Usage', namespace: 'x', fields: [{ name: 'model', type: 'string' }, { name: 'tokens', type: 'long' }] };
+
+describe('Avro → ClickHouse columns', () => {
+  const schema: AvroSchema = {
+    type: 'record', name: 'Thing', namespace: 'x',
+    fields: [
+      { name: 'id', type: 'string' },
+      { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
+      { name: 'ok', type: 'boolean' },
+      { name: 'blob', type: ['null', 'bytes'] },
+      { name: 'scores', type: { type: 'map', values: 'double' } },
+      { name: 'usage', type: ['null', usage] },
+      { name: 'owner', type: { type: 'record', name: 'Owner', fields: [{ name: 'name', type: 'string' }, { name: 'tags', type: { type: 'array', items: 'string' } }] } },
+      {
+        name: 'steps',
+        type: {
+          type: 'array',
+          items: { type: 'record', name: 'Step', fields: [{ name: 'to', type: 'int' }, { name: 'call', type: ['null', { type: 'record', name: 'Call', fields: [{ name: 'tool', type: 'string' }] }] }] },
+        },
+      },
+      { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'] } },
+      { name: 'again', type: 'x.Usage' },
+    ],
+  };
+  const mapping = mapRecord(schema, new Map());
+
+  it('flattens records, keeps nullable records as nullable columns, arrays of records as named tuples', () => {
+    expect(mapping.columns.map((c) => `${c.name} ${c.type}`)).toEqual([
+      'id String',
+      "at DateTime64(3, 'UTC')",
+      'ok Bool',
+      'blob Nullable(String)',
+      'scores Map(String, Float64)',
+      'usage_model Nullable(String)',
+      'usage_tokens Nullable(Int64)',
+      'owner_name String',
+      'owner_tags Array(String)',
+      'steps Array(Tuple(`to` Int32, call_tool Nullable(String)))',
+      'kind LowCardinality(String)',
+      'again_model String', // a named type defined earlier in the same schema
+      'again_tokens Int64',
+    ]);
+  });
+
+  it('renders values for JSONEachRow: nulls through nullable parents, bytes as base64, tuples as objects', () => {
+    const row = mapping.toRow({
+      id: 'a', at: 1_700_000_000_000, ok: true, blob: Buffer.from([1, 2]), scores: { q: 0.5 }, usage: null,
+      owner: { name: 'n', tags: ['t'] }, steps: [{ to: 1, call: { tool: 'search' } }, { to: 2, call: null }], kind: 'B', again: { model: 'm', tokens: 3 },
+    });
+    expect(row).toEqual({
+      id: 'a', at: 1_700_000_000_000, ok: true, blob: 'AQI=', scores: { q: 0.5 }, usage_model: null, usage_tokens: null,
+      owner_name: 'n', owner_tags: ['t'], steps: [{ to: 1, call_tool: 'search' }, { to: 2, call_tool: null }], kind: 'B', again_model: 'm', again_tokens: 3,
+    });
+  });
+
+  it('refuses unions it cannot type', () => {
+    const bad: AvroSchema = { type: 'record', name: 'Bad', fields: [{ name: 'v', type: ['string', 'long'] }] };
+    expect(() => mapRecord(bad, new Map())).toThrow(/unsupported union/);
+  });
+});
