@@ -5,6 +5,7 @@ import { candidateKey, keyPhrases, realCandidate, scriptedCandidates } from './c
 import { answerSurfaced, judgeSteps } from './judge-step.ts';
 import { decisionBlock } from './render.ts';
 import { hasStage } from './stage.ts';
+import { FakeOpenAiServer } from '../../test/fakes/openai-server.ts';
 import { processOnce, sampleTrajectory } from './testing.ts';
 
 describe('step judgement', () => {
@@ -99,5 +100,19 @@ describe('has stage', () => {
 
   it('fails at start on a bad option count', async () => {
     await expect(processOnce(hasStage, 'fw.rollout.trajectories', sampleTrajectory(), { HAS_OPTIONS: '1' })).rejects.toThrow(/HAS_OPTIONS/);
+  });
+
+  it('falls back to perturbations when the model cannot produce usable alternatives', async () => {
+    const fake = await FakeOpenAiServer.start({ responder: () => ({ content: 'I think you should search more.' }) });
+    try {
+      const env = { HAS_CANDIDATES: 'llm', HAS_OPTIONS: '3', FLYWHEEL_LLM: 'openai', OPENAI_BASE_URL: fake.url, LLM_MODEL: 'm', LLM_CACHE: 'false', LLM_STRUCTURED_RETRIES: '0' };
+      const out = await processOnce(hasStage, 'fw.rollout.trajectories', sampleTrajectory(), env);
+      const samples = out.filter((o) => o.topic === 'fw.has.samples').map((o) => o.value as HasSample);
+      expect(samples).toHaveLength(2);
+      expect(samples.every((s) => s.options.length === 3 && s.llm === null)).toBe(true);
+      expect(fake.chatRequests.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HasSample, LlmUsage, Step, Trajectory } from '../platform/generated/records.ts';
-import { PoisonRecordError } from '../platform/errors.ts';
+import { errorMessage, isRetriable, PoisonRecordError } from '../platform/errors.ts';
 import { addUsage, type LlmClient } from '../platform/llm/types.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
@@ -83,7 +83,17 @@ async function alternatives(t: Trajectory, step: Step, ctx: StageContext<Config,
   const wanted = ctx.config.HAS_OPTIONS - 1;
   const random = ctx.random(`${t.id}:${step.index}:candidates`);
   if (!ctx.state.llm) return { candidates: scriptedCandidates(t, step, wanted, random) };
-  const { candidates, usage } = await llmCandidates(ctx.state.llm, t, step, wanted, ctx.signal);
+  let reply: Awaited<ReturnType<typeof llmCandidates>>;
+  try {
+    reply = await llmCandidates(ctx.state.llm, t, step, wanted, ctx.signal);
+  } catch (error) {
+    if (isRetriable(error)) throw error; // the runtime retries with backoff
+    // a model that cannot produce the JSON (small local models) should not cost the decision
+    ctx.metrics.drops.inc({ stage: ctx.stage, reason: 'llm_candidates_unusable' });
+    ctx.logger.warn({ trajectory: t.id, step: step.index, err: errorMessage(error) }, 'model alternatives unusable; using perturbations');
+    return { candidates: scriptedCandidates(t, step, wanted, random) };
+  }
+  const { candidates, usage } = reply;
   const real = candidateKey(realCandidate(step));
   const distinct = [...new Map(candidates.filter((c) => candidateKey(c) !== real).map((c) => [candidateKey(c), c])).values()];
   // top up with perturbations when the model repeated itself or the real call

@@ -24,8 +24,8 @@ describe('flywheel demo', () => {
       timeout: 460_000,
       maxBuffer: 16 * 1024 * 1024,
     });
-    expect(stdout).toMatch(/round 1 \(model \S+ v1, 1 questions\)/);
-    expect(stdout).toMatch(/round 2 \(model \S+ v2, 1 questions\)/);
+    expect(stdout).toMatch(/round 1 \(model \S+ v1, 1 bundled question\)/);
+    expect(stdout).toMatch(/round 2 \(model \S+ v2, 1 bundled question\)/);
     expect(stdout).toMatch(/agent on the bundled questions: EM \d\.\d{3}, F1 \d\.\d{3}/);
     expect(stdout).toMatch(/acceptance \d+\.\d%/);
     expect(stdout).toMatch(/^recycle\s+\d+/m);

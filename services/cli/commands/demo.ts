@@ -86,8 +86,8 @@ export function registerDemoCommand(program: Command): void {
 
 async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: number, items: QaItem[], skip: Set<string>): Promise<void> {
   const model = baseEnv.LLM_MODEL ?? 'scripted-policy';
-  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, env: baseEnv });
-  console.log(`━━ round ${manifest.round} (model ${model} ${manifest.model_version}, ${items.length} questions)`);
+  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint: baseEnv.OPENAI_BASE_URL, env: baseEnv });
+  console.log(`━━ round ${manifest.round} (model ${model} ${manifest.model_version}, ${items.length} bundled question${items.length === 1 ? '' : 's'})`);
   const env = { ...baseEnv, FLYWHEEL_ROUND: String(round), ROLLOUT_MODEL_VERSION: manifest.model_version };
   const roundCtx = { ...ctx, config: { ...ctx.config, FLYWHEEL_ROUND: round } };
   const runs: StageRun[] = [];
