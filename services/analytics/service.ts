@@ -71,7 +71,7 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     // health first: while ClickHouse is unreachable at start the service is live but not ready
     let httpPort: number | undefined;
     if (options.http !== false) {
-      const server = await startAnalyticsServer(platform.HTTP_PORT, { live: () => true, ready }, metrics.registry, config.ANALYTICS_QUERY_ENDPOINT ? client : undefined);
+      const server = await startAnalyticsServer(platform.HTTP_PORT, { live: () => !sink?.crashed, ready }, metrics.registry, config.ANALYTICS_QUERY_ENDPOINT ? client : undefined);
       httpPort = server.port;
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
       if (!platform.CLICKHOUSE_URL && config.ANALYTICS_QUERY_ENDPOINT) claimFolder(dataDir, { database, url: `http://127.0.0.1:${httpPort}` });
@@ -94,7 +94,11 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     const baseWriter = clickHouseWriter(client, database);
     const writer = options.wrapWriter ? options.wrapWriter(baseWriter) : baseWriter;
     const groupId = config.ANALYTICS_GROUP_ID ?? names.physical(`fw.${SINK_STAGE}`);
-    sink = new AnalyticsSink({ kafka, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress });
+    let stopService = (): void => undefined;
+    sink = new AnalyticsSink({
+      kafka, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress,
+      onFatal: () => stopService(),
+    });
 
     const lag = startLagSnapshots({ admin, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
     cleanups.push(() => lag.stop());
@@ -108,7 +112,7 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     let resolveDone!: () => void;
     const done = new Promise<void>((resolve) => (resolveDone = resolve));
     let stopping: Promise<void> | undefined;
-    return {
+    const running: RunningAnalytics = {
       groupId,
       inputs: started.inputs(),
       httpPort,
@@ -129,6 +133,8 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
         return stopping;
       },
     };
+    stopService = () => void running.stop();
+    return running;
   } catch (error) {
     await cleanup();
     throw error;

@@ -28,6 +28,8 @@ export interface SinkOptions {
   logger: Logger;
   metrics: StageMetrics;
   progress: ProgressReporter;
+  /** Called when the consumer crashed beyond kafkajs' own restarts. */
+  onFatal?: () => void;
 }
 
 /**
@@ -49,6 +51,8 @@ export class AnalyticsSink {
   joined = false;
   /** True while an insert keeps failing: readiness reports it. */
   degraded = false;
+  /** The consumer stopped for good (kafkajs gave up restarting it). */
+  crashed = false;
 
   constructor(private readonly options: SinkOptions) {
     this.consumer = options.kafka.consumer({
@@ -80,7 +84,13 @@ export class AnalyticsSink {
     const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, () => (this.joined = true));
     this.consumer.on(REBALANCING, () => (this.joined = false));
-    this.consumer.on(CRASH, (e) => this.options.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'analytics consumer crashed'));
+    this.consumer.on(CRASH, (e) => {
+      this.options.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'analytics consumer crashed');
+      if (!e.payload.restart) {
+        this.crashed = true; // liveness fails and the service stops: the orchestrator restarts it
+        this.options.onFatal?.();
+      }
+    });
     await this.dlqProducer.connect();
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.inputs().map((t) => this.options.names.physical(t)), fromBeginning: true });

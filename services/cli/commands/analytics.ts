@@ -20,6 +20,7 @@ export function registerAnalyticsCommands(program: Command): void {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
       await running.done;
+      if (running.sink.crashed) process.exitCode = 1; // the consumer gave up: let the orchestrator restart us
     });
   analytics
     .command('ddl')
