@@ -7,7 +7,7 @@ import { rebuildEntities } from '../../services/memory/rebuild.ts';
 import { createLlmClient } from '../../services/platform/llm/index.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
 import type { AnyStage } from '../../services/platform/runtime/stage.ts';
-import { drainByCount } from '../fixtures/knowledge-drain.ts';
+import { consumedBy, drainByCount } from '../fixtures/knowledge-drain.ts';
 import { FakeOpenAiServer, type RecordedRequest } from '../fakes/openai-server.ts';
 import { fixtureMeta, TestEnv } from '../support.ts';
 
@@ -108,5 +108,12 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
     expect(produced.some((q) => q.answer === 'Gustave Eiffel')).toBe(false);
     expect((await env.read('fw.drops')).some((d) => d.reason === 'answer_unsupported')).toBe(true);
     expect(fake.chatRequests.length).toBeGreaterThanOrEqual(3); // two documents, at least one cluster
+
+    // the same clusters sampled again: their questions are duplicates of emitted ones and are dropped
+    const previously = await consumedBy(fas.running);
+    await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
+    await drainByCount(env.kafka, [{ ...fas, previously }]);
+    expect(await env.read('fw.fas.questions')).toHaveLength(produced.length);
+    expect((await env.read('fw.drops')).filter((d) => d.reason === 'duplicate_question').length).toBeGreaterThanOrEqual(produced.length);
   });
 });
