@@ -112,6 +112,10 @@ describe('analytics sink', () => {
       const committed = await admin.fetchOffsets({ groupId: running.groupId, topics: [env.topic('fw.cpt.samples')] });
       expect(committed[0].partitions.every((p) => Number(p.offset) < 0)).toBe(true); // nothing committed without an ack
       expect(running.ready()).toBe(false); // readiness reports the outage
+      const probe = async (path: string) => fetch(`http://127.0.0.1:${running.httpPort}${path}`);
+      expect((await probe('/readyz')).status).toBe(503);
+      expect((await probe('/healthz')).status).toBe(200); // down ClickHouse is not a reason to restart the sink
+      expect(await (await probe('/metrics')).text()).toMatch(/flywheel_retries_total\{stage="analytics"\} [1-9]/);
 
       await running.stop(); // a restart while ClickHouse is still down: the final flush fails, nothing is committed
       failures = 0;
@@ -124,6 +128,7 @@ describe('analytics sink', () => {
       expect(await r.json()).toEqual([{ n: 240, ids: 240 }]);
       expect(largestInsert).toBeLessThanOrEqual(50); // the buffer stayed bounded by ANALYTICS_BATCH_ROWS
       expect(running.ready()).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${running.httpPort}/readyz`)).status).toBe(200);
     } finally {
       clearInterval(watch);
       await admin.disconnect();
