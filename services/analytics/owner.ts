@@ -13,6 +13,8 @@ export interface FolderOwner {
   /** Base URL of the owner's HTTP server; POST /query runs read-only SQL. Absent when the endpoint is off. */
   url?: string;
   database: string;
+  /** Who holds the folder: the analytics service, or a short-lived command (sql, report, ddl). */
+  holder: string;
   since: string;
 }
 
@@ -46,7 +48,7 @@ export function currentOwner(dataDir: string): FolderOwner | undefined {
 export function claimFolder(dataDir: string, owner: Omit<FolderOwner, 'pid' | 'since'>): () => void {
   const existing = currentOwner(dataDir);
   if (existing && existing.pid !== process.pid) {
-    throw new FolderBusyError(`the embedded ClickHouse folder ${dataDir} is owned by process ${existing.pid} (${existing.url ?? 'no query endpoint'}); stop it or set CLICKHOUSE_URL`);
+    throw new FolderBusyError(`the embedded ClickHouse folder ${dataDir} is held by ${existing.holder} (pid ${existing.pid}${existing.url ? `, ${existing.url}` : ''}); wait for it, stop it, or set CLICKHOUSE_URL`);
   }
   const file = ownerFile(dataDir);
   fs.mkdirSync(path.dirname(file), { recursive: true });

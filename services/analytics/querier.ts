@@ -40,10 +40,10 @@ export async function openQuerier(config: Config): Promise<AnalyticsQuerier> {
   const dataDir = embeddedDataDir(config);
   const owner = currentOwner(dataDir);
   if (owner) {
-    if (!owner.url) throw new FolderBusyError(`process ${owner.pid} owns ${dataDir} and serves no query endpoint (ANALYTICS_QUERY_ENDPOINT=false)`);
+    if (!owner.url) throw new FolderBusyError(`${dataDir} is held by ${owner.holder} (pid ${owner.pid}), which serves no queries; try again when it is done`);
     return endpointQuerier(owner.url, database);
   }
-  const release = claimFolder(dataDir, { database });
+  const release = claimFolder(dataDir, { database, holder: 'a flywheel query (sql/report)' });
   try {
     const { client } = await createClickHouse(config);
     const exists = await client.query({ query: 'EXISTS DATABASE {db:Identifier}', query_params: { db: database }, format: 'JSONEachRow' });

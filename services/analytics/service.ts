@@ -60,7 +60,7 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     cleanups.length = 0;
   };
   try {
-    if (!platform.CLICKHOUSE_URL) cleanups.push(claimFolder(dataDir, { database }));
+    if (!platform.CLICKHOUSE_URL) cleanups.push(claimFolder(dataDir, { database, holder: 'the analytics service' }));
     const { client, embedded, location } = await createClickHouse(platform);
     cleanups.push(() => client.close());
     const tables = analyticsTables();
@@ -74,7 +74,7 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
       const server = await startAnalyticsServer(platform.HTTP_PORT, { live: () => !sink?.crashed, ready }, metrics.registry, config.ANALYTICS_QUERY_ENDPOINT ? client : undefined);
       httpPort = server.port;
       cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-      if (!platform.CLICKHOUSE_URL && config.ANALYTICS_QUERY_ENDPOINT) claimFolder(dataDir, { database, url: `http://127.0.0.1:${httpPort}` });
+      if (!platform.CLICKHOUSE_URL && config.ANALYTICS_QUERY_ENDPOINT) claimFolder(dataDir, { database, holder: 'the analytics service', url: `http://127.0.0.1:${httpPort}` });
     }
 
     const ddl = await whenClickHouseAnswers(() => applyDdl(client, database, tables), config, logger, location);

@@ -32,7 +32,7 @@ export function registerAnalyticsCommands(program: Command): void {
         for (const statement of loadDdl(config.CLICKHOUSE_DATABASE)) console.log(`${statement};\n`);
         return;
       }
-      const release = config.CLICKHOUSE_URL ? () => undefined : claimFolder(embeddedDataDir(config), { database: config.CLICKHOUSE_DATABASE });
+      const release = config.CLICKHOUSE_URL ? () => undefined : claimFolder(embeddedDataDir(config), { database: config.CLICKHOUSE_DATABASE, holder: 'flywheel analytics ddl' });
       try {
         const { client, location } = await createClickHouse(config);
         const result = await applyDdl(client, config.CLICKHOUSE_DATABASE);
