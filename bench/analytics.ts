@@ -25,7 +25,7 @@ import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
  * run. The ratio is what the sink's Kafka and Avro work costs on top of ClickHouse's own insert.
  */
 export async function run(): Promise<BenchResult[]> {
-  const n = envInt('BENCH_ANALYTICS_RECORDS', 20_000);
+  const n = envInt('BENCH_ANALYTICS_RECORDS', 40_000);
   const batchRows = envInt('ANALYTICS_BATCH_ROWS', 5000);
   const prefix = `bench${randomBytes(3).toString('hex')}.`;
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-analytics-'));
