@@ -89,9 +89,9 @@ describe('reliability: SIGKILL mid-batch', () => {
     expect((await env.read('fw.dlq')).filter((l) => l.stage === scenario.stage)).toEqual([]);
     if (result.duplicated > 0 && !STRICT) {
       console.warn(
-        `KNOWN BUG (services/platform/runtime/runner.ts, reproduced by test/reliability/fetch-before-fence.test.ts): ${result.duplicated} ` +
-          `duplicate output(s) of ${scenario.stage} after SIGKILL: the new owner of a partition reads its committed offset before it fences ` +
-          'the previous owner, whose commit in flight then completes. FW_RELIABILITY_STRICT=1 fails on it.',
+        `OPEN BUG (services/platform/runtime/runner.ts): ${result.duplicated} duplicate output(s) of ${scenario.stage} after SIGKILL. ` +
+          'Each duplicate group is the last transaction of a killed process, processed again one or more lives later; the re-read of the ' +
+          'committed offset after fencing (test/reliability/fetch-before-fence.test.ts) does not catch it. FW_RELIABILITY_STRICT=1 fails on it.',
       );
     }
     if (STRICT) expect(result.duplicated).toBe(0);
