@@ -30,7 +30,7 @@ export class StageProcess {
   constructor(stage: string, env: NodeJS.ProcessEnv) {
     this.child = spawn(process.execPath, [cli, 'run', stage], {
       cwd: projectRoot,
-      env: { ...env, HTTP_PORT: '0', LOG_LEVEL: 'info' },
+      env: { ...env, HTTP_PORT: '0', LOG_LEVEL: env.FW_CHILD_LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     readline.createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
