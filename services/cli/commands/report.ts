@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { loadPlatformConfig } from '../../platform/config.ts';
+import { formatResult } from '../../analytics/format.ts';
 import { openQuerier } from '../../analytics/querier.ts';
 import { loadRoundReport, renderFunnelSvg, renderFunnelTable } from '../../analytics/report.ts';
 
@@ -21,6 +22,15 @@ export function registerReportCommand(program: Command): void {
       try {
         const report = await loadRoundReport(querier, options.round);
         console.log(renderFunnelTable(report));
+        const db = querier.database;
+        const sections: Array<[string, string]> = [
+          ['acceptance per question style', `SELECT style, questions, rollouts, accepted, acceptance_rate, pass_at_1, pass_at_g FROM ${db}.acceptance_by_style WHERE round = {round:Int32}`],
+          ['drops per stage and reason', `SELECT stage, reason, drops FROM ${db}.drop_reasons WHERE round = {round:Int32}`],
+        ];
+        for (const [title, sql] of sections) {
+          const result = await querier.query(sql, { round: options.round });
+          if (result.rows.length) console.log(`\n${title}\n${formatResult(result, 'table')}`);
+        }
         const file = options.svg ?? path.join(config.FLYWHEEL_HOME, 'reports', `round-${options.round}-funnel.svg`);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, renderFunnelSvg(report));
