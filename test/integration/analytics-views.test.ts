@@ -137,6 +137,8 @@ describe('flywheel sql and report', () => {
     expect(report.stdout).toMatch(/rollouts\s+6/);
     expect(report.stdout).toMatch(/accepted\s+3\s+50\.0%/);
     expect(report.stdout).toMatch(/per accepted sample \$0\.004333/);
+    expect(report.stdout).toMatch(/acceptance per question style[\s\S]*numeric\s+1\s+2\s+2\s+1\s+1\s+1/);
+    expect(report.stdout).toMatch(/drops per stage and reason[\s\S]*rollout\s+no_answer\s+2/);
     const chart = fs.readFileSync(svg, 'utf8');
     expect(chart).toMatch(/^<svg/);
     expect(chart).toContain('<title>questions factual: 2</title>');
