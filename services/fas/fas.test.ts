@@ -4,6 +4,7 @@ import { seededRandom } from '../platform/runtime/random.ts';
 import { scriptedClient } from '../../test/fixtures/knowledge-llm.ts';
 import { planningAction, reasoningAction } from './actions.ts';
 import { leaksAnswer, unsupportedReason } from './check.ts';
+import { QuestionIndex } from './dedup.ts';
 import type { QuestionDraft } from './draft.ts';
 import { LlmQuestionStrategy } from './llm.ts';
 import { obfuscate } from './obfuscate.ts';
@@ -82,6 +83,18 @@ describe('answer checks', () => {
     expect(unsupportedReason(draft({ style: 'numeric', answer: '30' }), names)).toMatch(/not a difference/);
     expect(unsupportedReason(draft({ answer: 'Port Calder' }), names)).toMatch(/does not appear/);
     expect(leaksAnswer(draft({ question: 'Was X built in 1874?', answer: '1874' }))).toBe(true);
+  });
+});
+
+describe('near-duplicate questions', () => {
+  it('drops a reworded repeat, keeps a different question, and does not drop a replay of the same input', () => {
+    const index = new QuestionIndex(0.7);
+    const q = 'How many years passed between the year in which the Harbor Lighthouse was built on the north pier and the year in which Ada Moreno was born?';
+    index.add('q1', q, 'p0@1');
+    expect(index.duplicateOf(q, 'p0@1')).toBeUndefined();
+    expect(index.duplicateOf(q.toUpperCase(), 'p3@7')?.kind).toBe('exact');
+    expect(index.duplicateOf(q.replace('passed', 'elapsed'), 'p3@8')?.kind).toBe('near');
+    expect(index.duplicateOf('Which name completes this statement about Port Calder: "The town was founded by ___"?', 'p3@9')).toBeUndefined();
   });
 });
 

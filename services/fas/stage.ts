@@ -1,5 +1,4 @@
 import { TopicTail } from '../ingest/topic-tail.ts';
-import { MinHasher, NearDuplicateIndex, type MinHashOptions } from '../ingest/minhash.ts';
 import type { Question } from '../platform/generated/records.ts';
 import type { LlmClient } from '../platform/llm/types.ts';
 import { contentId } from '../platform/records.ts';
@@ -8,6 +7,7 @@ import { loadLlmClient } from '../memory/llm.ts';
 import { planningAction, reasoningAction } from './actions.ts';
 import { leaksAnswer, unsupportedReason } from './check.ts';
 import { fasConfigSchema, type FasConfig } from './config.ts';
+import { QuestionIndex } from './dedup.ts';
 import type { QuestionStrategy } from './draft.ts';
 import { LlmQuestionStrategy } from './llm.ts';
 import { obfuscate } from './obfuscate.ts';
@@ -15,14 +15,10 @@ import { TemplateStrategy } from './templates.ts';
 
 interface FasState {
   strategy: QuestionStrategy;
-  questions: NearDuplicateIndex;
-  hasher: MinHasher;
+  questions: QuestionIndex;
   tail?: TopicTail;
   llm?: LlmClient;
 }
-
-const QUESTION_MINHASH: MinHashOptions = { permutations: 64, bands: 16, shingleSize: 3 };
-const questionKey = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
 
 /**
  * fw.memory.clusters → fw.fas.questions, fw.fas.actions, fw.cpt.samples (first-order action synthesis).
@@ -43,17 +39,16 @@ export function createFasStage(deps: { llm?: LlmClient } = {}) {
     async setup(ctx) {
       const llm = ctx.config.FAS_STRATEGY === 'llm' ? (deps.llm ?? (await loadLlmClient())) : undefined;
       const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
-      const questions = new NearDuplicateIndex(QUESTION_MINHASH, ctx.config.FAS_NEAR_DUP_THRESHOLD);
-      const hasher = new MinHasher(QUESTION_MINHASH);
+      const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD
         ? await TopicTail.open({
             platform: ctx.platform,
             logger: ctx.logger,
             topic: 'fw.fas.questions',
-            onValue: (q) => questions.add({ id: q.id, key: questionKey(q.question), signature: hasher.signature(q.question), firstSeen: `committed:${q.id}` }),
+            onValue: (q) => questions.add(q.id, q.question, `committed:${q.id}`),
           })
         : undefined;
-      return { strategy, questions, hasher, tail, llm: deps.llm ? undefined : llm };
+      return { strategy, questions, tail, llm: deps.llm ? undefined : llm };
     },
     async teardown(state) {
       await state?.tail?.close();
@@ -78,13 +73,12 @@ export function createFasStage(deps: { llm?: LlmClient } = {}) {
           out.push(ctx.drop('answer_in_question', id, `${draft.style}: ${draft.question}`, [cluster.id]));
           continue;
         }
-        const signature = ctx.state.hasher.signature(draft.question);
-        const duplicate = ctx.state.questions.findDuplicate({ key: questionKey(draft.question), signature, firstSeen: `${position}#${id}` });
+        const duplicate = ctx.state.questions.duplicateOf(draft.question, `${position}#${id}`);
         if (duplicate) {
           out.push(ctx.drop('duplicate_question', id, `${duplicate.kind} duplicate of ${duplicate.of.id}`, [cluster.id]));
           continue;
         }
-        ctx.state.questions.add({ id, key: questionKey(draft.question), signature, firstSeen: `${position}#${id}` });
+        ctx.state.questions.add(id, draft.question, `${position}#${id}`);
         out.push(...emit(draft, id, cluster.id, names, random, ctx));
       }
       if (drafts.length === 0) out.push(ctx.drop('no_question', cluster.id, `${cluster.kind} cluster of ${cluster.entities.length} entities gave no question`));
