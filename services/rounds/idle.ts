@@ -67,13 +67,15 @@ async function positions(admin: Admin, groups: GroupTopics[]): Promise<Gap[]> {
 async function onlyMarkers(kafka: Kafka, gaps: Gap[]): Promise<boolean> {
   const byTopic = new Map<string, Gap[]>();
   for (const g of gaps) byTopic.set(g.topic, [...(byTopic.get(g.topic) ?? []), g]);
-  for (const [topic, list] of byTopic) {
-    const records = await readTopic(kafka, topic, {
-      from: new Map(list.map((g) => [g.partition, g.at])),
-      until: new Map(list.map((g) => [g.partition, g.end])),
-      idleMs: 800,
-    });
-    if (records.length > 0) return false;
-  }
-  return true;
+  const found = await Promise.all(
+    [...byTopic].map(async ([topic, list]) => {
+      const records = await readTopic(kafka, topic, {
+        from: new Map(list.map((g) => [g.partition, g.at])),
+        until: new Map(list.map((g) => [g.partition, g.end])),
+        idleMs: 800,
+      });
+      return records.length;
+    }),
+  );
+  return found.every((n) => n === 0);
 }

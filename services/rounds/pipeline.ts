@@ -28,6 +28,8 @@ export interface StageRun {
 
 export interface PipelineOptions {
   env: NodeJS.ProcessEnv;
+  /** Per-stage additions to `env` (e.g. a smaller transaction batch for a stage with large outputs). */
+  envFor?(stage: string): NodeJS.ProcessEnv;
   kafka: Kafka;
   names: TopicNames;
   withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>;
@@ -76,7 +78,7 @@ export async function runPipeline(steps: PipelineStep[], options: PipelineOption
           runs.push({ name: step.command.name, level: l, seconds: (Date.now() - t0) / 1000, result });
           continue;
         }
-        const running = await startStage(step.stage, { env: options.env, http: false, progressEveryMs: 0 });
+        const running = await startStage(step.stage, { env: { ...options.env, ...options.envFor?.(step.stage.name) }, http: false, progressEveryMs: 0 });
         started.push({ running, inputs: step.stage.inputs });
         runs.push({ name: step.stage.name, level: l, running, seconds: 0 });
       }

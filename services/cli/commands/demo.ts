@@ -93,6 +93,9 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
   const runs: StageRun[] = [];
   const pipelineOptions = {
     env,
+    // a question's G trajectories and tool calls go out in one transaction: keep rollout batches small
+    envFor: (stage: string): NodeJS.ProcessEnv =>
+      stage === 'rollout' && !baseEnv.STAGE_MAX_BATCH ? { STAGE_MAX_BATCH: String(Math.max(1, Math.floor(16 / Number(baseEnv.ROLLOUT_G ?? 4)))) } : {},
     kafka: ctx.kafka,
     names: ctx.names,
     withAdmin: ctx.withAdmin,
