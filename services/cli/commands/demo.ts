@@ -34,6 +34,7 @@ interface DemoOptions {
   prefix?: string;
   out?: string;
   skip?: string;
+  deleteTopics?: boolean;
 }
 
 /**
@@ -52,6 +53,7 @@ export function registerDemoCommand(program: Command): void {
     .option('--prefix <prefix>', 'topic prefix of this run (default: demo-<time>.)')
     .option('--out <dir>', 'folder for the exports of every round (default: $FLYWHEEL_HOME/demo/<prefix>)')
     .option('--skip <stages>', 'comma-separated stages not to run')
+    .option('--delete-topics', "delete this run's topics at the end (the exports stay)")
     .action(async (options: DemoOptions) => {
       if (!process.env.KAFKA_BROKERS) await localKafka().up();
       const prefix = options.prefix ?? process.env.TOPIC_PREFIX ?? `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`;
@@ -80,7 +82,13 @@ export function registerDemoCommand(program: Command): void {
         await runRound(ctx, env, round, slice, skip);
       }
       await exportAll(ctx, rounds, out);
-      console.log(`\ndone in ${((Date.now() - started) / 1000).toFixed(0)} s. Inspect: TOPIC_PREFIX=${prefix} npm run flywheel -- round list`);
+      const seconds = ((Date.now() - started) / 1000).toFixed(0);
+      if (options.deleteTopics) {
+        await ctx.withAdmin(async (admin) => admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }));
+        console.log(`\ndone in ${seconds} s; topics under "${prefix}" deleted.`);
+      } else {
+        console.log(`\ndone in ${seconds} s. Inspect: TOPIC_PREFIX=${prefix} npm run flywheel -- round list`);
+      }
     });
 }
 
