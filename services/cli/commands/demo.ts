@@ -56,7 +56,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--delete-topics', "delete this run's topics at the end (the exports stay)")
     .action(async (options: DemoOptions) => {
       if (!process.env.KAFKA_BROKERS) await localKafka().up();
-      const prefix = options.prefix ?? process.env.TOPIC_PREFIX ?? `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`;
+      // an empty prefix would mix the demo with (and let --delete-topics remove) everything else on the broker
+      const prefix = options.prefix || process.env.TOPIC_PREFIX || `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`;
       const env: NodeJS.ProcessEnv = {
         // documents are drained before the rollout starts, so its corpus loads in seconds; a short bound keeps a
         // partition that ends in several transaction markers from holding the start-up for the full default wait
@@ -83,7 +84,7 @@ export function registerDemoCommand(program: Command): void {
       }
       await exportAll(ctx, rounds, out);
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
-      if (options.deleteTopics) {
+      if (options.deleteTopics && prefix) {
         await ctx.withAdmin(async (admin) => admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }));
         console.log(`\ndone in ${seconds} s; topics under "${prefix}" deleted.`);
       } else {
