@@ -90,8 +90,9 @@ describe('reliability: SIGKILL mid-batch', () => {
     if (result.duplicated > 0 && !STRICT) {
       console.warn(
         `OPEN BUG (services/platform/runtime/runner.ts): ${result.duplicated} duplicate output(s) of ${scenario.stage} after SIGKILL. ` +
-          'Each duplicate group is the last transaction of a killed process, processed again one or more lives later; the re-read of the ' +
-          'committed offset after fencing (test/reliability/fetch-before-fence.test.ts) does not catch it. FW_RELIABILITY_STRICT=1 fails on it.',
+          'Each duplicate group is the last transaction of a killed process, processed again by a later one: the offsets are re-read after ' +
+          'producer.connect(), which does not fence (kafkajs fences at the first transaction()); reproduced by the it.fails case in ' +
+          'test/reliability/fetch-before-fence.test.ts. FW_RELIABILITY_STRICT=1 fails on it.',
       );
     }
     if (STRICT) expect(result.duplicated).toBe(0);
