@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { createSerde } from '../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../platform/catalogue.ts';
 import type { PlatformConfig } from '../platform/config.ts';
 import type { TopicName, TopicValues } from '../platform/generated/records.ts';
 import { createKafka } from '../platform/kafka/client.ts';
+import { readTopic } from '../platform/kafka/reader.ts';
 import type { Logger } from '../platform/logger.ts';
 
 export interface TopicTailOptions<T extends TopicName> {
@@ -39,7 +40,11 @@ export class TopicTail {
     const kafka = createKafka(options.platform, options.logger, 'tail');
     const admin = kafka.admin();
     await admin.connect();
-    const ends = new Map((await admin.fetchTopicOffsets(physical)).filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
+    const offsets = (await admin.fetchTopicOffsets(physical)).filter((o) => BigInt(o.high) > BigInt(o.low));
+    // Caught up = past the last data record of every partition. A partition written by several transactional
+    // producers ends in several commit markers (never delivered), so find the last data offset by reading a
+    // short tail; a partition whose tail holds no data falls back to "no message for idleMs".
+    const lastData = await lastDataOffsets(kafka, physical, offsets);
     const groupId = `${options.platform.TOPIC_PREFIX}fw-tail-${randomUUID()}`;
     const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200, sessionTimeout: 30000 });
     let loaded = 0;
@@ -47,7 +52,7 @@ export class TopicTail {
     let joined = false;
     let markReady!: () => void;
     const ready = new Promise<void>((resolve) => (markReady = resolve));
-    const pending = new Set(ends.keys());
+    const pending = new Set(offsets.map((o) => o.partition).filter((p) => lastData.get(p) !== -1n));
     if (pending.size === 0) markReady();
     consumer.on(consumer.events.GROUP_JOIN, () => {
       joined = true;
@@ -64,15 +69,16 @@ export class TopicTail {
             loaded++;
           }
           lastAt = Date.now();
-          const end = ends.get(batch.partition);
-          if (end !== undefined && BigInt(m.offset) + 1n >= end) pending.delete(batch.partition);
+          const last = lastData.get(batch.partition);
+          if (last !== undefined && BigInt(m.offset) >= last) pending.delete(batch.partition);
         }
         if (pending.size === 0) markReady();
       },
     });
     const idleMs = options.idleMs ?? 1500;
     const timer = setInterval(() => {
-      if (joined && Date.now() - lastAt > idleMs) markReady();
+      // only partitions whose last data offset is unknown may end on a quiet period
+      if (joined && Date.now() - lastAt > idleMs && [...pending].every((p) => !lastData.has(p))) markReady();
     }, 100);
     await ready;
     clearInterval(timer);
@@ -88,4 +94,23 @@ export class TopicTail {
     await this.consumer.disconnect().catch(() => undefined);
     await this.deleteGroup();
   }
+}
+
+const TAIL_WINDOW = 64n;
+
+/**
+ * The offset of the last data record of each partition (-1 when the partition holds none), from a read of its
+ * last TAIL_WINDOW offsets; partitions whose window holds no data but which have older records are left out.
+ */
+async function lastDataOffsets(kafka: Kafka, topic: string, offsets: Array<{ partition: number; low: string; high: string }>): Promise<Map<number, bigint>> {
+  const result = new Map<number, bigint>();
+  if (offsets.length === 0) return result;
+  const from = new Map(offsets.map((o) => [o.partition, BigInt(o.high) - TAIL_WINDOW > BigInt(o.low) ? BigInt(o.high) - TAIL_WINDOW : BigInt(o.low)]));
+  const until = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+  for (const m of await readTopic(kafka, topic, { from, until, idleMs: 1000 })) {
+    const offset = BigInt(m.offset);
+    if (offset > (result.get(m.partition) ?? -1n)) result.set(m.partition, offset);
+  }
+  for (const o of offsets) if (!result.has(o.partition) && from.get(o.partition) === BigInt(o.low)) result.set(o.partition, -1n);
+  return result;
 }
