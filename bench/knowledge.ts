@@ -25,7 +25,7 @@ import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
  * process running one instance of each of the three stages; the same run measures one consumer per group and
  * two, and prints the ratio (the scale-out on this machine's two cores, which the broker shares).
  *
- * BENCH_KNOWLEDGE_QUESTIONS (default 80): HotpotQA questions whose paragraphs are ingested (10 per question);
+ * BENCH_KNOWLEDGE_QUESTIONS (default 100): HotpotQA questions whose paragraphs are ingested (10 per question);
  * BENCH_ROUNDS (default 2): interleaved repetitions, best kept.
  */
 
@@ -47,20 +47,38 @@ async function counters(stages: RunningStage[]): Promise<Counters> {
   };
 }
 
-/** Child mode: one consumer of each group, reporting its counters to the parent until told to stop. */
+/**
+ * Child mode: a long-lived worker. On {start: env} it starts one consumer of each of the three groups under that
+ * environment (a fresh topic prefix per measurement) and reports its counters every 200 ms; on {stop} it stops
+ * them and acknowledges; on {exit} it leaves. Reusing workers keeps process start-up out of every measurement.
+ */
 async function worker(): Promise<void> {
   const logger = createLogger({ level: 'error' });
-  const stages: RunningStage[] = [];
-  for (const stage of [ingestStage, memoryStage, entitiesStage]) stages.push(await startStage(stage, { http: false, progressEveryMs: 0, logger }));
-  const timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 200);
-  process.on('message', async () => {
-    clearInterval(timer);
-    await Promise.all(stages.map((s) => s.stop()));
-    process.exit(0);
+  let stages: RunningStage[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  process.on('message', async (message: { start?: NodeJS.ProcessEnv; stop?: true; exit?: true }) => {
+    if (message.start) {
+      for (const stage of [ingestStage, memoryStage, entitiesStage]) stages.push(await startStage(stage, { env: message.start, http: false, progressEveryMs: 0, logger }));
+      timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 200);
+    } else if (message.stop) {
+      clearInterval(timer);
+      await Promise.all(stages.map((s) => s.stop()));
+      stages = [];
+      process.send?.({ stopped: true });
+    } else if (message.exit) {
+      process.exit(0);
+    }
   });
+  process.send?.({ spawned: true });
 }
 
-async function measure(consumers: number, corpus: string[]): Promise<{ seconds: number; raw: number; docs: number; facts: number }> {
+function spawnWorker(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), self, '--worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve) => child.once('message', () => resolve(child)));
+}
+
+async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ seconds: number; raw: number; docs: number; facts: number }> {
+  const consumers = workers.length;
   const prefix = `bench${randomBytes(3).toString('hex')}.`;
   const env = { ...process.env, TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error', STAGE_PARTITIONS_CONCURRENTLY: '4' };
   const config = loadPlatformConfig(env);
@@ -70,12 +88,14 @@ async function measure(consumers: number, corpus: string[]): Promise<{ seconds: 
   await admin.connect();
   await ensureTopics(admin, topicCatalogue(), names);
   const latest = new Map<number, Counters>();
-  const children: ChildProcess[] = [];
-  for (let i = 0; i < consumers; i++) {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'node_modules/tsx/dist/cli.mjs'), self, '--worker'], { env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.on('message', (c) => latest.set(i, c as Counters));
-    children.push(child);
-  }
+  const listeners = workers.map((w, i) => {
+    const listener = (c: Counters & { stopped?: true }) => {
+      if (!c.stopped) latest.set(i, c);
+    };
+    w.on('message', listener);
+    w.send({ start: env });
+    return listener;
+  });
   const total = () => [...latest.values()].reduce((s, c) => ({ ...s, ingestIn: s.ingestIn + c.ingestIn, docsOut: s.docsOut + c.docsOut, memoryIn: s.memoryIn + c.memoryIn, factsOut: s.factsOut + c.factsOut, entitiesIn: s.entitiesIn + c.entitiesIn, inFlight: s.inFlight + c.inFlight, ready: s.ready && c.ready }), { ready: latest.size === consumers, ingestIn: 0, docsOut: 0, memoryIn: 0, factsOut: 0, entitiesIn: 0, inFlight: 0 });
   try {
     while (!total().ready) await sleep(200);
@@ -101,8 +121,21 @@ async function measure(consumers: number, corpus: string[]): Promise<{ seconds: 
     const t = total();
     return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut };
   } finally {
-    for (const c of children) c.send('stop');
-    await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
+    await Promise.all(
+      workers.map(
+        (w, i) =>
+          new Promise<void>((resolve) => {
+            const onStopped = (m: { stopped?: true }) => {
+              if (!m.stopped) return;
+              w.off('message', onStopped);
+              w.off('message', listeners[i]);
+              resolve();
+            };
+            w.on('message', onStopped);
+            w.send({ stop: true });
+          }),
+      ),
+    );
     await admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }).catch(() => undefined);
     const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
     if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
@@ -111,7 +144,7 @@ async function measure(consumers: number, corpus: string[]): Promise<{ seconds: 
 }
 
 export async function run(): Promise<BenchResult[]> {
-  const questions = envInt('BENCH_KNOWLEDGE_QUESTIONS', 80);
+  const questions = envInt('BENCH_KNOWLEDGE_QUESTIONS', 100);
   const rounds = envInt('BENCH_ROUNDS', 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-knowledge-'));
   const slice = path.join(dir, 'hotpotqa.jsonl');
@@ -119,12 +152,17 @@ export async function run(): Promise<BenchResult[]> {
   const corpus = [slice, path.join(projectRoot, 'data/warc'), path.join(projectRoot, 'data/wiki/bgwiki-latest-pages-articles-shortened.xml.bz2')];
   // interleaved rounds (1, 2, 1, 2, …), best of each: the round least disturbed by other work on the machine
   const best = { 1: { rate: 0, facts: 0 }, 2: { rate: 0, facts: 0 } };
-  for (let round = 0; round < rounds; round++) {
-    for (const consumers of [1, 2] as const) {
-      const m = await measure(consumers, corpus);
-      note(`round ${round + 1}, ${consumers} consumer(s) per group: ${m.raw} raw → ${m.docs} docs → ${m.facts} facts in ${m.seconds.toFixed(1)} s (load ${os.loadavg()[0].toFixed(1)})`);
-      if (m.raw / m.seconds > best[consumers].rate) best[consumers] = { rate: m.raw / m.seconds, facts: m.facts / m.seconds };
+  const workers = await Promise.all([spawnWorker(), spawnWorker()]);
+  try {
+    for (let round = 0; round < rounds; round++) {
+      for (const consumers of [1, 2] as const) {
+        const m = await measure(workers.slice(0, consumers), corpus);
+        note(`round ${round + 1}, ${consumers} consumer(s) per group: ${m.raw} raw → ${m.docs} docs → ${m.facts} facts in ${m.seconds.toFixed(1)} s (load ${os.loadavg()[0].toFixed(1)})`);
+        if (m.raw / m.seconds > best[consumers].rate) best[consumers] = { rate: m.raw / m.seconds, facts: m.facts / m.seconds };
+      }
     }
+  } finally {
+    for (const w of workers) w.send({ exit: true });
   }
   fs.rmSync(dir, { recursive: true, force: true });
   const base = compared('ingest+memory docs/s, 1 consumer per group', best[1].rate, 'docs/s');
