@@ -69,6 +69,13 @@ describe('readers', () => {
     expect(items.filter((i) => i.kind === 'skip')).toHaveLength(2);
   });
 
+  it('HTML: decodes a page by the charset it declares', async () => {
+    const file = path.join(tmp(), 'latin1.html');
+    fs.writeFileSync(file, Buffer.from('<html><head><meta charset="iso-8859-1"><title>Caf\xe9</title></head><body><p>Caf\xe9 Mod\xe8le opened in 1901.</p></body></html>', 'latin1'));
+    const [doc] = docs(await readAll(file));
+    expect(doc.body).toContain('Café Modèle opened in 1901.');
+  });
+
   it('expands folders and globs to the files a reader handles', () => {
     const { files, unmatched } = expandInputs([path.join(knowledgeFixtures, 'pages'), path.join(knowledgeFixtures, '*.jsonl'), '/nonexistent/x.jsonl']);
     expect(files.map((f) => path.basename(f))).toEqual(['malformed.jsonl', 'brannock.html', 'kestrel-valley-mirror.html', 'kestrel-valley.html'].sort((a, b) => files.findIndex((f) => f.endsWith(a)) - files.findIndex((f) => f.endsWith(b))));

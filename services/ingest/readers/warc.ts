@@ -69,7 +69,8 @@ function safeInflate(bytes: Uint8Array): Uint8Array {
   }
 }
 
-function sniffCharset(bytes: Uint8Array): string | undefined {
+/** The charset an HTML page declares in a meta tag, if any. */
+export function sniffCharset(bytes: Uint8Array): string | undefined {
   const head = Buffer.from(bytes.subarray(0, 2048)).toString('latin1');
   return /<meta[^>]+charset=["']?([\w-]+)/i.exec(head)?.[1];
 }
