@@ -70,7 +70,7 @@ describe('reliability: the previous owner commits after the new owner read its o
   // still be stale, and a previous owner that commits while the new owner processes its first batch is not
   // fenced in time. Fix: fence in PartitionTransactor.connect() (e.g. begin and abort an empty transaction, which
   // runs the transactional InitProducerId without sending EndTxn), then read the floor.
-  it.fails('a batch is not processed twice when the previous owner commits during the first batch (open bug)', async () => {
+  it('a batch is not processed twice when the previous owner tries to commit during the first batch', async () => {
     let started!: () => void;
     const processing = new Promise<void>((resolve) => (started = resolve));
     const slow = defineStage({
@@ -100,8 +100,8 @@ describe('reliability: the previous owner commits after the new owner read its o
 
     const running = await startStage(slow, { env: { ...env.env, CPT_DOCS_MIN_CHARS: '1' }, http: false, progressEveryMs: 0 });
     try {
-      await processing; // the new owner connected its transactor and read the floor; it has not fenced anyone yet
-      await previousTxn.commit(); // succeeds today: the previous owner was not fenced
+      await processing; // the new owner connected its transactor (fencing the previous owner) and read the floor
+      await expect(previousTxn.commit()).rejects.toThrow(); // the zombie is fenced: its transaction is aborted
       await previous.disconnect();
       await env.drain([{ groupId: probeGroup, inputs: ['fw.docs'] }], 60_000);
     } finally {

@@ -5,7 +5,7 @@ import { PartitionTransactor } from '../../services/platform/runtime/transaction
 import { TestEnv } from '../support.ts';
 
 /**
- * Known runtime bug, reduced to one deterministic case (services/platform/runtime/transaction.ts), found by
+ * Regression test for a runtime bug (now fixed), reduced to one deterministic case (services/platform/runtime/transaction.ts), found by
  * the broker-restart run: the connection drops while a commit's EndTxn is in flight. kafkajs leaves its
  * transactional producer in COMMITTING; PartitionTransactor marks itself ready again and keeps that producer,
  * so every later commit fails with "Cannot call beginTransaction in state COMMITTING" — a non-retriable error
@@ -36,7 +36,7 @@ describe('reliability: a commit interrupted by a lost connection', () => {
   beforeAll(() => env.createTopics());
   afterAll(() => env.cleanup());
 
-  it.fails('the partition transactor commits again once the connection is back (known gap)', async () => {
+  it('the partition transactor commits again once the connection is back', async () => {
     const kafka = new Kafka({ brokers: env.config.KAFKA_BROKERS, clientId: 'transactor-probe', socketFactory: faultySockets, logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
     const transactor = new PartitionTransactor(kafka, `${env.prefix}probe-transactor`);
     await transactor.connect();
@@ -49,7 +49,7 @@ describe('reliability: a commit interrupted by a lost connection', () => {
       cutEndTxn = true;
       await expect(transactor.commit(batch(2))).rejects.toThrow();
       cutEndTxn = false;
-      await transactor.commit(batch(3)); // today: "Cannot call beginTransaction in state COMMITTING"
+      await transactor.commit(batch(3)); // used to fail: "Cannot call beginTransaction in state COMMITTING"
     } finally {
       cutEndTxn = false;
       await transactor.disconnect().catch(() => undefined);

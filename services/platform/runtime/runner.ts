@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import pLimit from 'p-limit';
 import { loadConfig, loadPlatformConfig, type PlatformConfig } from '../config.ts';
@@ -210,8 +211,10 @@ class StageRunner implements RunningStage {
         });
       } catch (error) {
         this.metrics.transactions.inc({ stage: this.name, outcome: 'aborted' });
-        if (transactor.fenced) this.dropTransactor(batch.topic, batch.partition);
-        throw error; // kafkajs re-fetches from the last committed offset
+        // A failed commit may have left kafkajs' producer stuck mid-transaction, or may have committed after
+        // all (a lost ack): start over with a fresh producer, which fences again and re-reads the offsets.
+        this.dropTransactor(batch.topic, batch.partition);
+        throw error; // kafkajs re-fetches from the last resolved offset
       } finally {
         timer();
       }
@@ -339,10 +342,24 @@ class StageRunner implements RunningStage {
     return transactor;
   }
 
+  /**
+   * The group's committed offset for a partition once it has settled: the group coordinator applies the
+   * offsets of a just-completed transaction asynchronously, and kafkajs cannot ask for stable offsets
+   * (OffsetFetch require_stable), so read until two reads a moment apart agree.
+   */
   private async committedOffset(topic: string, partition: number): Promise<bigint> {
-    const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
-    const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-    return BigInt(offset);
+    const read = async () => {
+      const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+      return BigInt(committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+    };
+    let previous = await read();
+    for (let i = 0; i < 20; i++) {
+      await sleep(150);
+      const current = await read();
+      if (current === previous) return current;
+      previous = current;
+    }
+    return previous;
   }
 
   /** Producers of partitions this member no longer owns are closed; their new owner fences them anyway. */

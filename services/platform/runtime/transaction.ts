@@ -1,7 +1,7 @@
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { FlywheelError } from '../errors.ts';
 
-type State = 'disconnected' | 'ready' | 'in-transaction' | 'fenced';
+type State = 'disconnected' | 'ready' | 'in-transaction' | 'broken' | 'fenced';
 
 export interface TransactionBatch {
   messages: Array<{ topic: string; key: string | null; value: Buffer; headers?: Record<string, string> }>;
@@ -17,14 +17,18 @@ export interface TransactionBatch {
  */
 export class PartitionTransactor {
   private state: State = 'disconnected';
-  private readonly producer: Producer;
+  private producer: Producer;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     readonly transactionalId: string,
   ) {
-    this.producer = kafka.producer({
-      transactionalId,
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    return this.kafka.producer({
+      transactionalId: this.transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60000,
@@ -35,11 +39,16 @@ export class PartitionTransactor {
   async connect(): Promise<void> {
     this.expect('disconnected', 'connect');
     await this.producer.connect();
+    // kafkajs sends the transactional InitProducerId only when the first transaction begins; begin (and drop)
+    // an empty one now, so that connecting really fences the previous owner and completes its open transaction
+    const fence = await this.producer.transaction();
+    await fence.abort();
     this.state = 'ready';
   }
 
   /** Produces the messages and commits the offsets atomically; on any failure the transaction is aborted. */
   async commit(batch: TransactionBatch): Promise<void> {
+    if (this.state === 'broken') await this.reconnect();
     this.expect('ready', 'commit');
     this.state = 'in-transaction';
     let txn: Transaction | undefined;
@@ -72,10 +81,19 @@ export class PartitionTransactor {
         this.state = 'fenced';
         throw new FlywheelError('PRODUCER_FENCED', `${this.transactionalId} was fenced by a newer owner of its partition`, { cause: error });
       }
-      await txn?.abort().catch(() => undefined);
-      this.state = 'ready';
+      // kafkajs can be left mid-commit (e.g. the connection dropped during EndTxn) and then refuses every later
+      // transaction: when the abort fails too, replace the producer; its InitProducerId settles the old transaction
+      const aborted = await (txn?.abort().then(() => true, () => false) ?? Promise.resolve(true));
+      this.state = aborted ? 'ready' : 'broken';
       throw error;
     }
+  }
+
+  private async reconnect(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+    this.producer = this.createProducer();
+    this.state = 'disconnected';
+    await this.connect();
   }
 
   get fenced(): boolean {
