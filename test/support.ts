@@ -86,7 +86,7 @@ export class TestEnv {
       await waitForDrain(admin, stages.map((s) => ({ groupId: s.groupId, topics: s.inputs.map((t) => this.topic(t)) })), {
         timeoutMs,
         quietMs: 1500,
-        idle: () => stages.every((s) => s.idle?.() ?? true),
+        idle: stages.every((s) => s.idle) ? () => stages.every((s) => s.idle!()) : undefined,
       });
     } finally {
       await admin.disconnect();

@@ -43,7 +43,7 @@ describe('Confluent wire format when SCHEMA_REGISTRY_URL is set', () => {
     });
     await producer.disconnect();
     const running = await startStage(cptDocsStage, { env: env.env, http: false });
-    await env.drain([{ groupId: running.groupId, inputs: cptDocsStage.inputs }]);
+    await env.drain([running]);
     await running.stop();
     const out = await readTopic(env.kafka, env.topic('fw.cpt.samples'), { idleMs: 800 });
     expect(out).toHaveLength(20);

@@ -22,7 +22,7 @@ describe('poison records and the dead-letter topic', () => {
     });
 
     const stage = await startStage(cptDocsStage, { env: env.env, http: false });
-    await env.drain([{ groupId: stage.groupId, inputs: cptDocsStage.inputs }]);
+    await env.drain([stage]);
     await stage.stop();
 
     const samples = await env.read('fw.cpt.samples');
@@ -68,7 +68,7 @@ describe('poison records and the dead-letter topic', () => {
       await local.produce('fw.docs', inputs);
       const stage = flakyCopyStage(2);
       const running = await startStage(stage, { env: local.env, http: false });
-      await local.drain([{ groupId: running.groupId, inputs: stage.inputs }]);
+      await local.drain([running]);
       const retries = (await running.metrics.retries.get()).values.reduce((s, v) => s + v.value, 0);
       await running.stop();
       expect((await local.read('fw.cpt.samples')).length).toBe(12);
@@ -91,7 +91,7 @@ describe('poison records and the dead-letter topic', () => {
       expect(await local.read('fw.dlq', { idleMs: 500 })).toHaveLength(0);
 
       const recovered = await startStage(flakyCopyStage(0), { env: local.env, http: false });
-      await local.drain([{ groupId: recovered.groupId, inputs: ['fw.docs'] }]);
+      await local.drain([recovered]);
       await recovered.stop();
       expect(new Set((await local.read('fw.cpt.samples')).map((s) => s.parent_ids[0]))).toEqual(new Set(inputs.map((d) => d.id)));
     } finally {

@@ -18,7 +18,7 @@ describe('operator endpoints of a running stage', () => {
     let ready = 503;
     for (let i = 0; i < 100 && ready !== 200; i++, await sleep(100)) ready = (await fetch(`${base}/readyz`)).status;
     expect(ready).toBe(200);
-    await env.drain([{ groupId: running.groupId, inputs: cptDocsStage.inputs }]);
+    await env.drain([running]);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/flywheel_records_in_total\{stage="cpt-docs",topic="fw.docs"\} 10/);
     expect(metrics).toMatch(/flywheel_records_out_total\{stage="cpt-docs",topic="fw.cpt.samples"\} 10/);

@@ -31,6 +31,8 @@ export interface StartStageOptions {
 export interface RunningStage {
   readonly name: string;
   readonly groupId: string;
+  /** Catalogue names of the input topics. */
+  readonly inputs: readonly string[];
   readonly metrics: StageMetrics;
   readonly httpPort?: number;
   ready(): boolean;
@@ -57,6 +59,7 @@ export async function startStage(stage: AnyStage, options: StartStageOptions = {
 class StageRunner implements RunningStage {
   readonly name: string;
   readonly groupId: string;
+  readonly inputs: readonly string[];
   readonly metrics = new StageMetrics();
   httpPort?: number;
   readonly done: Promise<void>;
@@ -89,6 +92,7 @@ class StageRunner implements RunningStage {
     private readonly options: StartStageOptions,
   ) {
     this.name = stage.name;
+    this.inputs = stage.inputs;
     this.names = new TopicNames(platform.TOPIC_PREFIX);
     this.groupId = options.groupId ?? this.names.physical(`fw.${stage.name}`);
     this.kafka = createKafka(platform, logger, stage.name);
