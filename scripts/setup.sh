@@ -23,4 +23,8 @@ if [ -f examples/python/setup.sh ]; then
   echo "== python example venv"
   bash examples/python/setup.sh || echo "warning: python example venv not installed" >&2
 fi
+if [ -f deploy/k8s/tools/install.sh ]; then
+  echo "== offline deploy checkers (kubernetes-validate, hadolint, kustomize)"
+  bash deploy/k8s/tools/install.sh || echo "warning: deploy checkers missing; their tests will skip" >&2
+fi
 echo "setup done"

@@ -1,11 +1,11 @@
 import type { AnyStage } from './platform/runtime/stage.ts';
 import { cptDocsStage } from './cpt-docs/stage.ts';
+import { hasStage } from './has/stage.ts';
+import { recycleStage } from './recycle/stage.ts';
 import { fasStage } from './fas/stage.ts';
 import { ingestStage } from './ingest/stage.ts';
 import { entitiesStage } from './memory/entities-stage.ts';
 import { memoryStage } from './memory/extract-stage.ts';
-import { recycleStage } from './recycle/stage.ts';
-import { hasStage } from './has/stage.ts';
 import { rolloutStage } from './rollout/stage.ts';
 
 /**

@@ -1,4 +1,3 @@
-// PARALLEL HELPERS: before editing anything, read /work/HELPER-RULES.md (git/npm locks, shared broker, deadline). (temporary note)
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';

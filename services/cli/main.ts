@@ -1,4 +1,3 @@
-// PARALLEL HELPERS: before editing anything, read /work/HELPER-RULES.md (git/npm locks, shared broker, deadline). (temporary note)
 import { Command } from 'commander';
 import { ConfigError } from '../platform/errors.ts';
 import { registerAnalyticsCommands } from './commands/analytics.ts';
