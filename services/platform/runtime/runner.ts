@@ -188,6 +188,7 @@ class StageRunner implements RunningStage {
     const logicalTopic = this.names.logical(batch.topic);
     const transactor = await this.transactorFor(batch.topic, batch.partition);
     const floor = this.floors.get(`${batch.topic}/${batch.partition}`) ?? -1n;
+    this.logger.debug({ topic: batch.topic, partition: batch.partition, first: batch.firstOffset(), floor: floor.toString() }, 'batch');
     const fresh = batch.messages.filter((m) => BigInt(m.offset) >= floor);
     if (fresh.length < batch.messages.length) {
       this.logger.warn(
@@ -337,7 +338,9 @@ class StageRunner implements RunningStage {
         await transactor.connect();
         // Connecting fenced the partition's previous owner and let its open transaction finish. Its offsets may
         // have moved past what this consumer fetched when it joined: read them again, now that they are final.
-        this.floors.set(key, await this.committedOffset(topic, partition));
+        const floor = await this.committedOffset(topic, partition);
+        this.floors.set(key, floor);
+        this.logger.info({ topic, partition, committed: floor.toString() }, 'partition producer fenced its previous owner');
       } catch (error) {
         this.transactors.delete(key);
         throw error;
@@ -347,23 +350,27 @@ class StageRunner implements RunningStage {
   }
 
   /**
-   * The group's committed offset for a partition once it has settled: the group coordinator applies the
-   * offsets of a just-completed transaction asynchronously, and kafkajs cannot ask for stable offsets
-   * (OffsetFetch require_stable), so read until two reads a moment apart agree.
+   * The group's committed offset for a partition once it has settled. The group coordinator applies the
+   * offsets of a transaction that just completed (the previous owner's last one, which fencing let finish)
+   * asynchronously, and kafkajs cannot ask for stable offsets (OffsetFetch require_stable), so read until the
+   * value has not changed for a full second. This runs once per partition acquisition, not per batch.
    */
   private async committedOffset(topic: string, partition: number): Promise<bigint> {
     const read = async () => {
       const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
       return BigInt(committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1');
     };
-    let previous = await read();
-    for (let i = 0; i < 20; i++) {
-      await sleep(150);
+    let value = await read();
+    let stableSince = Date.now();
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline && Date.now() - stableSince < 1000; ) {
+      await sleep(200);
       const current = await read();
-      if (current === previous) return current;
-      previous = current;
+      if (current !== value) {
+        value = current;
+        stableSince = Date.now();
+      }
     }
-    return previous;
+    return value;
   }
 
   /** Producers of partitions this member no longer owns are closed; their new owner fences them anyway. */
