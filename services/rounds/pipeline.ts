@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { TopicNames } from '../platform/catalogue.ts';
 import { startStage, type RunningStage } from '../platform/runtime/runner.ts';
 import type { AnyStage } from '../platform/runtime/stage.ts';
-import { waitForIdle } from './idle.ts';
+import { waitForDrain } from '../platform/runtime/drain.ts';
 
 /**
  * Runs one round's stages in-process, in dependency order: a stage starts once every stage (or command
@@ -93,11 +93,10 @@ export async function runPipeline(steps: PipelineStep[], options: PipelineOption
 
 async function drain(started: Array<{ running: RunningStage; inputs: readonly string[] }>, options: PipelineOptions): Promise<void> {
   await options.withAdmin((admin) =>
-    waitForIdle(
+    waitForDrain(
       admin,
-      options.kafka,
       started.map((s) => ({ groupId: s.running.groupId, topics: s.inputs.map((t) => options.names.physical(t)) })),
-      { timeoutMs: options.drainTimeoutMs ?? 900_000, quietMs: 2000, pollMs: 500, onPoll: options.onLag },
+      { kafka: options.kafka, timeoutMs: options.drainTimeoutMs ?? 900_000, quietMs: 2000, pollMs: 500, onPoll: options.onLag },
     ),
   );
 }
