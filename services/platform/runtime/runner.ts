@@ -224,6 +224,7 @@ class StageRunner implements RunningStage {
         timer();
       }
       this.metrics.transactions.inc({ stage: this.name, outcome: 'committed' });
+      this.logger.debug({ topic: batch.topic, partition: batch.partition, from: chunk[0].offset, next: (BigInt(last.offset) + 1n).toString(), records: messages.length }, 'committed');
       this.countOutputs(messages);
       resolveOffset(last.offset);
       this.progress.add(chunk.length);
