@@ -16,5 +16,9 @@ export function registerRunCommand(program: Command): void {
       process.once('SIGTERM', () => shutdown('SIGTERM'));
       process.once('SIGINT', () => shutdown('SIGINT'));
       await running.done;
+      if (running.failed()) {
+        console.error(`${name}: consumer crashed; exiting so a supervisor restarts it from its committed offsets`);
+        process.exitCode = 1;
+      }
     });
 }

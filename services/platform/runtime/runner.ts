@@ -36,6 +36,8 @@ export interface RunningStage {
   readonly metrics: StageMetrics;
   readonly httpPort?: number;
   ready(): boolean;
+  /** The consumer crashed for good (kafkajs gave up restarting it): the process should exit non-zero. */
+  failed(): boolean;
   /** No batch is being processed right now (for drain checks: a record in flight is not yet committed). */
   idle(): boolean;
   /** Resolves when the stage stopped (after `stop()` or a fatal crash). */
@@ -117,6 +119,10 @@ class StageRunner implements RunningStage {
 
   idle(): boolean {
     return this.batchesInProgress === 0;
+  }
+
+  failed(): boolean {
+    return this.crashed;
   }
 
   async start(): Promise<void> {
