@@ -72,5 +72,6 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Platfo
 }
 
 function redactIfSecret(name: string, value: string): string {
-  return /PASSWORD|SECRET|TOKEN|API_KEY/i.test(name) ? '[redacted]' : value;
+  if (/PASSWORD|SECRET|TOKEN|API_KEY/i.test(name)) return '[redacted]';
+  return value.replace(/[^\s/@]+:[^\s/@]+@/g, '[redacted]@'); // credentials inside a URL
 }

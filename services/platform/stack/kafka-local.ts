@@ -57,7 +57,8 @@ export class LocalKafka {
 
   /** Formats storage on first use, starts the broker in the background and waits until it answers. */
   async up(timeoutMs = 120_000): Promise<{ started: boolean; bootstrap: string }> {
-    if (this.pid() && (await this.answers())) return { started: false, bootstrap: this.bootstrap };
+    // a broker already answering on the port (ours, or another checkout's) is used as it is
+    if (await this.answers()) return { started: false, bootstrap: this.bootstrap };
     LocalKafka.installJars();
     fs.mkdirSync(this.dir, { recursive: true });
     const props = this.writeProperties();
