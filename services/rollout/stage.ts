@@ -88,10 +88,6 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
           : scriptedPolicy();
       const judgeOptions = { f1Threshold: config.ROLLOUT_JUDGE_F1_THRESHOLD, reward: config.ROLLOUT_REWARD };
       const judge = config.ROLLOUT_JUDGE === 'llm' ? llmJudge(llm!) : lexicalJudge(judgeOptions);
-      if (ctx.platform.STAGE_MAX_BATCH * config.ROLLOUT_G > 16) {
-        // each rollout writes tens of KB (pages, tool records); a big transaction can pass the broker's message.max.bytes
-        ctx.logger.warn({ STAGE_MAX_BATCH: ctx.platform.STAGE_MAX_BATCH, ROLLOUT_G: config.ROLLOUT_G, suggested: Math.max(1, Math.floor(16 / config.ROLLOUT_G)) }, 'STAGE_MAX_BATCH × ROLLOUT_G is large for rollout outputs; set STAGE_MAX_BATCH lower if produces fail with a message-size error');
-      }
       ctx.logger.info({ mode: config.ROLLOUT_MODE, policy: policy.model, judge: judge.kind, g: config.ROLLOUT_G, tools: toolbox.specs.map((t) => t.name) }, 'rollout ready');
       return { corpus, feed, toolbox, policy, judge, llm, metrics: new RolloutMetrics(ctx.metrics.registry, corpus) };
     },
