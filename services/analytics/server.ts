@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type client from 'prom-client';
 import type { ClickHouseClient } from '../platform/clickhouse.ts';
 import { errorCode, errorMessage } from '../platform/errors.ts';
-import type { HealthProbe } from '../platform/runtime/health.ts';
+import { startHealthServer, type HealthProbe } from '../platform/runtime/health.ts';
 import { runReadOnly } from './query.ts';
 
 const MAX_BODY = 1024 * 1024;
@@ -19,24 +18,11 @@ export async function startAnalyticsServer(
   registry: client.Registry,
   query?: ClickHouseClient,
 ): Promise<http.Server & { port: number }> {
-  const server = http.createServer(async (req, res) => {
-    const url = req.url?.split('?')[0];
-    if (url === '/healthz' || url === '/readyz') {
-      const ok = url === '/healthz' ? probe.live() : probe.ready();
-      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
-    } else if (url === '/metrics') {
-      res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-    } else if (url === '/query' && query && req.method === 'POST') {
-      await handleQuery(req, res, query);
-    } else {
-      res.writeHead(404).end();
-    }
+  return startHealthServer(port, probe, registry, async (url, req, res) => {
+    if (url !== '/query' || !query || req.method !== 'POST') return false;
+    await handleQuery(req, res, query);
+    return true;
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '0.0.0.0', () => resolve());
-  });
-  return Object.assign(server, { port: (server.address() as AddressInfo).port });
 }
 
 async function handleQuery(req: http.IncomingMessage, res: http.ServerResponse, client: ClickHouseClient): Promise<void> {

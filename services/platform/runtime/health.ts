@@ -7,16 +7,24 @@ export interface HealthProbe {
   ready(): boolean;
 }
 
-/** /healthz (liveness), /readyz (readiness) and /metrics (Prometheus) on one port. */
-export async function startHealthServer(port: number, probe: HealthProbe, registry: client.Registry): Promise<http.Server & { port: number }> {
+/** A service's own route beside the standard ones: return true when it answered the request. */
+export type ExtraRoute = (url: string, req: http.IncomingMessage, res: http.ServerResponse) => Promise<boolean>;
+
+/** /healthz (liveness), /readyz (readiness) and /metrics (Prometheus) on one port, plus a service's own routes. */
+export async function startHealthServer(
+  port: number,
+  probe: HealthProbe,
+  registry: client.Registry,
+  extra?: ExtraRoute,
+): Promise<http.Server & { port: number }> {
   const server = http.createServer(async (req, res) => {
-    const url = req.url?.split('?')[0];
+    const url = req.url?.split('?')[0] ?? '';
     if (url === '/healthz' || url === '/readyz') {
       const ok = url === '/healthz' ? probe.live() : probe.ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not ready\n');
     } else if (url === '/metrics') {
       res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
-    } else {
+    } else if (!(await extra?.(url, req, res))) {
       res.writeHead(404).end();
     }
   });
