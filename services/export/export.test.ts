@@ -5,7 +5,7 @@ import { parquetReadObjects } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import type { Action, Question, RlGroup } from '../platform/generated/records.ts';
 import { recordMeta } from '../platform/records.ts';
-import { sampleTrajectory } from '../has/testing.ts';
+import { sampleTrajectory } from '../../test/fixtures/trajectories.ts';
 import { agentItems, generalItems, mixStages, summariseThought } from './mixtures.ts';
 import { renderOpenAi, renderTags, toolCallTag } from './render.ts';
 import { verlRlRows, verlSftRows, writeVerlRl, writeVerlSft } from './verl.ts';

@@ -1,9 +1,7 @@
 import { TopicTail } from '../ingest/topic-tail.ts';
 import type { Question } from '../platform/generated/records.ts';
-import type { LlmClient } from '../platform/llm/types.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
-import { loadLlmClient } from '../memory/llm.ts';
 import { planningAction, reasoningAction } from './actions.ts';
 import { leaksAnswer, unsupportedReason } from './check.ts';
 import { fasConfigSchema, type FasConfig } from './config.ts';
@@ -17,7 +15,6 @@ interface FasState {
   strategy: QuestionStrategy;
   questions: QuestionIndex;
   tail?: TopicTail;
-  llm?: LlmClient;
 }
 
 /**
@@ -27,7 +24,7 @@ interface FasState {
  * earlier question (state reloaded from fw.fas.questions). Each kept question gets a planning action (K
  * perspectives) and a reasoning action (decompose → preliminary → final), both also written as CPT text.
  */
-export function createFasStage(deps: { llm?: LlmClient } = {}) {
+export function createFasStage() {
   return defineStage<FasConfig, FasState, 'fw.memory.clusters'>({
     name: 'fas',
     version: '1.0.0',
@@ -37,7 +34,7 @@ export function createFasStage(deps: { llm?: LlmClient } = {}) {
     config: fasConfigSchema,
     concurrency: 1,
     async setup(ctx) {
-      const llm = ctx.config.FAS_STRATEGY === 'llm' ? (deps.llm ?? (await loadLlmClient())) : undefined;
+      const llm = ctx.config.FAS_STRATEGY === 'llm' ? await ctx.llm() : undefined;
       const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
       const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD
@@ -48,11 +45,10 @@ export function createFasStage(deps: { llm?: LlmClient } = {}) {
             onValue: (q) => questions.add(q.id, q.question, `committed:${q.id}`),
           })
         : undefined;
-      return { strategy, questions, tail, llm: deps.llm ? undefined : llm };
+      return { strategy, questions, tail };
     },
     async teardown(state) {
       await state?.tail?.close();
-      await state?.llm?.close();
     },
     async process(record, ctx) {
       const cluster = record.value;

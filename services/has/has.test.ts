@@ -6,7 +6,8 @@ import { answerSurfaced, judgeSteps } from './judge-step.ts';
 import { decisionBlock } from './render.ts';
 import { hasStage } from './stage.ts';
 import { FakeOpenAiServer } from '../../test/fakes/openai-server.ts';
-import { processOnce, sampleTrajectory } from './testing.ts';
+import { processOnce } from '../../test/fixtures/stage-harness.ts';
+import { sampleTrajectory } from '../../test/fixtures/trajectories.ts';
 
 describe('step judgement', () => {
   it('marks the step whose response surfaced the answer, and the steps before it in a correct rollout', () => {

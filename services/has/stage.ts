@@ -7,7 +7,6 @@ import { defineStage, type OutputRecord, type StageContext } from '../platform/r
 import { candidateKey, realCandidate, scriptedCandidates, type Candidate } from './candidates.ts';
 import { judgeSteps } from './judge-step.ts';
 import { llmCandidates } from './llm-candidates.ts';
-import { openLlmClient } from './llm-factory.ts';
 import { stepSampleText, trajectoryDecisionText, type Decision } from './render.ts';
 
 const config = z.object({
@@ -17,7 +16,7 @@ const config = z.object({
   HAS_CANDIDATES: z.enum(['scripted', 'llm']).default('scripted'),
   HAS_MAX_STEPS: z.coerce.number().int().min(1).max(256).default(16),
   HAS_MAX_RESPONSE_CHARS: z.coerce.number().int().min(100).default(1200),
-}).loose(); // keeps the rest of the environment: the LLM client reads its own variables from it
+});
 type Config = z.infer<typeof config>;
 type State = { llm?: LlmClient };
 
@@ -37,7 +36,7 @@ export const hasStage = defineStage<Config, State, 'fw.rollout.trajectories'>({
   outputs: ['fw.has.samples', 'fw.cpt.samples'],
   config,
   async setup(ctx) {
-    return ctx.config.HAS_CANDIDATES === 'llm' ? { llm: await openLlmClient(ctx.config as unknown as NodeJS.ProcessEnv) } : {};
+    return ctx.config.HAS_CANDIDATES === 'llm' ? { llm: await ctx.llm() } : {};
   },
   async process(record, ctx) {
     const t = record.value;
@@ -73,9 +72,6 @@ export const hasStage = defineStage<Config, State, 'fw.rollout.trajectories'>({
     });
     if (usage) ctx.logger.debug({ trajectory: t.id, calls: usage.calls }, 'has used the model');
     return out;
-  },
-  async teardown(state) {
-    await state?.llm?.close();
   },
 });
 

@@ -1,4 +1,3 @@
-import type { LlmClient } from '../platform/llm/types.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage, type OutputRecord } from '../platform/runtime/stage.ts';
 import { memoryConfigSchema, type MemoryConfig } from './config.ts';
@@ -6,20 +5,18 @@ import { EntityIds } from './entity-id.ts';
 import { LlmExtractor } from './extract/llm.ts';
 import { NlpExtractor } from './extract/nlp.ts';
 import type { FactExtractor } from './extract/types.ts';
-import { loadLlmClient } from './llm.ts';
 
 interface MemoryState {
   extractor: FactExtractor;
   ids: EntityIds;
-  llm?: LlmClient;
 }
 
 /**
  * fw.docs → fw.memory.facts: entity-anchored statements, keyed by the normalised entity id so that one
  * partition of the entities stage owns each entity. Stateless, so it scales with its consumer group.
- * `deps.llm` injects a client (tests); otherwise MEMORY_EXTRACTOR=llm builds the shared one from the environment.
+ * MEMORY_EXTRACTOR=llm uses the stage's LLM client (`ctx.llm()`).
  */
-export function createMemoryStage(deps: { llm?: LlmClient } = {}) {
+export function createMemoryStage() {
   return defineStage<MemoryConfig, MemoryState, 'fw.docs'>({
     name: 'memory',
     version: '1.0.0',
@@ -30,13 +27,9 @@ export function createMemoryStage(deps: { llm?: LlmClient } = {}) {
     async setup(ctx) {
       const ids = new EntityIds(ctx.config.MEMORY_ALIASES);
       if (ctx.config.MEMORY_EXTRACTOR === 'llm') {
-        const llm = deps.llm ?? (await loadLlmClient());
-        return { extractor: new LlmExtractor(llm), ids, llm: deps.llm ? undefined : llm };
+        return { extractor: new LlmExtractor(await ctx.llm()), ids };
       }
       return { extractor: new NlpExtractor(ids, ctx.config.MEMORY_MAX_SENTENCES), ids };
-    },
-    async teardown(state) {
-      await state?.llm?.close();
     },
     async process(record, ctx) {
       const doc = record.value;

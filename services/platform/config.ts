@@ -46,6 +46,8 @@ export const platformConfigSchema = z.object({
   STAGE_RETRY_MAX_MS: z.coerce.number().int().min(1).default(30000),
   /** Partitions of one consumer processed in parallel. */
   STAGE_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(2),
+  /** SIGTERM drains the current batch; past this deadline the process gives up and exits non-zero (the partition's next owner redoes it). */
+  STAGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

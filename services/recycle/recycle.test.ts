@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CptSample, ToolCall } from '../platform/generated/records.ts';
 import { recordMeta } from '../platform/records.ts';
-import { processOnce, sampleTrajectory } from '../has/testing.ts';
+import { processOnce } from '../../test/fixtures/stage-harness.ts';
+import { sampleTrajectory } from '../../test/fixtures/trajectories.ts';
 import { recycleStage } from './stage.ts';
 
 const toolCall = (overrides: Partial<ToolCall> = {}): ToolCall => ({

@@ -47,8 +47,6 @@ export const rolloutConfigSchema = z.object({
   ROLLOUT_FILES_DIR: z.string().default(path.join(projectRoot, 'data/files')),
   /** How long start-up waits for the corpus to catch up with fw.docs. */
   ROLLOUT_CORPUS_WAIT_MS: z.coerce.number().int().min(0).default(120_000),
-})
-  // the other variables are kept: the LLM client reads its own (OPENAI_BASE_URL, LLM_*) from the same environment
-  .loose();
+});
 
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;

@@ -14,7 +14,6 @@ import { Corpus } from './corpus/corpus.ts';
 import { startCorpusFeed, type CorpusFeed } from './corpus/feed.ts';
 import { groupIdFor, groupOutputs, trajectoryIdFor, type JudgedRollout } from './group.ts';
 import { lexicalJudge, llmJudge, type Judge } from './judge/judge.ts';
-import { loadLlmClient } from './llm.ts';
 import { RolloutMetrics } from './metrics.ts';
 import { buildToolbox } from './tools/index.ts';
 import type { Toolbox } from './tools/toolbox.ts';
@@ -30,19 +29,12 @@ export interface RolloutState {
 }
 
 export interface RolloutDependencies {
-  /** The LLM client for the llm policy/judge/summaries; by default built from the environment. */
-  llm?: () => Promise<LlmClient> | LlmClient;
   /** A corpus to use instead of following fw.docs (unit tests). */
   corpus?: Corpus;
 }
 
 function needsLlm(config: RolloutConfig): boolean {
   return config.ROLLOUT_POLICY === 'llm' || config.ROLLOUT_JUDGE === 'llm' || config.VISIT_LLM_SUMMARY;
-}
-
-/** The environment the service was started with (its config keeps every variable), as the LLM client reads it. */
-function llmEnvironment(config: RolloutConfig): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(config).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 function seedOf(text: string): number {
@@ -67,7 +59,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
     config: rolloutConfigSchema,
     async setup(ctx) {
       const config = ctx.config;
-      const llm = needsLlm(config) ? await (deps.llm ?? (() => loadLlmClient(llmEnvironment(config), ctx)))() : undefined;
+      const llm = needsLlm(config) ? await ctx.llm() : undefined;
       const corpus = deps.corpus ?? new Corpus();
       const feed = deps.corpus
         ? undefined
@@ -125,7 +117,6 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
     },
     async teardown(state) {
       await state?.feed?.stop();
-      await state?.llm?.close();
     },
   });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sampleTrajectory } from '../has/testing.ts';
+import { sampleTrajectory } from '../../test/fixtures/trajectories.ts';
 import type { AnyStage } from '../platform/runtime/stage.ts';
 import { levels, type PipelineStep } from './pipeline.ts';
 import { accuracy, formatTable } from './summary.ts';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sampleTrajectory } from '../../services/has/testing.ts';
+import { sampleTrajectory } from '../fixtures/trajectories.ts';
 import { hasStage } from '../../services/has/stage.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { FakeOpenAiServer } from '../fakes/openai-server.ts';

@@ -4,7 +4,7 @@ import { entitiesStage } from '../../services/memory/entities-stage.ts';
 import { createMemoryStage } from '../../services/memory/extract-stage.ts';
 import { readEntitySnapshot, sampleAndPublish } from '../../services/memory/publish.ts';
 import { rebuildEntities } from '../../services/memory/rebuild.ts';
-import { createLlmClient } from '../../services/platform/llm/index.ts';
+import { createLlmClient, type LlmClient } from '../../services/platform/llm/index.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
 import type { AnyStage } from '../../services/platform/runtime/stage.ts';
 import { consumedBy, drainByCount } from '../fixtures/knowledge-drain.ts';
@@ -55,8 +55,8 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
   const running: RunningStage[] = [];
   let fake: FakeOpenAiServer;
   const client = () => createLlmClient({ baseURL: fake.url, model: 'fake-model', cache: { enabled: false, dir: env.home, disabledPurposes: [] } });
-  const start = async (stage: AnyStage) => {
-    const r = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0 });
+  const start = async (stage: AnyStage, llm?: LlmClient) => {
+    const r = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0, llm });
     running.push(r);
     return { running: r, topics: stage.inputs.map((t: string) => env.topic(t)) };
   };
@@ -75,7 +75,7 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
       'fw.docs',
       Object.entries(DOCS).map(([title, text]) => ({ ...fixtureMeta('doc'), source_kind: 'jsonl', source_uri: 'x', url: '', title, text, lang: 'en', content_hash: title, quality: {} })),
     );
-    const memory = await start(createMemoryStage({ llm: client() }));
+    const memory = await start(createMemoryStage(), client());
     const entities = await start(entitiesStage);
     await drainByCount(env.kafka, [memory]);
     await drainByCount(env.kafka, [entities]);
@@ -97,7 +97,7 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
 
     const sampled = await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
     expect(sampled.random_walk).toBeGreaterThan(0);
-    const fas = await start(createFasStage({ llm: client() }));
+    const fas = await start(createFasStage(), client());
     await drainByCount(env.kafka, [fas]);
     const produced = await env.read('fw.fas.questions');
     const numeric = produced.find((q) => q.style === 'numeric');

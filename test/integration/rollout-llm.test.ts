@@ -61,8 +61,9 @@ describe('rollout service with the LLM policy (fake OpenAI server, real broker)'
     it(`${mode}: trajectories carry the model, its sampling and token usage; requests use the tool-call format`, async () => {
       const env = envs[mode];
       const before = fake.chatRequests.length;
-      const stage = createRolloutStage({ llm: () => createLlmClient({ baseURL: fake.url, model: 'fake-policy', cache: { enabled: false, dir: env.home, disabledPurposes: [] } }) });
-      const running = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0 });
+      const stage = createRolloutStage();
+      const llm = createLlmClient({ baseURL: fake.url, model: 'fake-policy', cache: { enabled: false, dir: env.home, disabledPurposes: [] } });
+      const running = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0, llm });
       await env.produce('fw.fas.questions', questions);
       try {
         await waitForQuestions(running, questions.length, 120_000);

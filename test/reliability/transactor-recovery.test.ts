@@ -1,17 +1,19 @@
 import net from 'node:net';
 import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PartitionTransactor } from '../../services/platform/runtime/transaction.ts';
+import { StableOffsetReader } from '../../services/platform/kafka/stable-offsets.ts';
+import { createLogger } from '../../services/platform/logger.ts';
+import { PartitionOwner } from '../../services/platform/runtime/partition-owner.ts';
 import { TestEnv } from '../support.ts';
 
 /**
  * Regression test for a runtime bug (now fixed), reduced to one deterministic case (services/platform/runtime/transaction.ts), found by
  * the broker-restart run: the connection drops while a commit's EndTxn is in flight. kafkajs leaves its
- * transactional producer in COMMITTING; PartitionTransactor marks itself ready again and keeps that producer,
- * so every later commit fails with "Cannot call beginTransaction in state COMMITTING" — a non-retriable error
- * that crashes the consumer for good (the stage process exits). Fix: when a commit fails and the abort fails
- * too, disconnect and recreate the producer (or mark the transactor broken so the runner replaces it, as it
- * does when fenced); initProducerId on the new producer resolves the half-finished transaction.
+ * transactional producer in COMMITTING, and a transactor that kept that producer failed every later commit with
+ * "Cannot call beginTransaction in state COMMITTING" — a non-retriable error that crashed the consumer for good.
+ * Now the partition's owner (PartitionOwner, the one owner of transaction recovery) replaces the transactor after
+ * any failed commit: the new producer's InitProducerId settles the half-finished transaction, and the committed
+ * offset is read again (stable) before anything is re-processed.
  *
  * The fault is injected at the socket (kafkajs' socketFactory) against the real broker: the socket is cut
  * when an EndTxn request (API key 26) is written.
@@ -38,21 +40,26 @@ describe('reliability: a commit interrupted by a lost connection', () => {
 
   it('the partition transactor commits again once the connection is back', async () => {
     const kafka = new Kafka({ brokers: env.config.KAFKA_BROKERS, clientId: 'transactor-probe', socketFactory: faultySockets, logLevel: logLevel.NOTHING, retry: { retries: 2, initialRetryTime: 100 } });
-    const transactor = new PartitionTransactor(kafka, `${env.prefix}probe-transactor`);
-    await transactor.connect();
-    const batch = (n: number) => ({
-      messages: [{ topic: env.topic('fw.drops'), key: `k${n}`, value: Buffer.from(`v${n}`) }],
-      offsets: { groupId: `${env.prefix}probe-group`, topic: env.topic('fw.docs'), partition: 0, offset: String(n) },
-    });
+    const offsets = new StableOffsetReader(kafka);
+    const owner = new PartitionOwner(kafka, offsets, `${env.prefix}probe-group`, { topic: env.topic('fw.docs'), partition: 0 }, createLogger({ level: 'silent' }));
+    const messages = (n: number) => [{ topic: env.topic('fw.drops'), key: `k${n}`, value: Buffer.from(`v${n}`) }];
     try {
-      await transactor.commit(batch(1));
+      await owner.acquire();
+      expect(owner.floor).toBe(-1n);
+      await owner.commit(messages(1), 1n);
       cutEndTxn = true;
-      await expect(transactor.commit(batch(2))).rejects.toThrow();
+      await expect(owner.commit(messages(2), 2n)).rejects.toThrow();
       cutEndTxn = false;
-      await transactor.commit(batch(3)); // used to fail: "Cannot call beginTransaction in state COMMITTING"
+      await owner.acquire(); // a new producer fences the half-finished one; the floor is what really committed
+      expect([1n, 2n]).toContain(owner.floor);
+      await owner.commit(messages(3), 3n); // used to fail: "Cannot call beginTransaction in state COMMITTING"
+      await owner.release();
+      await owner.acquire();
+      expect(owner.floor).toBe(3n);
     } finally {
       cutEndTxn = false;
-      await transactor.disconnect().catch(() => undefined);
+      await owner.release();
+      await offsets.disconnect();
     }
   }, 120_000);
 });

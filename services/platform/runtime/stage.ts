@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { PlatformConfig } from '../config.ts';
-import type { Drop, Producer, TopicName, TopicValues } from '../generated/records.ts';
+import type { CptSample, Drop, Producer, TopicName, TopicValues } from '../generated/records.ts';
+import type { LlmClient } from '../llm/types.ts';
 import type { Logger } from '../logger.ts';
 import type { RecordMeta } from '../records.ts';
 import type { StageMetrics } from './metrics.ts';
@@ -38,6 +39,31 @@ export interface StageContext<Config, State> {
   drop(reason: string, subjectId: string, detail?: string, parents?: string[]): { topic: 'fw.drops'; value: Drop };
   /** A deterministic random stream for `key` (e.g. a record id): reruns make the same choices. */
   random(key: string): () => number;
+  /**
+   * The process's LLM client, built on first use from the stage's own environment, logging to the stage's logger
+   * and counting on its /metrics. Throws a ConfigError naming the variables when no model is configured.
+   */
+  llm(): Promise<LlmClient>;
+  /** A fw.cpt.samples record: id from `key` (deterministic), lineage from `parents`, tokens estimated. */
+  cpt(sample: CptSampleInput): { topic: 'fw.cpt.samples'; value: CptSample };
+  /** A counter of the stage's own on its /metrics (created once per name; label `stage` is added). */
+  counter(name: string, help: string, labels?: readonly string[]): StageCounter;
+}
+
+export interface CptSampleInput {
+  origin: string;
+  text: string;
+  /** Parts of the deterministic id besides the origin (e.g. the source record id). */
+  key: unknown[];
+  parents: string[];
+  /** Round of the material the text came from (default: this round). */
+  sourceRound?: number;
+  /** Round the sample is for (default: this round; recycled material feeds the next one). */
+  round?: number;
+}
+
+export interface StageCounter {
+  inc(labels?: Record<string, string>, value?: number): void;
 }
 
 export interface StageDefinition<Config = Record<string, never>, State = undefined, In extends TopicName = TopicName> {

@@ -1,10 +1,17 @@
 import type { Kafka, Producer, Transaction } from 'kafkajs';
 import { FlywheelError } from '../errors.ts';
 
-type State = 'disconnected' | 'ready' | 'in-transaction' | 'broken' | 'fenced';
+type State = 'disconnected' | 'ready' | 'in-transaction' | 'failed' | 'fenced';
+
+export interface OutputMessage {
+  topic: string;
+  key: string | null;
+  value: Buffer;
+  headers?: Record<string, string>;
+}
 
 export interface TransactionBatch {
-  messages: Array<{ topic: string; key: string | null; value: Buffer; headers?: Record<string, string> }>;
+  messages: OutputMessage[];
   /** Input offsets to commit with the batch: the next offset to read, per topic-partition. */
   offsets: { groupId: string; topic: string; partition: number; offset: string };
 }
@@ -13,22 +20,19 @@ export interface TransactionBatch {
  * A transactional producer bound to one input partition. The transactional id is derived from the
  * stage and the partition (the EOS-v1 scheme, since kafkajs cannot send consumer-group metadata with its
  * offsets): whichever instance owns the partition next fences a zombie of the previous owner and aborts its
- * open transaction. Transitions are guarded; a call in the wrong state throws.
+ * open transaction. An explicit state machine: a call in the wrong state throws; after any failed commit the
+ * transactor is `failed` and its owner (PartitionOwner) replaces it.
  */
 export class PartitionTransactor {
   private state: State = 'disconnected';
-  private producer: Producer;
+  private readonly producer: Producer;
 
   constructor(
-    private readonly kafka: Kafka,
+    kafka: Kafka,
     readonly transactionalId: string,
   ) {
-    this.producer = this.createProducer();
-  }
-
-  private createProducer(): Producer {
-    return this.kafka.producer({
-      transactionalId: this.transactionalId,
+    this.producer = kafka.producer({
+      transactionalId,
       idempotent: true,
       maxInFlightRequests: 1,
       transactionTimeout: 60000,
@@ -36,6 +40,7 @@ export class PartitionTransactor {
     });
   }
 
+  /** Connects and fences the previous owner: its open transaction is aborted or completed before this returns. */
   async connect(): Promise<void> {
     this.expect('disconnected', 'connect');
     await this.producer.connect();
@@ -46,9 +51,8 @@ export class PartitionTransactor {
     this.state = 'ready';
   }
 
-  /** Produces the messages and commits the offsets atomically; on any failure the transaction is aborted. */
+  /** Produces the messages and commits the offsets atomically. */
   async commit(batch: TransactionBatch): Promise<void> {
-    if (this.state === 'broken') await this.reconnect();
     this.expect('ready', 'commit');
     this.state = 'in-transaction';
     let txn: Transaction | undefined;
@@ -57,18 +61,7 @@ export class PartitionTransactor {
       // Several produce requests per transaction, each well under the broker's default message.max.bytes (1 MB):
       // one record batch per partition must fit in it, and a stage's chunk (e.g. G full rollouts) may not.
       for (const part of splitBySize(batch.messages, MAX_REQUEST_BYTES)) {
-        const byTopic = new Map<string, TransactionBatch['messages']>();
-        for (const m of part) {
-          const list = byTopic.get(m.topic);
-          if (list) list.push(m);
-          else byTopic.set(m.topic, [m]);
-        }
-        await txn.sendBatch({
-          topicMessages: [...byTopic].map(([topic, messages]) => ({
-            topic,
-            messages: messages.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-          })),
-        });
+        await txn.sendBatch({ topicMessages: groupByTopic(part) });
       }
       await txn.sendOffsets({
         consumerGroupId: batch.offsets.groupId,
@@ -81,23 +74,15 @@ export class PartitionTransactor {
         this.state = 'fenced';
         throw new FlywheelError('PRODUCER_FENCED', `${this.transactionalId} was fenced by a newer owner of its partition`, { cause: error });
       }
-      // kafkajs can be left mid-commit (e.g. the connection dropped during EndTxn) and then refuses every later
-      // transaction: when the abort fails too, replace the producer; its InitProducerId settles the old transaction
-      const aborted = await (txn?.abort().then(() => true, () => false) ?? Promise.resolve(true));
-      this.state = aborted ? 'ready' : 'broken';
+      // best effort: the replacement's InitProducerId settles whatever this left open
+      await txn?.abort().catch(() => undefined);
+      this.state = 'failed';
       throw error;
     }
   }
 
-  private async reconnect(): Promise<void> {
-    await this.producer.disconnect().catch(() => undefined);
-    this.producer = this.createProducer();
-    this.state = 'disconnected';
-    await this.connect();
-  }
-
-  get fenced(): boolean {
-    return this.state === 'fenced';
+  get usable(): boolean {
+    return this.state === 'ready';
   }
 
   async disconnect(): Promise<void> {
@@ -112,6 +97,16 @@ export class PartitionTransactor {
 }
 
 const MAX_REQUEST_BYTES = 768 * 1024;
+
+function groupByTopic(messages: OutputMessage[]) {
+  const byTopic = new Map<string, Array<{ key: string | null; value: Buffer; headers?: Record<string, string> }>>();
+  for (const m of messages) {
+    const list = byTopic.get(m.topic) ?? [];
+    if (list.length === 0) byTopic.set(m.topic, list);
+    list.push({ key: m.key, value: m.value, headers: m.headers });
+  }
+  return [...byTopic].map(([topic, list]) => ({ topic, messages: list }));
+}
 
 /** Consecutive slices of `messages` whose keys and values add up to at most `limit` bytes (a larger message goes alone). */
 export function splitBySize<M extends { key: string | null; value: Buffer }>(messages: M[], limit: number): M[][] {
