@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { PoisonRecordError } from '../platform/errors.ts';
-import { contentId } from '../platform/records.ts';
 import { defineStage } from '../platform/runtime/stage.ts';
 
 /**
@@ -21,17 +20,6 @@ export const cptDocsStage = defineStage({
     if (!doc.text.trim()) throw new PoisonRecordError(`document ${doc.id} has empty text`);
     if (doc.text.length < ctx.config.CPT_DOCS_MIN_CHARS) return [ctx.drop('too_short_for_cpt', doc.id, `${doc.text.length} chars`)];
     const text = doc.title ? `${doc.title}\n\n${doc.text}` : doc.text;
-    return [
-      {
-        topic: 'fw.cpt.samples',
-        value: {
-          ...ctx.meta(contentId('cpt', 'document', doc.id), [doc.id]),
-          origin: 'document',
-          text,
-          source_round: doc.round,
-          approx_tokens: Math.ceil(text.length / 4),
-        },
-      },
-    ];
+    return [ctx.cpt({ origin: 'document', text, key: [doc.id], parents: [doc.id], sourceRound: doc.round })];
   },
 });

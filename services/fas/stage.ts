@@ -109,10 +109,7 @@ function emit(
   const reasoning = reasoningAction(question, names, draft.intermediate ?? draft.answer);
   const planningId = contentId('action', 'planning', id);
   const reasoningId = contentId('action', 'reasoning', id);
-  const cpt = (origin: string, actionId: string, text: string): OutputRecord => ({
-    topic: 'fw.cpt.samples',
-    value: { ...ctx.meta(contentId('cpt', origin, actionId), [actionId]), origin, text, source_round: ctx.round, approx_tokens: Math.ceil(text.length / 4) },
-  });
+  const cpt = (origin: string, actionId: string, text: string): OutputRecord => ctx.cpt({ origin, text, key: [actionId], parents: [actionId] });
   return [
     { topic: 'fw.fas.questions', value: question },
     {

@@ -60,16 +60,7 @@ export const hasStage = defineStage<Config, State, 'fw.rollout.trajectories'>({
     }
     if (decisions.length === 0) return out;
     const text = trajectoryDecisionText(t, decisions, ctx.config.HAS_MAX_RESPONSE_CHARS);
-    out.push({
-      topic: 'fw.cpt.samples',
-      value: {
-        ...ctx.meta(contentId('cpt', 'has', t.id, ctx.config.HAS_OPTIONS, ctx.config.HAS_CANDIDATES), [t.id]),
-        origin: 'has',
-        text,
-        source_round: t.round,
-        approx_tokens: Math.ceil(text.length / 4),
-      },
-    });
+    out.push(ctx.cpt({ origin: 'has', text, key: [t.id, ctx.config.HAS_OPTIONS, ctx.config.HAS_CANDIDATES], parents: [t.id], sourceRound: t.round }));
     if (usage) ctx.logger.debug({ trajectory: t.id, calls: usage.calls }, 'has used the model');
     return out;
   },

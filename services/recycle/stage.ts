@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import type { CptSample, ToolCall, Trajectory } from '../platform/generated/records.ts';
-import { contentId } from '../platform/records.ts';
+import type { ToolCall, Trajectory } from '../platform/generated/records.ts';
 import { defineStage, type InputRecord, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
 import { discardedTrajectoryText, toolRecordText } from './render.ts';
 
@@ -35,7 +34,7 @@ export const recycleStage = defineStage<Config, undefined, 'fw.trajectories.disc
 
 function recycleTrajectory(t: Trajectory, ctx: StageContext<Config, undefined>): OutputRecord[] {
   if (t.steps.length === 0) return [ctx.drop('empty_trajectory', t.id, t.termination)];
-  return [cpt(ctx, contentId('cpt', 'discarded_trajectory', t.id), 'discarded_trajectory', discardedTrajectoryText(t), t.round, [t.id])];
+  return [recycled(ctx, 'discarded_trajectory', [t.id], discardedTrajectoryText(t), t.round, [t.id])];
 }
 
 function recycleToolCall(call: ToolCall, ctx: StageContext<Config, undefined>): OutputRecord[] {
@@ -43,17 +42,10 @@ function recycleToolCall(call: ToolCall, ctx: StageContext<Config, undefined>): 
   if (call.error) return [ctx.drop('tool_error', call.id, call.error.slice(0, 200))];
   if (call.response.trim().length < ctx.config.RECYCLE_MIN_RESPONSE_CHARS) return [ctx.drop('tool_response_too_short', call.id, `${call.response.length} chars`)];
   const text = toolRecordText(call, ctx.config.RECYCLE_MAX_RESPONSE_CHARS);
-  return [cpt(ctx, contentId('cpt', 'tool_record', call.tool, call.arguments_json, call.response), 'tool_record', text, call.round, [call.id])];
+  return [recycled(ctx, 'tool_record', [call.tool, call.arguments_json, call.response], text, call.round, [call.id])];
 }
 
-function cpt(ctx: StageContext<Config, undefined>, id: string, origin: string, text: string, sourceRound: number, parents: string[]): OutputRecord {
-  const value: CptSample = {
-    ...ctx.meta(id, parents),
-    round: sourceRound + 1,
-    origin,
-    text,
-    source_round: sourceRound,
-    approx_tokens: Math.ceil(text.length / 4),
-  };
-  return { topic: 'fw.cpt.samples', value };
+/** What round N threw away is CPT material of round N + 1. */
+function recycled(ctx: StageContext<Config, undefined>, origin: string, key: unknown[], text: string, sourceRound: number, parents: string[]): OutputRecord {
+  return ctx.cpt({ origin, text, key, parents, sourceRound, round: sourceRound + 1 });
 }
