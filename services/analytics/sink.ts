@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import type { Serde } from '../platform/avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../platform/catalogue.ts';
 import { errorMessage, PoisonRecordError } from '../platform/errors.ts';
 import type { Logger } from '../platform/logger.ts';
-import { deadLetter, headersToStrings } from '../platform/runtime/dead-letter.ts';
+import type { KafkaClient } from '../platform/kafka/client.ts';
+import { headersToStrings } from '../platform/runtime/dead-letter.ts';
+import { DeadLetterEncoder, DeadLetterProducer } from '../platform/runtime/dead-letters.ts';
 import type { StageMetrics } from '../platform/runtime/metrics.ts';
+import { PartitionInput, type InputBatch } from '../platform/runtime/partition-input.ts';
 import type { ProgressReporter } from '../platform/runtime/progress.ts';
 import { RowBuffer, type BufferedRow, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
@@ -17,7 +19,7 @@ export { clickHouseWriter, RowRejectedError, type RowWriter } from './writer.ts'
 export const SINK_STAGE = 'analytics';
 
 export interface SinkOptions {
-  kafka: Kafka;
+  kafka: KafkaClient;
   writer: RowWriter;
   names: TopicNames;
   catalogue: TopicCatalogue;
@@ -39,8 +41,8 @@ export interface SinkOptions {
  * buffer fills, consumption stops, and the sink retries with backoff: it lags, then catches up.
  */
 export class AnalyticsSink {
-  private readonly consumer: Consumer;
-  private readonly dlqProducer: Producer;
+  private readonly input: PartitionInput;
+  private readonly deadLetters: DeadLetterProducer;
   private buffer = new RowBuffer();
   private flushing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
@@ -48,23 +50,31 @@ export class AnalyticsSink {
   /** Batches handed to the writer and not yet written and committed. */
   private pendingWrites = 0;
   private pendingRows = 0;
-  joined = false;
   /** True while an insert keeps failing: readiness reports it. */
   degraded = false;
-  /** The consumer stopped for good (kafkajs gave up restarting it). */
-  crashed = false;
 
   constructor(private readonly options: SinkOptions) {
-    this.consumer = options.kafka.consumer({
+    this.input = new PartitionInput(options.kafka, {
       groupId: options.groupId,
-      readUncommitted: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3000,
+      topics: this.inputs().map((t) => options.names.physical(t)),
+      partitionsConcurrently: 1,
+      logger: options.logger,
       maxBytesPerPartition: 1024 * 1024,
       maxBytes: 8 * 1024 * 1024,
-      retry: { retries: 8, initialRetryTime: 300 },
+      // liveness fails and the service stops: the orchestrator restarts it
+      onFatal: () => options.onFatal?.(),
     });
-    this.dlqProducer = options.kafka.producer({ idempotent: true });
+    this.deadLetters = new DeadLetterProducer(options.kafka, new DeadLetterEncoder(options.serde, options.names, options.metrics, options.logger));
+  }
+
+  /** Member of the group with an assignment. */
+  get joined(): boolean {
+    return this.input.ready();
+  }
+
+  /** The consumer stopped for good (kafkajs gave up restarting it). */
+  get crashed(): boolean {
+    return this.input.failed();
   }
 
   /** Rows held in memory: the batch being filled plus batches waiting to be written. */
@@ -81,20 +91,7 @@ export class AnalyticsSink {
   }
 
   async start(): Promise<void> {
-    const { GROUP_JOIN, REBALANCING, CRASH } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => (this.joined = true));
-    this.consumer.on(REBALANCING, () => (this.joined = false));
-    this.consumer.on(CRASH, (e) => {
-      this.options.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'analytics consumer crashed');
-      if (!e.payload.restart) {
-        this.crashed = true; // liveness fails and the service stops: the orchestrator restarts it
-        this.options.onFatal?.();
-      }
-    });
-    await this.dlqProducer.connect();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.inputs().map((t) => this.options.names.physical(t)), fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.handleBatch(p) });
+    await this.input.start((batch) => this.handleBatch(batch));
   }
 
   /** Writes what is buffered, commits it, and leaves the group. */
@@ -104,46 +101,48 @@ export class AnalyticsSink {
     clearTimeout(this.timer);
     // commit while still in the group (a stopped kafkajs consumer can no longer commit)
     await this.flush().catch((err) => this.options.logger.warn({ err: errorMessage(err) }, 'final flush failed; those records will be read again'));
-    await this.consumer.disconnect().catch(() => undefined);
-    await this.dlqProducer.disconnect().catch(() => undefined);
+    await this.input.stop();
+    await this.deadLetters.disconnect();
   }
 
-  private async handleBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async handleBatch(batch: InputBatch): Promise<void> {
     const { names, catalogue, serde, tables, metrics, progress, config } = this.options;
-    const topic = names.logical(batch.topic);
+    const { tp, messages } = batch;
+    const topic = names.logical(tp.topic);
     const spec = catalogue.get(topic);
     const table = tableForTopic(tables, topic);
-    for (const message of batch.messages) {
-      if (!isRunning() || isStale() || this.stopping) break;
-      const source = { topic: batch.topic, partition: batch.partition, offset: message.offset };
+    for (const message of messages) {
+      if (!batch.active() || this.stopping) break;
+      const source = { topic: tp.topic, partition: tp.partition, offset: message.offset };
       metrics.recordsIn.inc({ stage: SINK_STAGE, topic });
       if (!message.value) {
         this.buffer.advance(source); // a tombstone of a compacted topic: nothing to write
       } else {
         try {
-          const value = await serde.decode<Record<string, unknown>>(message.value, spec.value, batch.topic);
-          const row = { ...table.mapping.toRow(value), kafka_topic: topic, kafka_partition: batch.partition, kafka_offset: Number(message.offset) };
+          const value = await serde.decode<Record<string, unknown>>(message.value, spec.value, tp.topic);
+          const row = { ...table.mapping.toRow(value), kafka_topic: topic, kafka_partition: tp.partition, kafka_offset: Number(message.offset) };
           this.buffer.add(table.table, row, { ...source, key: message.key ?? null, value: message.value, headers: headersToStrings(message.headers) }, message.value.length);
         } catch (error) {
           this.buffer.addDeadLetter({
-            stage: SINK_STAGE, topic: batch.topic, partition: batch.partition, offset: message.offset, key: message.key ?? null,
+            stage: SINK_STAGE, topic: tp.topic, partition: tp.partition, offset: message.offset, key: message.key ?? null,
             value: message.value, headers: headersToStrings(message.headers), error: new PoisonRecordError(errorMessage(error), { cause: error }), attempts: 1,
           });
         }
       }
-      resolveOffset(message.offset);
+      batch.resolve(message.offset);
       if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) {
         try {
-          await this.flushWhileHeartbeating(heartbeat);
+          await this.flushWhileHeartbeating(batch.heartbeat);
         } catch (error) {
           if (this.stopping) return; // shutting down mid-outage: uncommitted records are read again next start
           throw error;
         }
       }
     }
-    const lag = Math.max(0, Number(batch.highWatermark) - Number(batch.lastOffset()) - 1);
-    metrics.lag.set({ stage: SINK_STAGE, topic, partition: String(batch.partition) }, lag);
-    progress.setLag(`${batch.topic}/${batch.partition}`, lag);
+    const last = messages.length ? BigInt(messages[messages.length - 1].offset) : batch.highWatermark - 1n;
+    const lag = Math.max(0, Number(batch.highWatermark - last - 1n));
+    metrics.lag.set({ stage: SINK_STAGE, topic, partition: String(tp.partition) }, lag);
+    progress.setLag(`${tp.topic}/${tp.partition}`, lag);
     this.scheduleFlush();
   }
 
@@ -214,7 +213,7 @@ export class AnalyticsSink {
     });
     if (buffer.deadLetters.length) await this.untilDone('dead-letter', () => this.sendDeadLetters(buffer));
     try {
-      await this.consumer.commitOffsets([...buffer.commits.values()]);
+      await this.input.commitOffsets([...buffer.commits.values()]);
     } catch (err) {
       // rows are in ClickHouse; whoever owns the partition now re-reads them and they replace themselves
       logger.warn({ err }, 'offset commit failed after a successful insert (partitions moved)');
@@ -240,16 +239,7 @@ export class AnalyticsSink {
   }
 
   private async sendDeadLetters(buffer: RowBuffer): Promise<void> {
-    const dlqTopic = this.options.names.physical('fw.dlq');
-    const messages = await Promise.all(
-      buffer.deadLetters.map(async (failed) => {
-        const letter = deadLetter(failed);
-        this.options.metrics.deadLettered.inc({ stage: SINK_STAGE, code: letter.value.error_code });
-        this.options.logger.warn({ topic: failed.topic, partition: failed.partition, offset: failed.offset, error: letter.value.error_message }, 'record dead-lettered');
-        return { key: letter.value.id, value: await this.options.serde.encode('fw.DeadLetter', letter.value, dlqTopic), headers: letter.headers };
-      }),
-    );
-    await this.dlqProducer.send({ topic: dlqTopic, messages });
+    await this.deadLetters.send(buffer.deadLetters);
     buffer.deadLetters.length = 0;
   }
 

@@ -10,6 +10,9 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** The platform's Kafka client handle: services pass it to platform functions and never call it themselves. */
+export type KafkaClient = Kafka;
+
 /** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, logs routed into pino. */
 export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = ''): Kafka {
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';

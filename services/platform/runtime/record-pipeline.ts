@@ -3,9 +3,10 @@ import pLimit from 'p-limit';
 import type { Serde } from '../avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../catalogue.ts';
 import type { PlatformConfig } from '../config.ts';
-import { errorMessage, FlywheelError, isRetriable, PoisonRecordError } from '../errors.ts';
+import { FlywheelError, isRetriable, PoisonRecordError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { deadLetter, headersToStrings, type FailedMessage } from './dead-letter.ts';
+import { headersToStrings } from './dead-letter.ts';
+import { DeadLetterEncoder } from './dead-letters.ts';
 import type { StageMetrics } from './metrics.ts';
 import { withRetry } from './retry.ts';
 import type { AnyStage, InputRecord, OutputRecord, StageContext } from './stage.ts';
@@ -22,27 +23,6 @@ export interface PipelineOptions {
   metrics: StageMetrics;
   logger: Logger;
   signal: AbortSignal;
-}
-
-/** Encodes dead letters onto fw.dlq: shared by the stage pipeline (inside its transaction) and the analytics sink. */
-export class DeadLetterEncoder {
-  constructor(
-    private readonly serde: Serde,
-    private readonly names: TopicNames,
-    private readonly metrics: StageMetrics,
-    private readonly logger: Logger,
-  ) {}
-
-  async encode(failed: FailedMessage): Promise<OutputMessage> {
-    const letter = deadLetter(failed);
-    this.metrics.deadLettered.inc({ stage: failed.stage, code: letter.value.error_code });
-    this.logger.warn(
-      { topic: failed.topic, partition: failed.partition, offset: failed.offset, code: letter.value.error_code, error: errorMessage(failed.error), attempts: failed.attempts },
-      'record dead-lettered',
-    );
-    const topic = this.names.physical('fw.dlq');
-    return { topic, key: letter.value.id, value: await this.serde.encode('fw.DeadLetter', letter.value, topic), headers: letter.headers };
-  }
 }
 
 /**
