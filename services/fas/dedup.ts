@@ -1,4 +1,4 @@
-import { MinHasher, NearDuplicateIndex, type MinHashOptions } from '../ingest/minhash.ts';
+import { MinHasher, NearDuplicateIndex, type MinHashOptions } from '../lib/minhash.ts';
 
 /** Questions are short: word 3-grams, 64 hash functions in 16 bands (candidates from about 0.5 similarity). */
 const QUESTION_MINHASH: MinHashOptions = { permutations: 64, bands: 16, shingleSize: 3 };

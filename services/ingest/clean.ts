@@ -2,7 +2,7 @@ import type { RawDocument } from '../platform/generated/records.ts';
 import type { IngestConfig } from './config.ts';
 import { detectLanguage } from './language.ts';
 import { assessQuality } from './quality.ts';
-import { contentHash, htmlToText, normaliseText, truncateText } from './text.ts';
+import { contentHash, htmlToText, normaliseText, truncateText } from '../lib/text.ts';
 
 export type CleanResult =
   | { kept: true; title: string; text: string; lang: string; contentHash: string; quality: Record<string, number> }

@@ -6,7 +6,7 @@ import type { TopicNames } from '../platform/catalogue.ts';
 import type { PlatformConfig } from '../platform/config.ts';
 import type { Drop, RawDocument } from '../platform/generated/records.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
-import { describeError, expandInputs, readerFor, type InputError, type RawInput } from './readers/index.ts';
+import { describeError, expandInputs, readerFor, type InputError, type RawInput } from '../lib/readers/index.ts';
 
 /** What ingestPaths needs: the CLI context satisfies it. */
 export interface IngestContext {

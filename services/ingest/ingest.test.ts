@@ -5,7 +5,7 @@ import { knowledgeFixtures } from '../../test/fixtures/knowledge-corpus.ts';
 import type { RawDocument } from '../platform/generated/records.ts';
 import { cleanDocument } from './clean.ts';
 import { ingestConfigSchema } from './config.ts';
-import { MinHasher, NearDuplicateIndex } from './minhash.ts';
+import { MinHasher, NearDuplicateIndex } from '../lib/minhash.ts';
 import { isCheckableStatement } from './quality.ts';
 
 const config = ingestConfigSchema.parse({});

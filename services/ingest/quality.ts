@@ -1,4 +1,4 @@
-import { words } from './minhash.ts';
+import { words } from '../lib/minhash.ts';
 
 export interface QualityThresholds {
   minWords: number;

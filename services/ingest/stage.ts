@@ -2,7 +2,7 @@ import { contentId } from '../platform/records.ts';
 import { defineStage } from '../platform/runtime/stage.ts';
 import { cleanDocument } from './clean.ts';
 import { ingestConfigSchema, type IngestConfig } from './config.ts';
-import { MinHasher, NearDuplicateIndex } from './minhash.ts';
+import { MinHasher, NearDuplicateIndex } from '../lib/minhash.ts';
 import { TopicTail } from './topic-tail.ts';
 
 interface IngestState {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { describeError } from '../../ingest/readers/index.ts';
+import { describeError } from '../../lib/readers/index.ts';
 import { ingestPaths, type IngestSummary } from '../../ingest/ingest-paths.ts';
 import { ingestStage } from '../../ingest/stage.ts';
 import { ensureTopics } from '../../platform/kafka/topics.ts';

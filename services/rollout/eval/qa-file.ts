@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Document, Question } from '../../platform/generated/records.ts';
 import { contentId, recordMeta } from '../../platform/records.ts';
-import { qaParagraphs } from '../../ingest/readers/qa.ts';
-import { contentHash, normaliseText } from '../../ingest/text.ts';
+import { qaParagraphs } from '../../lib/readers/qa.ts';
+import { contentHash, normaliseText } from '../../lib/text.ts';
 
 export interface QaItem {
   line: number;
