@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AnyStage } from './platform/runtime/stage.ts';
 import { cptDocsStage } from './cpt-docs/stage.ts';
 import { hasStage } from './has/stage.ts';
@@ -18,4 +19,9 @@ export function findStage(name: string): AnyStage {
   const stage = stages.find((s) => s.name === name);
   if (!stage) throw new Error(`unknown service "${name}"; known: ${stages.map((s) => s.name).join(', ')}`);
   return stage;
+}
+
+/** Every environment variable a stage's config reads (for the round manifest's config hash). */
+export function stageConfigVariables(): string[] {
+  return [...new Set(stages.flatMap((s) => (s.config instanceof z.ZodObject ? Object.keys(s.config.shape) : [])))].sort();
 }

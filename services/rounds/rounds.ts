@@ -1,6 +1,5 @@
 import type { RoundManifest } from '../platform/generated/records.ts';
 import { recordMeta } from '../platform/records.ts';
-import { stages } from '../stages.ts';
 import { configHash, manifestId, nextRanges, readManifests, RoundStateError, ROUNDS_TOPIC, snapshotEndOffsets, type RoundsContext } from './manifest.ts';
 
 const producerInfo = { service: 'rounds', version: '1.0.0', instance: '' };
@@ -10,6 +9,8 @@ export interface OpenRoundOptions {
   modelVersion?: string;
   endpoint?: string;
   env?: NodeJS.ProcessEnv;
+  /** The stages' own variables, hashed into the manifest's config_hash (the CLI passes stageConfigVariables()). */
+  configVariables?: readonly string[];
   now?: number;
 }
 
@@ -30,7 +31,7 @@ export async function openRound(ctx: RoundsContext, options: OpenRoundOptions): 
     model: options.model,
     model_version: options.modelVersion ?? `r${round}`,
     policy_endpoint: options.endpoint ?? '',
-    config_hash: configHash(options.env ?? process.env, stageVariables()).hash,
+    config_hash: configHash(options.env ?? process.env, options.configVariables ?? []).hash,
     opened_at: now,
     closed_at: null,
     ranges: nextRanges(last?.ranges, partitions),
@@ -77,13 +78,6 @@ async function writeManifest(ctx: RoundsContext, manifest: RoundManifest): Promi
   } finally {
     await producer.disconnect();
   }
-}
-
-function stageVariables(): string[] {
-  return stages.flatMap((s) => {
-    const shape = (s.config as { shape?: Record<string, unknown> } | undefined)?.shape;
-    return shape ? Object.keys(shape) : [];
-  });
 }
 
 export { readManifests, RoundStateError };

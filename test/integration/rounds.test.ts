@@ -1,3 +1,4 @@
+import { stageConfigVariables } from '../../services/stages.ts';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,7 @@ describe('rounds: manifests, exports of exact ranges, recycling into the next ro
   it('round 1 → has samples, close, exact exports; round 2 picks up round 1 discards', async () => {
     // ---- round 1
     await expect(closeRound(ctx)).rejects.toThrow(/no round is open/);
-    const opened = await openRound(ctx, { model: 'scripted', modelVersion: 'v1', env: { HAS_OPTIONS: '3' } });
+    const opened = await openRound(ctx, { model: 'scripted', modelVersion: 'v1', env: { HAS_OPTIONS: '3' }, configVariables: stageConfigVariables() });
     expect(opened).toMatchObject({ round: 1, status: 'open', model_version: 'v1' });
     await expect(openRound(ctx, { model: 'x' })).rejects.toThrow(/still open/);
 

@@ -13,7 +13,7 @@ import { runPipeline, type PipelineStep, type StageRun } from '../../rounds/pipe
 import { readRound } from '../../rounds/read-round.ts';
 import { closeRound, openRound } from '../../rounds/rounds.ts';
 import { accuracy, formatTable, stageCounts } from '../../rounds/summary.ts';
-import { stages } from '../../stages.ts';
+import { stageConfigVariables, stages } from '../../stages.ts';
 import { cliContext, type CliContext } from '../context.ts';
 import { localKafka } from './stack.ts';
 
@@ -95,7 +95,7 @@ export function registerDemoCommand(program: Command): void {
 
 async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: number, items: QaItem[], skip: Set<string>): Promise<void> {
   const model = baseEnv.LLM_MODEL ?? 'scripted-policy';
-  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint: baseEnv.OPENAI_BASE_URL, env: baseEnv });
+  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint: baseEnv.OPENAI_BASE_URL, env: baseEnv, configVariables: stageConfigVariables() });
   console.log(`━━ round ${manifest.round} (model ${model} ${manifest.model_version}, ${items.length} bundled question${items.length === 1 ? '' : 's'})`);
   const env = { ...baseEnv, FLYWHEEL_ROUND: String(round), ROLLOUT_MODEL_VERSION: manifest.model_version };
   const roundCtx = { ...ctx, config: { ...ctx.config, FLYWHEEL_ROUND: round } };

@@ -1,3 +1,4 @@
+import { stageConfigVariables } from '../../stages.ts';
 import type { Command } from 'commander';
 import type { RoundManifest } from '../../platform/generated/records.ts';
 import { ensureTopics } from '../../platform/kafka/topics.ts';
@@ -16,7 +17,7 @@ export function registerRoundCommands(program: Command): void {
     .action(async (options: { model: string; modelVersion?: string; endpoint?: string }) => {
       const ctx = cliContext();
       await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
-      const manifest = await openRound(ctx, { model: options.model, modelVersion: options.modelVersion, endpoint: options.endpoint });
+      const manifest = await openRound(ctx, { model: options.model, modelVersion: options.modelVersion, endpoint: options.endpoint, configVariables: stageConfigVariables() });
       console.log(`round ${manifest.round} open: model ${manifest.model} ${manifest.model_version}, config ${manifest.config_hash}`);
       console.log(`run the services of this round with FLYWHEEL_ROUND=${manifest.round}${manifest.policy_endpoint ? ` and the policy endpoint ${manifest.policy_endpoint}` : ''}`);
     });
