@@ -38,6 +38,22 @@ describe('reliability: broker restart', () => {
     fs.rmSync(home, { recursive: true, force: true });
   }, 60_000);
 
+  it('SIGTERM while the broker is down: the stage exits non-zero once its shutdown deadline passes', async () => {
+    await env.produce('fw.docs', makeDocs('shutdown', 0, 50));
+    const stage = new StageProcess('cpt-docs', { ...env.env, STAGE_SHUTDOWN_TIMEOUT_MS: '5000' });
+    try {
+      await stage.joined(120_000);
+      await hardKillBroker();
+      await stage.kill('SIGTERM');
+      const exit = await Promise.race([stage.exited, sleep(60_000).then(() => 'still running' as const)]);
+      expect(exit).toEqual({ code: 1, signal: null });
+      expect(stage.errors().some((l) => /shutdown did not finish in time/.test(l.msg))).toBe(true);
+    } finally {
+      await stage.kill('SIGKILL');
+      await broker.up(180_000);
+    }
+  }, 300_000);
+
   it('the run completes across a clean and a hard broker restart: nothing lost', async () => {
     const produced = makeDocs('restart', 0, 1500);
     await env.produce('fw.docs', produced);

@@ -17,8 +17,9 @@ export function registerRunCommand(program: Command): void {
       process.once('SIGINT', () => shutdown('SIGINT'));
       await running.done;
       if (running.failed()) {
-        console.error(`${name}: consumer crashed; exiting so a supervisor restarts it from its committed offsets`);
-        process.exitCode = 1;
+        console.error(`${name}: consumer crashed or shutdown timed out; exiting so a supervisor restarts it from its committed offsets`);
       }
+      // a client still retrying an unreachable broker would keep the event loop alive: the stage is done, so is the process
+      process.exit(running.failed() ? 1 : 0);
     });
 }
