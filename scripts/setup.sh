@@ -10,6 +10,9 @@ echo "== node packages"
 # registry here does not serve, so the lock cannot name them and `npm ci` refuses it; install keeps the lock's
 # versions for everything it does name.
 npm install --no-audit --no-fund
+# the postinstall script applies patches/ (a kafkajs fix exactly-once depends on); run it again in case this npm
+# skipped lifecycle scripts, then the runtime refuses to start on an unpatched kafkajs anyway
+npx patch-package
 
 echo "== Apache Kafka jars (Maven Central)"
 node bin/flywheel.mjs stack install

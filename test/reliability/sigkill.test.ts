@@ -62,8 +62,12 @@ describe('reliability: SIGKILL mid-batch', () => {
         const peak = stressor?.peakLoad();
         await stressor?.stop();
 
+        // the input itself must hold each record once, or a duplicate output would be the test producer's doing
+        const inputIds = (await env.read(scenario.input)).map((v) => (v as { id: string }).id);
+        expect(inputIds.length - new Set(inputIds).size, 'duplicate records in the input topic').toBe(0);
         const outputs = (await env.read('fw.cpt.samples')).filter((s) => s.producer.service === scenario.stage);
         const result = tally(produced.map(scenario.outputId), outputs.map((s) => s.id));
+        if (result.duplicated > 0) console.warn(describeDuplicates(outputs));
         rows.push({ fault: `SIGKILL ${scenario.stage} mid-batch${peak ? ` (load avg peak ${peak.toFixed(1)})` : ''}`, injected: kills, ...result });
         expect(killsWhileBehind).toBeGreaterThanOrEqual(scenario.kills / 2);
         expect(result.missing).toEqual([]);
@@ -122,4 +126,15 @@ async function killRepeatedly(env: TestEnv, scenario: Scenario<TopicName>, group
     await admin.disconnect();
   }
   return { produced, kills, killsWhileBehind };
+}
+
+/** For a failure message: each duplicated output with the times its copies were made. */
+function describeDuplicates(outputs: Array<{ id: string; created_at: number; parent_ids: string[] }>): string {
+  const byId = new Map<string, number[]>();
+  for (const o of outputs) byId.set(o.id, [...(byId.get(o.id) ?? []), o.created_at]);
+  return [...byId]
+    .filter(([, times]) => times.length > 1)
+    .slice(0, 20)
+    .map(([id, times]) => `${id}: made at ${times.map((t) => new Date(t).toISOString()).join(', ')}`)
+    .join('\n');
 }

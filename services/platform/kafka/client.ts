@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } from 'kafkajs';
 import type { PlatformConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
+import { assertKafkajsPatched } from './kafkajs-patch.ts';
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -15,6 +16,7 @@ export type KafkaClient = Kafka;
 
 /** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, logs routed into pino. */
 export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = ''): Kafka {
+  assertKafkajsPatched();
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   const kafkaLogger = logger.child({ component: 'kafkajs' });
   const options: KafkaConfig = {
