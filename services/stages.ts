@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { AnyStage } from './platform/runtime/stage.ts';
 import { cptDocsStage } from './cpt-docs/stage.ts';
+import { decontamStage } from './decontam/stage.ts';
 import { hasStage } from './has/stage.ts';
 import { recycleStage } from './recycle/stage.ts';
 import { fasStage } from './fas/stage.ts';
@@ -13,7 +14,7 @@ import { rolloutStage } from './rollout/stage.ts';
  * Every service flywheel can run, in one explicit list (no registration by import side effect).
  * `flywheel run <name>` and the demo look stages up here. The model for a new stage: services/cpt-docs/stage.ts.
  */
-export const stages: AnyStage[] = [cptDocsStage, ingestStage, memoryStage, entitiesStage, fasStage, hasStage, recycleStage, rolloutStage];
+export const stages: AnyStage[] = [cptDocsStage, ingestStage, memoryStage, entitiesStage, fasStage, hasStage, recycleStage, rolloutStage, decontamStage];
 
 export function findStage(name: string): AnyStage {
   const stage = stages.find((s) => s.name === name);

@@ -398,6 +398,93 @@ ENGINE = ReplacingMergeTree(ingested_at)
 ORDER BY (id)
 COMMENT 'fw.CptSample records from fw.cpt.samples; deduplicated by id (query with FINAL)';
 
+CREATE TABLE IF NOT EXISTS {{db}}.eval_sets
+(
+  id String COMMENT 'Deterministic content hash: the same content always gets the same id.',
+  round Int32 COMMENT 'Flywheel round that produced the record.',
+  parent_ids Array(String) COMMENT 'Lineage: ids of the records this one was derived from.',
+  producer_service String,
+  producer_version String,
+  producer_instance String,
+  created_at DateTime64(3, 'UTC'),
+  name String COMMENT 'Set name (the record key); drop reasons read contaminated:<name>.',
+  source String COMMENT 'File the set was read from.',
+  content_hash String COMMENT 'sha256 of the items: the set\'s version; verdicts name it.',
+  items Array(Tuple(id String, question String, answer String)),
+  kafka_topic LowCardinality(String) COMMENT 'Logical topic (catalogue name, without TOPIC_PREFIX).',
+  kafka_partition Int32,
+  kafka_offset Int64,
+  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3) COMMENT 'When the analytics sink wrote the row; the newest copy wins on merge.'
+)
+ENGINE = ReplacingMergeTree(ingested_at)
+ORDER BY (id)
+COMMENT 'fw.EvalSet records from fw.decontam.sets; deduplicated by id (query with FINAL)';
+
+CREATE TABLE IF NOT EXISTS {{db}}.decontam_verdicts
+(
+  id String COMMENT 'Deterministic content hash: the same content always gets the same id.',
+  round Int32 COMMENT 'Flywheel round that produced the record.',
+  parent_ids Array(String) COMMENT 'Lineage: ids of the records this one was derived from.',
+  producer_service String,
+  producer_version String,
+  producer_instance String,
+  created_at DateTime64(3, 'UTC'),
+  subject_id String COMMENT 'Id of the checked record (the record key).',
+  subject_topic String COMMENT 'Logical topic of the checked record.',
+  question_id String COMMENT 'Question the subject belongs to, when it has one.',
+  set_name String,
+  set_hash String COMMENT 'content_hash of the set version that matched.',
+  tier String COMMENT 'hard | review | released',
+  rule String COMMENT 'ngram13 | ngram8_coverage | minhash',
+  field String COMMENT 'question | answer | tool_arguments | tool_response | text',
+  eval_item_id String,
+  matched_ngram String COMMENT 'A shared n-gram (normalized words), or the eval question for minhash.',
+  coverage Float64 COMMENT 'Share of the eval item\'s words covered by shared n-grams (ngram rules) or estimated Jaccard (minhash).',
+  checker_version String,
+  kafka_topic LowCardinality(String) COMMENT 'Logical topic (catalogue name, without TOPIC_PREFIX).',
+  kafka_partition Int32,
+  kafka_offset Int64,
+  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3) COMMENT 'When the analytics sink wrote the row; the newest copy wins on merge.'
+)
+ENGINE = ReplacingMergeTree(ingested_at)
+ORDER BY (id)
+COMMENT 'fw.DecontamVerdict records from fw.decontam.verdicts; deduplicated by id (query with FINAL)';
+
+CREATE TABLE IF NOT EXISTS {{db}}.scores
+(
+  id String COMMENT 'Deterministic content hash: the same content always gets the same id.',
+  round Int32 COMMENT 'Flywheel round that produced the record.',
+  parent_ids Array(String) COMMENT 'Lineage: ids of the records this one was derived from.',
+  producer_service String,
+  producer_version String,
+  producer_instance String,
+  created_at DateTime64(3, 'UTC'),
+  trajectory_id String,
+  question_id String,
+  group_id String,
+  scorer String COMMENT '<judge>/<reward>, e.g. exact_f1/f1.',
+  scorer_version String COMMENT 'Version of the scorer and its settings (threshold, model).',
+  source_round Int32 COMMENT 'Round whose rollout made the trajectory.',
+  correct Bool,
+  reward Float64,
+  components Map(String, Float64) COMMENT 'Parts of the score (em, f1, …).',
+  rationale String,
+  llm_model Nullable(String),
+  llm_prompt_template_hash Nullable(String),
+  llm_input_tokens Nullable(Int64),
+  llm_output_tokens Nullable(Int64),
+  llm_calls Nullable(Int32),
+  llm_cached_calls Nullable(Int32),
+  llm_cost_usd Nullable(Float64),
+  kafka_topic LowCardinality(String) COMMENT 'Logical topic (catalogue name, without TOPIC_PREFIX).',
+  kafka_partition Int32,
+  kafka_offset Int64,
+  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3) COMMENT 'When the analytics sink wrote the row; the newest copy wins on merge.'
+)
+ENGINE = ReplacingMergeTree(ingested_at)
+ORDER BY (id)
+COMMENT 'fw.Score records from fw.scores; deduplicated by id (query with FINAL)';
+
 CREATE TABLE IF NOT EXISTS {{db}}.round_manifests
 (
   id String COMMENT 'Deterministic content hash: the same content always gets the same id.',
@@ -415,6 +502,8 @@ CREATE TABLE IF NOT EXISTS {{db}}.round_manifests
   opened_at Int64,
   closed_at Nullable(Int64),
   ranges Array(Tuple(topic String, `partition` Int32, `start` Int64, `end` Int64)),
+  parent_round Nullable(Int32) COMMENT 'Derived round (round rescore): the round whose trajectories it re-scored.',
+  derivation String COMMENT 'How a derived round was made, e.g. rescore judge=exact_f1 reward=f1 (empty for rollout rounds).',
   kafka_topic LowCardinality(String) COMMENT 'Logical topic (catalogue name, without TOPIC_PREFIX).',
   kafka_partition Int32,
   kafka_offset Int64,
@@ -502,6 +591,15 @@ SELECT id, 'has_samples' AS record_table, kafka_topic, round, parent_ids, create
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.cpt_samples_to_record_index TO {{db}}.record_index AS
 SELECT id, 'cpt_samples' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.cpt_samples;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.eval_sets_to_record_index TO {{db}}.record_index AS
+SELECT id, 'eval_sets' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.eval_sets;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.decontam_verdicts_to_record_index TO {{db}}.record_index AS
+SELECT id, 'decontam_verdicts' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.decontam_verdicts;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.scores_to_record_index TO {{db}}.record_index AS
+SELECT id, 'scores' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.scores;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.round_manifests_to_record_index TO {{db}}.record_index AS
 SELECT id, 'round_manifests' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.round_manifests;

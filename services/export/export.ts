@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TopicName, TopicValues } from '../platform/generated/records.ts';
+import { ContaminationFilter } from '../decontam/verdicts.ts';
 import { closedManifest } from '../rounds/manifest.ts';
 import { readRoundRecords, type RoundReaderContext } from '../rounds/read-round.ts';
 import { agentItems, generalItems, mixStages, type MixtureName, type MixtureStage } from './mixtures.ts';
@@ -28,19 +29,25 @@ export interface ExportResult {
   read: Record<string, number>;
   /** Records with an id seen earlier in the range (redelivered duplicates), skipped. */
   duplicates: number;
+  /** Records left out because they (or their question or a parent) have an open decontamination verdict. */
+  contaminated: number;
 }
 
 /** Writes exactly the records of round `round`'s manifest in a trainer's format. */
 export async function exportRound(ctx: RoundReaderContext, options: ExportOptions): Promise<ExportResult> {
   const manifest = await closedManifest(ctx, options.round);
   fs.mkdirSync(options.out, { recursive: true });
-  const result: ExportResult = { round: options.round, format: options.format, files: [], read: {}, duplicates: 0 };
+  const result: ExportResult = { round: options.round, format: options.format, files: [], read: {}, duplicates: 0, contaminated: 0 };
+  // the filter is read once the round is closed, so verdicts written after the close (a set registered later) count too
+  const contamination = await ContaminationFilter.load(ctx);
   const load = async <T extends TopicName>(topic: T): Promise<Array<TopicValues[T]>> => {
     const records = (await readRoundRecords(manifest, topic, ctx)).map((r) => r.value);
     result.read[topic] = records.length;
-    const unique = uniqueById(records as Array<{ id: string }>) as Array<TopicValues[T]>;
+    const unique = uniqueById(records as Array<{ id: string }>);
     result.duplicates += records.length - unique.length;
-    return unique;
+    const { kept, removed } = contamination.keep(unique);
+    result.contaminated += removed;
+    return kept as Array<TopicValues[T]>;
   };
   const file = (name: string) => path.join(options.out, name);
   const base = `round-${options.round}`;

@@ -13,6 +13,8 @@ export interface TopicTailOptions<T extends TopicName> {
   logger: Logger;
   topic: T;
   onValue(value: TopicValues[T], key: string | null): void;
+  /** A tombstone (null value) on a compacted topic: the key was removed. */
+  onTombstone?(key: string | null): void;
   /** Counts as caught up after this long without a message (transaction markers hold offsets no consumer sees). */
   idleMs?: number;
   signal?: AbortSignal;
@@ -67,7 +69,7 @@ export class TopicTail {
           if (m.value) {
             options.onValue(await serde.decode<TopicValues[T]>(m.value, spec.value, physical), m.key?.toString('utf8') ?? null);
             loaded++;
-          }
+          } else options.onTombstone?.(m.key?.toString('utf8') ?? null);
           lastAt = Date.now();
           const last = lastData.get(batch.partition);
           if (last !== undefined && BigInt(m.offset) >= last) pending.delete(batch.partition);

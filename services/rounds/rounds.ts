@@ -12,6 +12,8 @@ export interface OpenRoundOptions {
   /** The stages' own variables, hashed into the manifest's config_hash (the CLI passes stageConfigVariables()). */
   configVariables?: readonly string[];
   now?: number;
+  /** A derived round (round rescore): the round it was made from and how. */
+  derivedFrom?: { round: number; derivation: string };
 }
 
 /**
@@ -35,6 +37,8 @@ export async function openRound(ctx: RoundsContext, options: OpenRoundOptions): 
     opened_at: now,
     closed_at: null,
     ranges: nextRanges(last?.ranges, partitions),
+    parent_round: options.derivedFrom?.round ?? null,
+    derivation: options.derivedFrom?.derivation ?? '',
   };
   await writeManifest(ctx, manifest);
   return manifest;

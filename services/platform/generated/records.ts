@@ -86,6 +86,26 @@ export interface DeadLetter {
   failed_at: number;
 }
 
+export interface DecontamVerdict {
+  id: string;
+  round: number;
+  parent_ids: Array<string>;
+  producer: Producer;
+  created_at: number;
+  subject_id: string;
+  subject_topic: string;
+  question_id: string;
+  set_name: string;
+  set_hash: string;
+  tier: string;
+  rule: string;
+  field: string;
+  eval_item_id: string;
+  matched_ngram: string;
+  coverage: number;
+  checker_version: string;
+}
+
 export interface DocSignature {
   id: string;
   round: number;
@@ -150,6 +170,24 @@ export interface EntityRelation {
   entity_id: string;
   kind: string;
   weight: number;
+}
+
+export interface EvalSet {
+  id: string;
+  round: number;
+  parent_ids: Array<string>;
+  producer: Producer;
+  created_at: number;
+  name: string;
+  source: string;
+  content_hash: string;
+  items: Array<EvalItem>;
+}
+
+export interface EvalItem {
+  id: string;
+  question: string;
+  answer: string;
 }
 
 export interface Fact {
@@ -259,6 +297,8 @@ export interface RoundManifest {
   opened_at: number;
   closed_at: null | number;
   ranges: Array<OffsetRange>;
+  parent_round: null | number;
+  derivation: string;
 }
 
 export interface OffsetRange {
@@ -266,6 +306,25 @@ export interface OffsetRange {
   partition: number;
   start: number;
   end: number;
+}
+
+export interface Score {
+  id: string;
+  round: number;
+  parent_ids: Array<string>;
+  producer: Producer;
+  created_at: number;
+  trajectory_id: string;
+  question_id: string;
+  group_id: string;
+  scorer: string;
+  scorer_version: string;
+  source_round: number;
+  correct: boolean;
+  reward: number;
+  components: Record<string, number>;
+  rationale: string;
+  llm: null | LlmUsage;
 }
 
 export interface ToolCall {
@@ -358,6 +417,9 @@ export interface TopicValues {
   'fw.tool.calls': ToolCall;
   'fw.has.samples': HasSample;
   'fw.cpt.samples': CptSample;
+  'fw.decontam.sets': EvalSet;
+  'fw.decontam.verdicts': DecontamVerdict;
+  'fw.scores': Score;
   'fw.rounds': RoundManifest;
   'fw.dlq': DeadLetter;
 }

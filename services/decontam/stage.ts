@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import type { EvalSet } from '../platform/generated/records.ts';
+import type { OutputRecord } from '../platform/runtime/stage.ts';
+import { defineStage } from '../platform/runtime/stage.ts';
+import { TopicTail } from '../ingest/topic-tail.ts';
+import { EvalIndex, defaultRules, type DecontamRules } from './eval-index.ts';
+import { checkSubject, checkedTopics, dropDetail, verdictRecord, type Subject } from './subjects.ts';
+
+export const decontamConfigSchema = z.object({
+  DECONTAM_NGRAM: z.coerce.number().int().min(4).max(50).default(defaultRules.ngram),
+  DECONTAM_MIN_NGRAM: z.coerce.number().int().min(2).max(50).default(defaultRules.minNgram),
+  DECONTAM_MAX_ITEM_FREQUENCY: z.coerce.number().int().min(1).default(defaultRules.maxItemFrequency),
+  DECONTAM_COVERAGE_NGRAM: z.coerce.number().int().min(2).max(50).default(defaultRules.coverageNgram),
+  DECONTAM_COVERAGE_SHARE: z.coerce.number().gt(0).max(1).default(defaultRules.coverageShare),
+  DECONTAM_MINHASH_THRESHOLD: z.coerce.number().gt(0).max(1).default(defaultRules.minhashThreshold),
+});
+export type DecontamConfig = z.infer<typeof decontamConfigSchema>;
+
+export function rulesFrom(config: DecontamConfig): DecontamRules {
+  return {
+    ngram: config.DECONTAM_NGRAM,
+    minNgram: config.DECONTAM_MIN_NGRAM,
+    maxItemFrequency: config.DECONTAM_MAX_ITEM_FREQUENCY,
+    coverageNgram: config.DECONTAM_COVERAGE_NGRAM,
+    coverageShare: config.DECONTAM_COVERAGE_SHARE,
+    minhashThreshold: config.DECONTAM_MINHASH_THRESHOLD,
+  };
+}
+
+interface DecontamState {
+  indexes: Map<string, EvalIndex>;
+  tail: TopicTail;
+}
+
+/**
+ * The decontamination gate: every synthesized question, SFT trajectory and CPT sample, field by field, against
+ * every registered evaluation set (fw.decontam.sets, followed live). A hard hit writes a verdict and a drop
+ * `contaminated:<set>`; a review-tier hit writes a verdict only. Exports leave out every record with an open
+ * verdict (see README: the gate is a side stream, so a set registered later still reaches records already written).
+ */
+export const decontamStage = defineStage<DecontamConfig, DecontamState, (typeof checkedTopics)[number]>({
+  name: 'decontam',
+  version: '1.0.0',
+  description: 'Checks questions, SFT trajectories and CPT samples against registered evaluation sets (13-gram, 8-gram 50% coverage, MinHash review tier).',
+  inputs: checkedTopics,
+  outputs: ['fw.decontam.verdicts', 'fw.drops'],
+  config: decontamConfigSchema,
+  async setup(ctx) {
+    const rules = rulesFrom(ctx.config);
+    const indexes = new Map<string, EvalIndex>();
+    const load = (set: EvalSet) => {
+      indexes.set(set.name, new EvalIndex(set, rules));
+      ctx.logger.info({ set: set.name, items: set.items.length, hash: set.content_hash.slice(0, 12) }, 'evaluation set loaded');
+    };
+    const tail = await TopicTail.open({
+      platform: ctx.platform,
+      logger: ctx.logger,
+      topic: 'fw.decontam.sets',
+      onValue: load,
+      onTombstone: (name) => (name ? indexes.delete(name) : undefined),
+    });
+    return { indexes, tail };
+  },
+  async teardown(state) {
+    await state?.tail.close();
+  },
+  process(record, ctx) {
+    const subject = { topic: record.topic, value: record.value } as Subject;
+    const out: OutputRecord[] = [];
+    for (const hit of checkSubject(ctx.state.indexes.values(), subject)) {
+      out.push({ topic: 'fw.decontam.verdicts', value: verdictRecord(subject, hit, ctx.meta) });
+      if (hit.tier === 'hard') out.push(ctx.drop(`contaminated:${hit.set}`, subject.value.id, dropDetail(hit), [subject.value.id]));
+    }
+    return out;
+  },
+});
