@@ -213,3 +213,19 @@ SELECT entity_id, argMax(name, v) AS name, argMax(entity_type, v) AS entity_type
 FROM (SELECT *, version AS v FROM {{db}}.entities FINAL)
 GROUP BY entity_id
 ORDER BY entity_id;
+
+-- contamination_by_set: decontamination hits per round and evaluation set (from fw.decontam.verdicts), counting
+-- each (record, set) once by its latest verdict: hard hits were dropped, review hits are held out of exports
+-- until released.
+CREATE OR REPLACE VIEW {{db}}.contamination_by_set AS
+SELECT round, set_name,
+       countIf(tier = 'hard') AS hard, countIf(tier = 'review') AS review, countIf(tier = 'released') AS released,
+       countIf(subject_topic = 'fw.fas.questions') AS questions, countIf(subject_topic = 'fw.sft.trajectories') AS trajectories,
+       countIf(subject_topic = 'fw.cpt.samples') AS cpt_samples
+FROM (
+  SELECT round, set_name, subject_id, argMax(tier, created_at) AS tier, any(subject_topic) AS subject_topic
+  FROM {{db}}.decontam_verdicts FINAL
+  GROUP BY round, set_name, subject_id
+)
+GROUP BY round, set_name
+ORDER BY round, set_name;

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError } from '../platform/errors.ts';
 import { registerAnalyticsCommands } from './commands/analytics.ts';
+import { registerDecontamCommands } from './commands/decontam.ts';
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEvalCommand } from './commands/eval.ts';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerMemoryCommands(program);
   registerRoundCommands(program);
   registerExportCommand(program);
+  registerDecontamCommands(program);
   registerAnalyticsCommands(program);
   registerSqlCommand(program);
   registerReportCommand(program);

@@ -1,6 +1,10 @@
 import type { DecontamVerdict } from '../platform/generated/records.ts';
 import { readTopic } from '../platform/kafka/reader.ts';
-import type { DecontamContext } from './sets.ts';
+import { recordMeta } from '../platform/records.ts';
+import { readSets, sendRecords, type DecontamContext } from './sets.ts';
+import { verdictId } from './subjects.ts';
+
+const producer = { service: 'decontam', version: '1.0.0', instance: 'release' };
 
 export const VERDICTS_TOPIC = 'fw.decontam.verdicts';
 
@@ -37,8 +41,11 @@ export class ContaminationFilter {
     }
   }
 
+  /** The verdicts of the sets registered now: removing a set lets its hits through again. */
   static async load(ctx: DecontamContext): Promise<ContaminationFilter> {
-    return new ContaminationFilter(await readVerdicts(ctx));
+    const [sets, verdicts] = await Promise.all([readSets(ctx), readVerdicts(ctx)]);
+    const registered = new Set(sets.map((s) => s.name));
+    return new ContaminationFilter(verdicts.filter((v) => registered.has(v.set_name)));
   }
 
   blocks(record: { id: string; parent_ids?: string[]; question_id?: string }): boolean {
@@ -51,4 +58,44 @@ export class ContaminationFilter {
     const kept = records.filter((r) => !this.blocks(r));
     return { kept, removed: records.length - kept.length };
   }
+}
+
+/**
+ * Lets a review-tier hit through: a `released` verdict for the same subject and set. Hard hits cannot be
+ * released (they were dropped); a later hit of a new set version blocks the record again.
+ */
+export async function releaseVerdict(ctx: DecontamContext, subjectId: string, setName?: string, now = Date.now()): Promise<DecontamVerdict[]> {
+  const open = openVerdicts(await readVerdicts(ctx)).filter((v) => v.subject_id === subjectId && (!setName || v.set_name === setName));
+  if (open.length === 0) throw new Error(`no open verdict on ${subjectId}${setName ? ` for set ${setName}` : ''}`);
+  const hard = open.filter((v) => v.tier === 'hard');
+  if (hard.length) throw new Error(`${subjectId} has a hard hit from ${hard.map((v) => v.set_name).join(', ')} (${hard[0].rule}): hard hits are dropped, not released`);
+  const released = open.map((v) => ({ ...v, ...recordMeta({ id: verdictId(subjectId, { set: v.set_name, setHash: v.set_hash }, 'released'), round: v.round, producer, parents: [v.id], now }), tier: 'released' }));
+  await sendRecords(ctx, VERDICTS_TOPIC, 'fw.DecontamVerdict', released.map((v) => ({ key: v.subject_id, value: v })));
+  return released;
+}
+
+export interface ContaminationRow {
+  set: string;
+  hard: number;
+  review: number;
+  released: number;
+  questions: number;
+  trajectories: number;
+  cpt: number;
+}
+
+/** Hits per set (latest verdict per subject and set), optionally of one round: what summaries and `report` show. */
+export function contaminationBySet(verdicts: DecontamVerdict[], round?: number): ContaminationRow[] {
+  const last = new Map<string, DecontamVerdict>();
+  for (const v of verdicts) if (round === undefined || v.round === round) last.set(`${v.subject_id}\u0000${v.set_name}`, v);
+  const rows = new Map<string, ContaminationRow>();
+  for (const v of last.values()) {
+    const row = rows.get(v.set_name) ?? { set: v.set_name, hard: 0, review: 0, released: 0, questions: 0, trajectories: 0, cpt: 0 };
+    if (v.tier === 'hard' || v.tier === 'review' || v.tier === 'released') row[v.tier]++;
+    if (v.subject_topic === 'fw.fas.questions') row.questions++;
+    else if (v.subject_topic === 'fw.sft.trajectories') row.trajectories++;
+    else if (v.subject_topic === 'fw.cpt.samples') row.cpt++;
+    rows.set(v.set_name, row);
+  }
+  return [...rows.values()].sort((a, b) => a.set.localeCompare(b.set));
 }

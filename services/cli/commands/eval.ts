@@ -1,10 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
+import { evalContaminationWarning } from '../../decontam/eval-warning.ts';
 import { loadPlatformConfig } from '../../platform/config.ts';
 import { llmMode } from '../../platform/llm/config.ts';
 import { ensureLocalLlmServer } from '../../platform/llm/local-process.ts';
 import { runEval } from '../../rollout/eval/run.ts';
 import { renderSummary } from '../../rollout/eval/report.ts';
+import { cliContext } from '../context.ts';
 import { localKafka } from './stack.ts';
 
 interface EvalCommandOptions {
@@ -32,6 +34,8 @@ export function registerEvalCommand(program: Command): void {
     .action(async (file: string, options: EvalCommandOptions) => {
       if (!process.env.KAFKA_BROKERS) await localKafka().up();
       const config = loadPlatformConfig();
+      const warning = await evalContaminationWarning(cliContext(), file).catch((error: Error) => `note: could not check ${file} against registered evaluation sets (${error.message})`);
+      if (warning) console.error(warning);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       const out = options.out ?? path.join(config.FLYWHEEL_HOME, 'eval', `${path.basename(file, path.extname(file))}-${stamp}.jsonl`);
       const rolloutEnv: NodeJS.ProcessEnv = { ROLLOUT_G: options.g ?? process.env.ROLLOUT_G ?? '1' };
@@ -60,11 +64,12 @@ export function registerEvalCommand(program: Command): void {
       });
       process.stderr.write('\n');
       if (options.json) {
-        console.log(JSON.stringify({ ...run.summary, documents: run.documents, dead_letters: run.deadLetters, seconds: run.seconds, results: out, topics: run.prefix }, null, 2));
+        console.log(JSON.stringify({ ...run.summary, documents: run.documents, dead_letters: run.deadLetters, seconds: run.seconds, results: out, topics: run.prefix, contamination_warning: warning ?? null }, null, 2));
         return;
       }
       console.log(renderSummary(run.summary));
       console.log(`\n${run.results.length} questions, ${run.documents} documents, ${run.deadLetters} dead letters, ${run.seconds.toFixed(1)} s (topics ${run.prefix}*)`);
       console.log(`per-question results: ${out}`);
+      if (warning) console.error(`\n${warning}`);
     });
 }

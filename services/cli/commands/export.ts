@@ -18,7 +18,7 @@ export function registerExportCommand(program: Command): void {
       const ctx = cliContext();
       const result = await exportRound(ctx, options);
       console.table(result.files.map((f) => ({ file: f.path, rows: f.rows })));
-      console.error(`round ${result.round}: read ${JSON.stringify(result.read)}${result.duplicates ? `, skipped ${result.duplicates} duplicate id(s)` : ''}`);
+      console.error(`round ${result.round}: read ${JSON.stringify(result.read)}${result.duplicates ? `, skipped ${result.duplicates} duplicate id(s)` : ''}${result.contaminated ? `, left out ${result.contaminated} contaminated record(s) (flywheel decontam list)` : ''}`);
     });
 }
 

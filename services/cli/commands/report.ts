@@ -26,6 +26,7 @@ export function registerReportCommand(program: Command): void {
         const sections: Array<[string, string]> = [
           ['acceptance per question style', `SELECT style, questions, rollouts, accepted, acceptance_rate, pass_at_1, pass_at_g FROM ${db}.acceptance_by_style WHERE round = {round:Int32}`],
           ['drops per stage and reason', `SELECT stage, reason, drops FROM ${db}.drop_reasons WHERE round = {round:Int32}`],
+          ['contamination per evaluation set', `SELECT set_name, hard, review, released, questions, trajectories, cpt_samples FROM ${db}.contamination_by_set WHERE round = {round:Int32}`],
         ];
         for (const [title, sql] of sections) {
           const result = await querier.query(sql, { round: options.round });
