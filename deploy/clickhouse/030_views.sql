@@ -220,7 +220,7 @@ ORDER BY entity_id;
 CREATE OR REPLACE VIEW {{db}}.contamination_by_set AS
 SELECT round, set_name,
        countIf(tier = 'hard') AS hard, countIf(tier = 'review') AS review, countIf(tier = 'released') AS released,
-       countIf(subject_topic = 'fw.fas.questions') AS questions, countIf(subject_topic = 'fw.sft.trajectories') AS trajectories,
+       countIf(subject_topic = 'fw.fas.questions') AS questions, countIf(subject_topic = 'fw.rollout.trajectories') AS trajectories,
        countIf(subject_topic = 'fw.cpt.samples') AS cpt_samples
 FROM (
   SELECT round, set_name, subject_id, argMax(tier, created_at) AS tier, any(subject_topic) AS subject_topic

@@ -54,7 +54,7 @@ export async function recheckOpenRound(ctx: DecontamContext, set: EvalSet, rules
 async function readOpenRange(ctx: DecontamContext, open: RoundManifest, topic: (typeof checkedTopics)[number]): Promise<Subject[]> {
   const physical = ctx.names.physical(topic);
   const { from } = topicBounds(open, topic);
-  const schema = topic === 'fw.fas.questions' ? 'fw.Question' : topic === 'fw.sft.trajectories' ? 'fw.Trajectory' : 'fw.CptSample';
+  const schema = topic === 'fw.fas.questions' ? 'fw.Question' : topic === 'fw.rollout.trajectories' ? 'fw.Trajectory' : 'fw.CptSample';
   const out: Subject[] = [];
   for (const m of await readTopic(ctx.kafka, physical, { from, idleMs: 1000 })) {
     if (m.value) out.push({ topic, value: await ctx.serde.decode(m.value, schema, physical) } as Subject);

@@ -2,10 +2,13 @@ import type { CptSample, DecontamVerdict, Question, Trajectory } from '../platfo
 import { contentId, type RecordMeta } from '../platform/records.ts';
 import { CHECKER_VERSION, type EvalIndex, type FieldText, type Hit } from './eval-index.ts';
 
-/** The topics the decontamination gate checks: what synthesis makes and what exports hand to trainers. */
-export const checkedTopics = ['fw.fas.questions', 'fw.sft.trajectories', 'fw.cpt.samples'] as const;
+/**
+ * The topics the decontamination gate checks: synthesized questions, every judged rollout (the SFT trajectories are
+ * among them, and a checked discarded one blocks the CPT text HAS and recycle make from it) and CPT samples.
+ */
+export const checkedTopics = ['fw.fas.questions', 'fw.rollout.trajectories', 'fw.cpt.samples'] as const;
 export type CheckedTopic = (typeof checkedTopics)[number];
-export type Subject = { topic: 'fw.fas.questions'; value: Question } | { topic: 'fw.sft.trajectories'; value: Trajectory } | { topic: 'fw.cpt.samples'; value: CptSample };
+export type Subject = { topic: 'fw.fas.questions'; value: Question } | { topic: 'fw.rollout.trajectories'; value: Trajectory } | { topic: 'fw.cpt.samples'; value: CptSample };
 
 /** A record's texts field by field: question, answer, tool arguments, tool responses, thoughts, plain text. */
 export function subjectFields(subject: Subject): FieldText[] {
@@ -45,7 +48,7 @@ function toolArgumentsText(json: string): string {
 
 export function questionIdOf(subject: Subject): string {
   if (subject.topic === 'fw.fas.questions') return subject.value.id;
-  if (subject.topic === 'fw.sft.trajectories') return subject.value.question_id;
+  if (subject.topic === 'fw.rollout.trajectories') return subject.value.question_id;
   return '';
 }
 

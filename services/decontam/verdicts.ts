@@ -93,7 +93,7 @@ export function contaminationBySet(verdicts: DecontamVerdict[], round?: number):
     const row = rows.get(v.set_name) ?? { set: v.set_name, hard: 0, review: 0, released: 0, questions: 0, trajectories: 0, cpt: 0 };
     if (v.tier === 'hard' || v.tier === 'review' || v.tier === 'released') row[v.tier]++;
     if (v.subject_topic === 'fw.fas.questions') row.questions++;
-    else if (v.subject_topic === 'fw.sft.trajectories') row.trajectories++;
+    else if (v.subject_topic === 'fw.rollout.trajectories') row.trajectories++;
     else if (v.subject_topic === 'fw.cpt.samples') row.cpt++;
     rows.set(v.set_name, row);
   }

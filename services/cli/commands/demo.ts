@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { exportFormats, exportRound } from '../../export/export.ts';
+import { contaminationBySet, readVerdicts } from '../../decontam/verdicts.ts';
 import { ingestPaths } from '../../ingest/ingest-paths.ts';
 import { sampleAndPublish } from '../../memory/publish.ts';
 import type { Document, Question } from '../../platform/generated/records.ts';
@@ -151,12 +152,14 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
   const cpt = await readRound(closed.round, 'fw.cpt.samples', ctx);
   const acc = accuracy(trajectories, questionIds);
   const all = accuracy(trajectories);
+  const contamination = contaminationBySet(await readVerdicts(ctx), closed.round);
   const origins = countBy(cpt.map((c) => (c.source_round < c.round ? `${c.origin} (from round ${c.source_round})` : c.origin)));
   console.log(
     [
       `  rollouts ${all.rollouts} on ${all.questions} questions; accepted by the judge ${all.correct} (${pct(all.correct, all.rollouts)}); kept for SFT ${sft.length} (acceptance ${pct(sft.length, all.rollouts)})`,
       `  agent on the bundled questions: EM ${acc.em.toFixed(3)}, F1 ${acc.f1.toFixed(3)} (avg over ${acc.rollouts} rollouts of ${acc.questions} questions), pass@G ${acc.passAtG.toFixed(3)}`,
       `  CPT samples of the round: ${Object.entries(origins).map(([o, n]) => `${o} ${n}`).join(', ') || 'none'}`,
+      `  contamination: ${contamination.map((c) => `${c.set} ${c.hard} hard / ${c.review} review / ${c.released} released`).join('; ') || 'no hits (or no evaluation set registered)'}`,
       '',
     ].join('\n'),
   );
