@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parquetReadObjects } from 'hyparquet';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAnalytics } from '../../services/analytics/service.ts';
+import { cliContext } from '../../services/cli/context.ts';
+import { evalContaminationWarning } from '../../services/decontam/eval-warning.ts';
+import { recheckOpenRound } from '../../services/decontam/recheck.ts';
+import { evalSetFromFile, writeSet } from '../../services/decontam/sets.ts';
+import { contaminationBySet, readVerdicts } from '../../services/decontam/verdicts.ts';
+import { exportFormats, exportRound } from '../../services/export/export.ts';
+import { words } from '../../services/ingest/minhash.ts';
+import { sampleAndPublish } from '../../services/memory/publish.ts';
+import type { DecontamVerdict, Question } from '../../services/platform/generated/records.ts';
+import { projectRoot } from '../../services/platform/paths.ts';
+import { contentId, recordMeta } from '../../services/platform/records.ts';
+import { runPipeline, type PipelineStep } from '../../services/rounds/pipeline.ts';
+import { readRound } from '../../services/rounds/read-round.ts';
+import { closeRound, openRound } from '../../services/rounds/rounds.ts';
+import { qaDocuments, readQaFile } from '../../services/rollout/eval/qa-file.ts';
+import { findStage } from '../../services/stages.ts';
+import { reworded, verbatimLines } from '../fixtures/contamination.ts';
+import { TestEnv } from '../support.ts';
+
+const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
+const items = readQaFile(qaFile);
+const corpusItems = items.slice(100, 108); // the round's documents: some of the injected questions' own paragraphs
+const producer = { service: 'test-injector', version: '1', instance: '' };
+
+/** An injected question, dressed as a synthesized one. */
+function injected(text: string, answer: string, n: number): Question {
+  return {
+    ...recordMeta({ id: contentId('q', 'injected', n), round: 1, producer }),
+    question: text, answer, style: 'factual', evidence: [], entity_ids: [], operations: [], difficulty: 1, cluster_id: '', strategy: 'template', llm: null,
+  };
+}
+
+const injectedQuestions = [
+  ...verbatimLines.map((line, n) => injected(items[line].question, items[line].answer, n)),
+  ...reworded.map((r, n) => injected(r.question, items[r.line].answer, 100 + n)),
+];
+const injectedIds = new Set(injectedQuestions.map((q) => q.id));
+const normalized = (text: string) => words(text).join(' ');
+
+describe('decontamination: an evaluation set registered, 20 of its questions injected into a round', () => {
+  const env = new TestEnv({ ROLLOUT_G: '2', ROLLOUT_CORPUS_WAIT_MS: '15000', HAS_OPTIONS: '2', FLYWHEEL_ROUND: '1' });
+  const ctx = cliContext(env.env);
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-decontam-'));
+  let verdicts: DecontamVerdict[] = [];
+  let roundQuestions: Question[] = [];
+  const trajectoryQuestion = new Map<string, string>();
+
+  beforeAll(async () => {
+    await env.createTopics();
+    await writeSet(ctx, 'hotpotqa-dev', evalSetFromFile('hotpotqa-dev', qaFile));
+    await openRound(ctx, { model: 'scripted', modelVersion: 'v1', env: env.env });
+    await env.produce('fw.docs', qaDocuments(corpusItems, qaFile, 1).docs);
+    const steps: PipelineStep[] = ['memory', 'memory-entities', 'fas', 'rollout', 'has', 'cpt-docs', 'decontam'].map((name) => ({ kind: 'stage', stage: findStage(name) }));
+    steps.push(
+      { kind: 'command', command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(ctx, { seed: 1, walks: 8, subtables: 2 }) } },
+      { kind: 'command', command: { name: 'inject', inputs: ['fw.docs'], outputs: ['fw.fas.questions'], run: () => env.produce('fw.fas.questions', injectedQuestions) } },
+    );
+    await runPipeline(steps, { env: env.env, envFor: (s) => (s === 'rollout' ? { STAGE_MAX_BATCH: '4' } : {}), kafka: ctx.kafka, names: ctx.names, withAdmin: ctx.withAdmin });
+    await closeRound(ctx);
+    verdicts = await readVerdicts(ctx);
+    roundQuestions = await readRound(1, 'fw.fas.questions', ctx);
+    for (const t of await readRound(1, 'fw.rollout.trajectories', ctx)) trajectoryQuestion.set(t.id, t.question_id);
+  }, 600_000);
+  afterAll(async () => {
+    await env.cleanup();
+    fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('catches all 20 injected questions (10 verbatim, 10 reworded), each with its eval item', () => {
+    const onQuestions = verdicts.filter((v) => v.subject_topic === 'fw.fas.questions' && injectedIds.has(v.subject_id));
+    const caught = new Map(onQuestions.map((v) => [v.subject_id, v]));
+    console.table(injectedQuestions.map((q, n) => ({ n, change: n < 10 ? 'verbatim' : reworded[n - 10].change, tier: caught.get(q.id)?.tier, rule: caught.get(q.id)?.rule, coverage: caught.get(q.id)?.coverage.toFixed(2) })));
+    expect(caught.size).toBe(20);
+    injectedQuestions.forEach((q, n) => {
+      const line = n < 10 ? verbatimLines[n] : reworded[n - 10].line;
+      expect(caught.get(q.id)?.eval_item_id).toBe(items[line].id);
+    });
+    const drops = verdicts.filter((v) => v.tier === 'hard');
+    expect(drops.length).toBeGreaterThan(0);
+  });
+
+  it('no false hit in the rest of the round (counted)', () => {
+    const synthesized = roundQuestions.filter((q) => !injectedIds.has(q.id));
+    const rest = verdicts.filter((v) => {
+      if (v.subject_topic === 'fw.fas.questions') return !injectedIds.has(v.subject_id);
+      if (v.subject_topic === 'fw.rollout.trajectories') return !injectedIds.has(v.question_id);
+      return false;
+    });
+    // CPT samples: HAS text of an injected question's trajectory is a true hit; a document may really hold 13 words of an eval question
+    const cptHits = verdicts.filter((v) => v.subject_topic === 'fw.cpt.samples');
+    const cptFromInjected = cptHits.filter((v) => injectedQuestions.some((q) => v.matched_ngram && normalized(q.question).includes(v.matched_ngram)));
+    console.log(
+      `rest of the round: ${synthesized.length} synthesized questions, ${trajectoryQuestion.size} trajectories; hits on them: ${rest.length}; ` +
+        `CPT hits ${cptHits.length} (${cptFromInjected.length} on text holding an injected question)`,
+    );
+    expect(synthesized.length).toBeGreaterThan(0);
+    expect(rest).toEqual([]);
+    expect(cptHits.length - cptFromInjected.length).toBe(0);
+  });
+
+  it('none of them reaches an export', async () => {
+    const texts: string[] = [];
+    let contaminated = 0;
+    for (const format of exportFormats) {
+      const result = await exportRound(ctx, { round: 1, format, out, mixture: format === 'verl-sft-parquet' ? 'sft-b' : undefined });
+      contaminated += result.contaminated;
+      for (const f of result.files) {
+        if (f.path.endsWith('.parquet')) texts.push(JSON.stringify(await parquetReadObjects({ file: new Uint8Array(fs.readFileSync(f.path)).buffer })));
+        else texts.push(fs.readFileSync(f.path, 'utf8'));
+      }
+    }
+    expect(contaminated).toBeGreaterThan(0);
+    const exported = normalized(texts.join('\n'));
+    expect(exported.length).toBeGreaterThan(0);
+    for (const q of injectedQuestions) expect(exported.includes(normalized(q.question)), q.question).toBe(false);
+  });
+
+  it('registering a set re-checks what the open round already holds; eval warns on the registered file; verdicts land in ClickHouse', async () => {
+    await openRound(ctx, { model: 'scripted', modelVersion: 'v2', env: env.env });
+    await env.produce('fw.fas.questions', [{ ...injectedQuestions[0], id: 'q_round2_copy', round: 2 }]);
+    const late = await recheckOpenRound(ctx, evalSetFromFile('hotpotqa-late', qaFile));
+    expect(late).toMatchObject({ round: 2, hard: 1 });
+    await closeRound(ctx);
+    expect(contaminationBySet(await readVerdicts(ctx), 2)).toEqual([expect.objectContaining({ set: 'hotpotqa-late', hard: 1, questions: 1 })]);
+    expect(await evalContaminationWarning(ctx, qaFile)).toMatch(/registered evaluation set "hotpotqa-(dev|late)".*round 1: \d+ hard/);
+
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-decontam-ch-'));
+    const analytics = await startAnalytics({ env: { ...env.env, FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'decontam', ANALYTICS_FLUSH_MS: '150', ANALYTICS_LAG_EVERY_MS: '0' } });
+    try {
+      await env.drain([{ groupId: analytics.groupId, inputs: analytics.inputs }], 420_000);
+      const query = 'SELECT round, set_name, toInt32(hard) AS hard, toInt32(questions) AS questions FROM decontam.contamination_by_set ORDER BY round, set_name';
+      const rows = await (await analytics.client.query({ query, format: 'JSONEachRow' })).json();
+      const expected = contaminationBySet(await readVerdicts(ctx), 1);
+      expect(rows).toContainEqual({ round: 1, set_name: 'hotpotqa-dev', hard: expected[0].hard, questions: expected[0].questions });
+      expect(rows).toContainEqual({ round: 2, set_name: 'hotpotqa-late', hard: 1, questions: 1 });
+    } finally {
+      await analytics.stop();
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }, 600_000);
+});
