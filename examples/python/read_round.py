@@ -205,7 +205,7 @@ def main() -> int:
             dump.close()
     finally:
         c.close()
-    print(json.dumps({"round": args.round, "model": manifest["model"], "records": counts, "duplicates_skipped": duplicates, "out": str(args.out)}))
+    print(json.dumps({"round": args.round, "model": manifest["model"], "parent_round": manifest.get("parent_round"), "derivation": manifest.get("derivation", ""), "records": counts, "duplicates_skipped": duplicates, "out": str(args.out)}))
     return 0
 
 

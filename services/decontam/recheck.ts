@@ -3,7 +3,8 @@ import { readTopic } from '../platform/kafka/reader.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
 import { readManifests, topicBounds } from '../rounds/manifest.ts';
 import { EvalIndex, defaultRules, type DecontamRules } from './eval-index.ts';
-import { sendRecords as send, type DecontamContext } from './sets.ts';
+import { sendRecords as send } from '../rounds/send-records.ts';
+import type { DecontamContext } from './sets.ts';
 import { checkSubject, checkedTopics, dropDetail, verdictRecord, type Subject } from './subjects.ts';
 import { VERDICTS_TOPIC } from './verdicts.ts';
 

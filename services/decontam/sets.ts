@@ -3,6 +3,7 @@ import type { EvalSet } from '../platform/generated/records.ts';
 import { readTopic } from '../platform/kafka/reader.ts';
 import { contentId, recordMeta, sha256, stableJson } from '../platform/records.ts';
 import type { RoundsContext } from '../rounds/manifest.ts';
+import { sendRecords } from '../rounds/send-records.ts';
 import { readQaFile } from '../rollout/eval/qa-file.ts';
 
 export const SETS_TOPIC = 'fw.decontam.sets';
@@ -45,18 +46,4 @@ export async function readSets(ctx: DecontamContext): Promise<EvalSet[]> {
 /** Writes a set (value) or removes it (null: a tombstone, so compaction forgets it). */
 export async function writeSet(ctx: DecontamContext, name: string, set: EvalSet | null): Promise<void> {
   await sendRecords(ctx, SETS_TOPIC, 'fw.EvalSet', [{ key: name, value: set }]);
-}
-
-/** Sends records (Avro-encoded, null = tombstone) with an idempotent producer, in requests of at most 500. */
-export async function sendRecords(ctx: DecontamContext, topic: string, schema: string, records: Array<{ key: string; value: unknown }>): Promise<void> {
-  if (records.length === 0) return;
-  const physical = ctx.names.physical(topic);
-  const kafkaProducer = ctx.kafka.producer({ idempotent: true });
-  await kafkaProducer.connect();
-  try {
-    const messages = await Promise.all(records.map(async (r) => ({ key: r.key, value: r.value === null ? null : await ctx.serde.encode(schema, r.value, physical) })));
-    for (let i = 0; i < messages.length; i += 500) await kafkaProducer.send({ topic: physical, messages: messages.slice(i, i + 500) });
-  } finally {
-    await kafkaProducer.disconnect();
-  }
 }

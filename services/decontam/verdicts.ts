@@ -1,7 +1,8 @@
 import type { DecontamVerdict } from '../platform/generated/records.ts';
 import { readTopic } from '../platform/kafka/reader.ts';
 import { recordMeta } from '../platform/records.ts';
-import { readSets, sendRecords, type DecontamContext } from './sets.ts';
+import { sendRecords } from '../rounds/send-records.ts';
+import { readSets, type DecontamContext } from './sets.ts';
 import { verdictId } from './subjects.ts';
 
 const producer = { service: 'decontam', version: '1.0.0', instance: 'release' };

@@ -34,6 +34,8 @@ export const recycleStage = defineStage<Config, undefined, 'fw.trajectories.disc
 
 function recycleTrajectory(t: Trajectory, ctx: StageContext<Config, undefined>): OutputRecord[] {
   if (t.steps.length === 0) return [ctx.drop('empty_trajectory', t.id, t.termination)];
+  // a re-scored copy (round rescore) of a trajectory whose rollout round already recycled or kept it
+  if (t.producer.service === 'rescore') return [ctx.drop('rescored_copy', t.id, t.parent_ids[0] ?? '')];
   return [recycled(ctx, 'discarded_trajectory', [t.id], discardedTrajectoryText(t), t.round, [t.id])];
 }
 

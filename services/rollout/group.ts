@@ -33,7 +33,8 @@ export function trajectoryIdFor(groupId: string, index: number): string {
   return contentId('traj', groupId, index);
 }
 
-function signature(run: RolloutRun): string {
+/** Hash of a rollout's action sequence and answer (also of a stored trajectory: re-scoring keeps SFT selection distinct). */
+export function signature(run: Pick<RolloutRun, 'steps' | 'prediction'>): string {
   return sha256(JSON.stringify([run.steps.map((s) => s.tool_call), run.prediction]));
 }
 

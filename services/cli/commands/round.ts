@@ -3,7 +3,11 @@ import type { Command } from 'commander';
 import type { RoundManifest } from '../../platform/generated/records.ts';
 import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { rangeSizes } from '../../rounds/manifest.ts';
+import { renderDiff } from '../../rounds/rescore/diff.ts';
+import { rescoreRound } from '../../rounds/rescore/rescore.ts';
+import type { JudgeName, RewardName } from '../../rounds/rescore/scorers.ts';
 import { closeRound, openRound, readManifests } from '../../rounds/rounds.ts';
+import { createLlmClientFromEnv } from '../../platform/llm/index.ts';
 import { cliContext } from '../context.ts';
 
 export function registerRoundCommands(program: Command): void {
@@ -31,6 +35,38 @@ export function registerRoundCommands(program: Command): void {
       console.table(topicTable(manifest));
     });
   round
+    .command('rescore')
+    .description("judge a closed round's trajectories again and write new RL groups, SFT selections and discarded sets as a derived round (no rollout)")
+    .requiredOption('--round <n>', 'round to re-score', (v) => Number.parseInt(v, 10))
+    .requiredOption('--judge <judge>', 'exact_f1 | llm')
+    .requiredOption('--reward <reward>', 'binary | f1 (an llm judge is always binary)')
+    .option('--model <name>', 'model of the llm judge (LLM_MODEL_JUDGE)')
+    .option('--f1-threshold <x>', 'exact_f1: token F1 that counts as correct', (v) => Number(v), 0.8)
+    .option('--sft-per-question <n>', 'SFT picks per question (default: what the round kept)', (v) => Number.parseInt(v, 10))
+    .option('--json', 'print the result as JSON')
+    .action(async (options: { round: number; judge: JudgeName; reward: RewardName; model?: string; f1Threshold: number; sftPerQuestion?: number; json?: boolean }) => {
+      const ctx = cliContext();
+      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      const env = options.model ? { ...process.env, LLM_MODEL_JUDGE: options.model } : process.env;
+      const llm = options.judge === 'llm' ? (createLlmClientFromEnv(env, { logger: ctx.logger }) ?? undefined) : undefined;
+      try {
+        const result = await rescoreRound(ctx, { ...options, llm, env });
+        if (options.json) {
+          console.log(JSON.stringify({ parent: result.parent.round, derived: result.derived.round, existing: result.existing, derivation: result.derived.derivation, diff: result.diff }));
+          return;
+        }
+        const { derived, outputs } = result;
+        console.log(
+          result.existing
+            ? `round ${options.round} was already re-scored this way: derived round ${derived.round} (${derived.derivation}); nothing written`
+            : `derived round ${derived.round} from round ${options.round} (${derived.derivation}): ${outputs.groups.length} RL groups, ${outputs.sft.length} SFT, ${outputs.discarded.length} discarded, ${outputs.scores.length} scores`,
+        );
+        console.log(renderDiff(result.diff));
+      } finally {
+        await llm?.close();
+      }
+    });
+  round
     .command('list')
     .description('list rounds with their model and record counts')
     .option('--json', 'print the manifests as JSON lines')
@@ -47,6 +83,7 @@ export function registerRoundCommands(program: Command): void {
           return {
             round: m.round,
             status: m.status,
+            from: m.parent_round ?? '',
             model: m.model,
             version: m.model_version,
             config: m.config_hash,

@@ -1,0 +1,128 @@
+import type { RlGroup, Score, Trajectory } from '../../platform/generated/records.ts';
+import { contentId, recordMeta, type RecordMeta } from '../../platform/records.ts';
+import { signature } from '../../rollout/group.ts';
+import { dispositions, groupAdvantages, selectForSft, type GroupMember } from '../../rollout/grpo.ts';
+import type { JudgeResult } from '../../rollout/judge/judge.ts';
+import type { Scorer } from './scorers.ts';
+
+export const producer = { service: 'rescore', version: '1.0.0', instance: '' };
+
+export interface Rescored {
+  trajectory: Trajectory;
+  judged: JudgeResult;
+  advantage: number;
+  disposition: string;
+}
+
+export interface RescoreOutputs {
+  scores: Score[];
+  groups: RlGroup[];
+  /** Re-scored copies: parent is the original trajectory; the topic follows the new disposition. */
+  sft: Trajectory[];
+  discarded: Trajectory[];
+  rescored: Rescored[];
+}
+
+/** SFT picks per question of the original round: the most any of its groups kept (at least 1). */
+export function inferSftPerQuestion(trajectories: Trajectory[]): number {
+  const perGroup = new Map<string, number>();
+  for (const t of trajectories) if (t.disposition === 'sft') perGroup.set(t.group_id, (perGroup.get(t.group_id) ?? 0) + 1);
+  return Math.max(1, ...perGroup.values());
+}
+
+/** The trajectories of a round by group, each group in rollout order (ids deduplicated: a replay writes the same id). */
+export function groupsOf(trajectories: Trajectory[]): Trajectory[][] {
+  const unique = [...new Map(trajectories.map((t) => [t.id, t])).values()];
+  const groups = new Map<string, Trajectory[]>();
+  for (const t of unique) groups.set(t.group_id, [...(groups.get(t.group_id) ?? []), t]);
+  return [...groups.values()].map((g) => g.sort((a, b) => a.rollout_index - b.rollout_index)).sort((a, b) => a[0].group_id.localeCompare(b[0].group_id));
+}
+
+/**
+ * New RL groups, SFT selections and discarded sets from new verdicts, with the rollout service's own GRPO code
+ * (leave-one-out advantages, loss mask, rejection sampling). Ids derive from the original ids and the scorer, so
+ * the same re-scoring always makes the same records. `judged` holds the new verdict per trajectory id.
+ */
+export function rescoreOutputs(options: {
+  round: number;
+  scorer: Scorer;
+  groups: Trajectory[][];
+  judged: Map<string, JudgeResult>;
+  sftPerQuestion: number;
+  now: number;
+}): RescoreOutputs {
+  const { scorer, round } = options;
+  const meta = (id: string, parents: string[]): RecordMeta => recordMeta({ id, round, producer, parents, now: options.now });
+  const out: RescoreOutputs = { scores: [], groups: [], sft: [], discarded: [], rescored: [] };
+  for (const group of options.groups) {
+    const results = group.map((t) => options.judged.get(t.id)!);
+    const members: GroupMember[] = group.map((t, i) => ({
+      rolloutIndex: t.rollout_index,
+      reward: results[i].reward,
+      correct: results[i].judgement.correct,
+      termination: t.termination,
+      prediction: t.prediction,
+      f1: results[i].judgement.f1,
+      toolCalls: t.tool_call_count,
+      signature: signature(t),
+    }));
+    const { advantages, mask } = groupAdvantages(members);
+    const disposition = dispositions(members, selectForSft(members, options.sftPerQuestion), mask);
+    const first = group[0];
+    const groupId = contentId('group', 'rescore', first.group_id, scorer.name, scorer.version);
+    out.groups.push({
+      ...meta(groupId, [first.group_id, ...group.map((t) => t.id)]),
+      question_id: first.question_id,
+      question: first.question,
+      ground_truth: first.reference_answer,
+      question_style: first.question_style,
+      trajectory_ids: group.map((t) => t.id),
+      rewards: members.map((m) => m.reward),
+      advantages,
+      loss_mask: mask,
+      pass_count: members.filter((m) => m.correct).length,
+    });
+    group.forEach((t, i) => {
+      const r = results[i];
+      out.scores.push(scoreRecord(meta, t, scorer.name, scorer.version, r));
+      const copy: Trajectory = {
+        ...t,
+        ...meta(contentId('traj', 'rescore', t.id, scorer.name, scorer.version), [t.id]),
+        group_id: groupId,
+        reward: r.reward,
+        judge: r.judgement,
+        disposition: disposition[i],
+      };
+      (disposition[i] === 'sft' ? out.sft : out.discarded).push(copy);
+      out.rescored.push({ trajectory: t, judged: r, advantage: advantages[i], disposition: disposition[i] });
+    });
+  }
+  return out;
+}
+
+/** A Score record: one verdict of one scorer (name + version) on one trajectory, with its components. */
+export function scoreRecord(meta: (id: string, parents: string[]) => RecordMeta, t: Trajectory, scorer: string, version: string, r: JudgeResult): Score {
+  return {
+    ...meta(contentId('score', t.id, scorer, version), [t.id]),
+    trajectory_id: t.id,
+    question_id: t.question_id,
+    group_id: t.group_id,
+    scorer,
+    scorer_version: version,
+    source_round: t.round,
+    correct: r.judgement.correct,
+    reward: r.reward,
+    components: { em: r.judgement.em, f1: r.judgement.f1 },
+    rationale: r.judgement.rationale,
+    llm: r.llm,
+  };
+}
+
+/** The verdict the rollout service stored on the trajectory, as a score of the original scorer. */
+export function originalScore(t: Trajectory): { scorer: string; version: string; result: JudgeResult } {
+  return {
+    scorer: `${t.judge.kind}/original`,
+    version: `${t.producer.service} ${t.producer.version}`,
+    result: { judgement: t.judge, reward: t.reward, llm: null },
+  };
+}
