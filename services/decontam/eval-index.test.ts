@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../platform/paths.ts';
 import { readQaFile } from '../rollout/eval/qa-file.ts';
 import { reworded, verbatimLines } from '../../test/fixtures/contamination.ts';
-import { words } from '../ingest/minhash.ts';
+import { words } from '../lib/minhash.ts';
 import { EvalIndex, type Hit } from './eval-index.ts';
 import { evalSetFromFile } from './sets.ts';
 

@@ -1,5 +1,5 @@
 import type { EvalSet } from '../platform/generated/records.ts';
-import { MinHasher, NearDuplicateIndex, words } from '../ingest/minhash.ts';
+import { MinHasher, NearDuplicateIndex, words } from '../lib/minhash.ts';
 import { sha256 } from '../platform/records.ts';
 
 export const CHECKER_VERSION = 'decontam-1';

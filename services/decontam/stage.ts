@@ -67,7 +67,9 @@ export const decontamStage = defineStage<DecontamConfig, DecontamState, (typeof 
   process(record, ctx) {
     const subject = { topic: record.topic, value: record.value } as Subject;
     const out: OutputRecord[] = [];
+    const hits = ctx.counter('flywheel_decontam_hits_total', 'Decontamination hits by evaluation set, tier and rule', ['set', 'tier', 'rule']);
     for (const hit of checkSubject(ctx.state.indexes.values(), subject)) {
+      hits.inc({ set: hit.set, tier: hit.tier, rule: hit.rule });
       out.push({ topic: 'fw.decontam.verdicts', value: verdictRecord(subject, hit, ctx.meta) });
       if (hit.tier === 'hard') out.push(ctx.drop(`contaminated:${hit.set}`, subject.value.id, dropDetail(hit), [subject.value.id]));
     }

@@ -13,7 +13,7 @@ export interface OpenRoundOptions {
   configVariables?: readonly string[];
   now?: number;
   /** A derived round (round rescore): the round it was made from and how. */
-  derivedFrom?: { round: number; derivation: string };
+  derivedFrom?: { round: number; derivation: string; configHash: string };
 }
 
 /**
@@ -33,7 +33,8 @@ export async function openRound(ctx: RoundsContext, options: OpenRoundOptions): 
     model: options.model,
     model_version: options.modelVersion ?? `r${round}`,
     policy_endpoint: options.endpoint ?? '',
-    config_hash: configHash(options.env ?? process.env, options.configVariables ?? []).hash,
+    // a derived round ran no stage: its data comes from the parent round's settings and the derivation
+    config_hash: options.derivedFrom?.configHash ?? configHash(options.env ?? process.env, options.configVariables ?? []).hash,
     opened_at: now,
     closed_at: null,
     ranges: nextRanges(last?.ranges, partitions),

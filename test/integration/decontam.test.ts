@@ -10,7 +10,7 @@ import { recheckOpenRound } from '../../services/decontam/recheck.ts';
 import { evalSetFromFile, writeSet } from '../../services/decontam/sets.ts';
 import { contaminationBySet, readVerdicts } from '../../services/decontam/verdicts.ts';
 import { exportFormats, exportRound } from '../../services/export/export.ts';
-import { words } from '../../services/ingest/minhash.ts';
+import { words } from '../../services/lib/minhash.ts';
 import { sampleAndPublish } from '../../services/memory/publish.ts';
 import type { DecontamVerdict, Question } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';

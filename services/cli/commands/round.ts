@@ -50,7 +50,7 @@ export function registerRoundCommands(program: Command): void {
       const env = options.model ? { ...process.env, LLM_MODEL_JUDGE: options.model } : process.env;
       const llm = options.judge === 'llm' ? (createLlmClientFromEnv(env, { logger: ctx.logger }) ?? undefined) : undefined;
       try {
-        const result = await rescoreRound(ctx, { ...options, llm, env });
+        const result = await rescoreRound(ctx, { ...options, llm });
         if (options.json) {
           console.log(JSON.stringify({ parent: result.parent.round, derived: result.derived.round, existing: result.existing, derivation: result.derived.derivation, diff: result.diff }));
           return;

@@ -15,7 +15,6 @@ export interface RescoreOptions extends ScorerOptions {
   /** SFT picks per question; default: what the original round kept at most per question. */
   sftPerQuestion?: number;
   concurrency?: number;
-  env?: NodeJS.ProcessEnv;
   now?: number;
 }
 
@@ -55,7 +54,7 @@ export async function rescoreRound(ctx: RoundsContext, options: RescoreOptions):
   const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups);
   if (existing) return { parent, derived: existing, existing: true, outputs, diff };
 
-  const opened = await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, env: options.env, now, derivedFrom: { round: parent.round, derivation: scorer.derivation } });
+  const opened = await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } });
   if (opened.round !== round) throw new RoundStateError(`expected to open round ${round}, opened ${opened.round} (another round was opened meanwhile?)`);
   const meta = (id: string, parents: string[]) => recordMeta({ id, round, producer, parents, now });
   const originals = groups.flat().map((t) => {
