@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnalytics } from '../../services/analytics/service.ts';
@@ -23,6 +25,7 @@ import { findStage } from '../../services/stages.ts';
 import { reworded, verbatimLines } from '../fixtures/contamination.ts';
 import { TestEnv } from '../support.ts';
 
+const run = promisify(execFile);
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
 const items = readQaFile(qaFile);
 const corpusItems = items.slice(100, 108); // the round's documents: some of the injected questions' own paragraphs
@@ -124,8 +127,15 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
   it('registering a set re-checks what the open round already holds; eval warns on the registered file; verdicts land in ClickHouse', async () => {
     await openRound(ctx, { model: 'scripted', modelVersion: 'v2', env: env.env });
     await env.produce('fw.fas.questions', [{ ...injectedQuestions[0], id: 'q_round2_copy', round: 2 }]);
-    const late = await recheckOpenRound(ctx, evalSetFromFile('hotpotqa-late', qaFile));
-    expect(late).toMatchObject({ round: 2, hard: 1 });
+    // through the CLI, as an operator registers a set mid-round
+    const cliEnv = { ...env.env, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(',') };
+    const added = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'decontam', 'add', 'hotpotqa-late', qaFile], { env: cliEnv, cwd: projectRoot });
+    expect(added.stdout).toContain('registered hotpotqa-late: 300 questions');
+    expect(added.stdout).toMatch(/re-checked open round 2 \(.*fw\.fas\.questions 1.*\): 1 hard hit\(s\) dropped, 0 for review/);
+    const listed = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'decontam', 'list', '--json'], { env: cliEnv, cwd: projectRoot });
+    expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).set)).toEqual(['hotpotqa-dev', 'hotpotqa-late']);
+    const again = await recheckOpenRound(ctx, evalSetFromFile('hotpotqa-late', qaFile)); // same ids: counted once downstream
+    expect(again).toMatchObject({ round: 2, hard: 1 });
     await closeRound(ctx);
     expect(contaminationBySet(await readVerdicts(ctx), 2)).toEqual([expect.objectContaining({ set: 'hotpotqa-late', hard: 1, questions: 1 })]);
     expect(await evalContaminationWarning(ctx, qaFile)).toMatch(/registered evaluation set "hotpotqa-(dev|late)".*round 1: \d+ hard/);

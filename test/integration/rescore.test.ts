@@ -86,6 +86,13 @@ describe('round rescore: a closed round judged again as a derived round, no roll
     expect(ids(second)).toEqual(ids(first));
     expect((await readManifests(ctx)).map((m) => m.round)).toEqual([1, 2]);
     expect(await readRound(2, 'fw.scores', ctx)).toHaveLength(scores.length);
+    const cli = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'round', 'rescore', '--round', '1', '--judge', 'exact_f1', '--reward', 'f1'], {
+      env: { ...env.env, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(',') },
+      cwd: projectRoot,
+    });
+    expect(cli.stdout).toContain('round 1 was already re-scored this way: derived round 2');
+    expect(cli.stdout).toMatch(/advantages changed\s+\d+/);
+    console.log(cli.stdout);
 
     // exports and the Python reader work on the derived round
     const rl = await exportRound(ctx, { round: 2, format: 'verl-rl-parquet', out });
