@@ -120,6 +120,49 @@ def read_manifest(c: Consumer, catalog: SchemaCatalog, prefix: str, round_number
     return latest
 
 
+def read_topic(c: Consumer, catalog: SchemaCatalog, topic: str, schema: str):
+    """Yields (key, decoded value or None for a tombstone) of every committed record of a topic, partition by partition."""
+    metadata = c.list_topics(topic, timeout=10).topics.get(topic)
+    if metadata is None or metadata.error is not None:
+        return  # an older deployment without the topic
+    for partition in sorted(metadata.partitions):
+        low, high = c.get_watermark_offsets(TopicPartition(topic, partition), timeout=10)
+        for msg in read_range(c, topic, partition, low, high):
+            key = msg.key().decode() if msg.key() else ""
+            yield key, (None if msg.value() is None else catalog.decode(msg.value(), schema))
+
+
+def contamination(c: Consumer, catalog: SchemaCatalog, prefix: str):
+    """What flywheel export leaves out (services/decontam/verdicts.ts): records with an open decontamination verdict
+    of a registered set, every record of a question that hit, and records derived from a hit record."""
+    sets: dict[str, dict] = {}
+    for key, value in read_topic(c, catalog, prefix + "fw.decontam.sets", "fw.EvalSet"):
+        if value is None:
+            sets.pop(key, None)
+        else:
+            sets[key] = value
+    last: dict[tuple[str, str], dict] = {}
+    for _, v in read_topic(c, catalog, prefix + "fw.decontam.verdicts", "fw.DecontamVerdict"):
+        if v is not None and v["set_name"] in sets:
+            last[(v["subject_id"], v["set_name"])] = v
+    ids: set[str] = set()
+    questions: set[str] = set()
+    for v in last.values():
+        if v["tier"] == "released":
+            continue
+        ids.add(v["subject_id"])
+        if v["subject_topic"] == "fw.fas.questions":
+            questions.add(v["subject_id"])
+        elif v["field"] == "question" and v["question_id"]:
+            questions.add(v["question_id"])
+    blocked = ids | questions
+
+    def blocks(record: dict) -> bool:
+        return record["id"] in blocked or record.get("question_id") in questions or any(p in blocked for p in record.get("parent_ids", []))
+
+    return blocks
+
+
 def chat_messages(t: dict) -> dict:
     """OpenAI chat format: user question, assistant turns with tool_calls, tool results, final answer."""
     messages: list[dict] = [{"role": "user", "content": t["question"]}]
@@ -182,6 +225,8 @@ def main() -> int:
         dump = args.dump_records.open("w") if args.dump_records else None
         counts = {}
         duplicates = 0
+        contaminated = 0
+        blocks = contamination(c, catalog, args.topic_prefix)
         for topic, (schema, filename) in DATASETS.items():
             ranges = sorted((r for r in manifest["ranges"] if r["topic"] == topic), key=lambda r: r["partition"])
             n = 0
@@ -196,6 +241,9 @@ def main() -> int:
                             duplicates += 1  # the same record written twice (a redelivery): train on it once
                             continue
                         seen.add(value["id"])
+                        if blocks(value):
+                            contaminated += 1  # a decontamination hit: flywheel export leaves it out too
+                            continue
                         out.write(json.dumps(RENDER[topic](value), ensure_ascii=False, default=plain) + "\n")
                         if dump:
                             dump.write(json.dumps({"topic": topic, "partition": msg.partition(), "offset": msg.offset(), "value": value}, ensure_ascii=False, default=plain) + "\n")
@@ -205,7 +253,7 @@ def main() -> int:
             dump.close()
     finally:
         c.close()
-    print(json.dumps({"round": args.round, "model": manifest["model"], "parent_round": manifest.get("parent_round"), "derivation": manifest.get("derivation", ""), "records": counts, "duplicates_skipped": duplicates, "out": str(args.out)}))
+    print(json.dumps({"round": args.round, "model": manifest["model"], "parent_round": manifest.get("parent_round"), "derivation": manifest.get("derivation", ""), "records": counts, "duplicates_skipped": duplicates, "contaminated_skipped": contaminated, "out": str(args.out)}))
     return 0
 
 

@@ -16,6 +16,7 @@ import { words } from '../../services/lib/minhash.ts';
 import { sampleAndPublish } from '../../services/memory/publish.ts';
 import type { DecontamVerdict, Question } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { waitForDrain } from '../../services/platform/runtime/drain.ts';
 import { contentId, recordMeta } from '../../services/platform/records.ts';
 import { runPipeline, type PipelineStep } from '../../services/rounds/pipeline.ts';
 import { readRound } from '../../services/rounds/read-round.ts';
@@ -122,6 +123,19 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
     const exported = normalized(texts.join('\n'));
     expect(exported.length).toBeGreaterThan(0);
     for (const q of injectedQuestions) expect(exported.includes(normalized(q.question)), q.question).toBe(false);
+
+    // the Python training job leaves out the same records
+    const python = path.join(projectRoot, 'examples/python/.venv/bin/python');
+    if (!fs.existsSync(python)) return console.warn('examples/python/.venv missing: Python reader not checked');
+    const pyOut = path.join(out, 'py');
+    const { stdout } = await run(python, [path.join(projectRoot, 'examples/python/read_round.py'), '--round', '1', '--out', pyOut], {
+      env: { ...process.env, TOPIC_PREFIX: env.prefix, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(',') },
+      timeout: 180_000,
+    });
+    const summary = JSON.parse(stdout);
+    expect(summary.contaminated_skipped).toBeGreaterThan(0);
+    const fromPython = normalized(fs.readdirSync(pyOut).map((f) => fs.readFileSync(path.join(pyOut, f), 'utf8')).join('\n'));
+    for (const q of injectedQuestions) expect(fromPython.includes(normalized(q.question)), q.question).toBe(false);
   });
 
   it('registering a set re-checks what the open round already holds; eval warns on the registered file; verdicts land in ClickHouse', async () => {
@@ -143,7 +157,8 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-decontam-ch-'));
     const analytics = await startAnalytics({ env: { ...env.env, FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'decontam', ANALYTICS_FLUSH_MS: '150', ANALYTICS_LAG_EVERY_MS: '0' } });
     try {
-      await env.drain([{ groupId: analytics.groupId, inputs: analytics.inputs }], 420_000);
+      // the view reads the verdicts table only; a client lets the drain tell transaction markers from records
+      await ctx.withAdmin((admin) => waitForDrain(admin, [{ groupId: analytics.groupId, topics: [env.topic('fw.decontam.verdicts')] }], { kafka: env.kafka, timeoutMs: 300_000 }));
       const query = 'SELECT round, set_name, toInt32(hard) AS hard, toInt32(questions) AS questions FROM decontam.contamination_by_set ORDER BY round, set_name';
       const rows = await (await analytics.client.query({ query, format: 'JSONEachRow' })).json();
       const expected = contaminationBySet(await readVerdicts(ctx), 1);
