@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliContext } from '../../services/cli/context.ts';
 import { exportRound } from '../../services/export/export.ts';
 import type { Question } from '../../services/platform/generated/records.ts';
+import { createLlmClient } from '../../services/platform/llm/index.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { rangeSizes } from '../../services/rounds/manifest.ts';
@@ -18,6 +19,7 @@ import { closeRound, openRound, readManifests } from '../../services/rounds/roun
 import { qaDocuments, qaQuestion, readQaFile } from '../../services/rollout/eval/qa-file.ts';
 import { waitForQuestions } from '../../services/rollout/eval/run.ts';
 import { rolloutStage } from '../../services/rollout/stage.ts';
+import { FakeOpenAiServer } from '../fakes/openai-server.ts';
 import { TestEnv } from '../support.ts';
 
 const run = promisify(execFile);
@@ -110,17 +112,40 @@ describe('round rescore: a closed round judged again as a derived round, no roll
     } else console.warn('examples/python/.venv missing: Python reader not checked');
   }, 300_000);
 
-  it('a binary re-scoring of the same round agrees with the original verdicts; bad requests are refused', async () => {
+  it('a binary re-scoring agrees with the original verdicts; an LLM judge re-scores through the shared client; bad requests are refused', async () => {
     const binary = await rescoreRound(ctx, { round: 1, judge: 'exact_f1', reward: 'binary' });
     expect(binary.derived).toMatchObject({ round: 3, parent_round: 1 });
     expect(binary.diff).toMatchObject({ flippedToCorrect: 0, flippedToIncorrect: 0, advantagesChanged: 0, sftGained: [], sftLost: [] });
     expect(binary.diff.kendallTau).toBeCloseTo(1);
+
+    // an LLM judge (a fake OpenAI-compatible server standing in for the model): verdicts and usage are stored per score
+    const fake = await FakeOpenAiServer.start({
+      responder: (request) => {
+        const prompt = String(request.body.messages?.at(-1)?.content ?? '');
+        const reference = /Reference answer: (.*)/.exec(prompt)?.[1] ?? '';
+        const predicted = /Predicted answer: (.*)/.exec(prompt)?.[1] ?? '';
+        const correct = predicted.toLowerCase().includes(reference.toLowerCase().split(' ')[0]);
+        return { content: JSON.stringify({ correct, rationale: 'fake' }), usage: { prompt_tokens: 50, completion_tokens: 5 } };
+      },
+    });
+    const llm = createLlmClient({ baseURL: fake.url, model: 'fake-judge', cache: { enabled: false, dir: env.home, disabledPurposes: [] } });
+    try {
+      const judged = await rescoreRound(ctx, { round: 1, judge: 'llm', reward: 'f1', model: 'fake-judge', llm });
+      expect(judged.derived).toMatchObject({ round: 4, parent_round: 1, derivation: 'rescore judge=llm reward=binary model=fake-judge' });
+      console.log('llm judge vs original:', { ...judged.diff, sftGained: judged.diff.sftGained.length, sftLost: judged.diff.sftLost.length });
+      const llmScores = (await readRound(4, 'fw.scores', ctx)).filter((x) => x.scorer === 'llm/binary');
+      expect(llmScores.filter((x) => x.reward > 0).length).toBe(llmScores.filter((x) => x.correct).length);
+      expect(llmScores.filter((x) => x.llm !== null).length).toBeGreaterThan(0); // empty predictions are judged without a call
+    } finally {
+      await llm.close();
+      await fake.close();
+    }
 
     const original = await readRound(1, 'fw.rollout.trajectories', ctx);
     expect(() => checkStoredInputs('exact_f1', [{ ...original[0], reference_answer: '' }])).toThrow(RescoreRefusedError);
     await expect(rescoreRound(ctx, { round: 1, judge: 'llm', reward: 'binary' })).rejects.toThrow(/needs a model/);
     await expect(rescoreRound(ctx, { round: 9, judge: 'exact_f1', reward: 'f1' })).rejects.toThrow(/round 9 has no manifest/);
     await openRound(ctx, { model: 'scripted', modelVersion: 'v2', env: env.env });
-    await expect(rescoreRound(ctx, { round: 1, judge: 'exact_f1', reward: 'binary', f1Threshold: 0.5 })).rejects.toThrow(/round 4 is open/);
+    await expect(rescoreRound(ctx, { round: 1, judge: 'exact_f1', reward: 'binary', f1Threshold: 0.5 })).rejects.toThrow(/round 5 is open/);
   }, 120_000);
 });
