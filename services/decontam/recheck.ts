@@ -6,7 +6,7 @@ import { EvalIndex, defaultRules, type DecontamRules } from './eval-index.ts';
 import { sendRecords as send } from '../rounds/send-records.ts';
 import type { DecontamContext } from './sets.ts';
 import { checkSubject, checkedTopics, dropDetail, verdictRecord, type Subject } from './subjects.ts';
-import { VERDICTS_TOPIC } from './verdicts.ts';
+import { latestVerdicts, readVerdicts, VERDICTS_TOPIC } from './verdicts.ts';
 
 const producer = { service: 'decontam', version: '1.0.0', instance: 'recheck' };
 
@@ -27,6 +27,8 @@ export async function recheckOpenRound(ctx: DecontamContext, set: EvalSet, rules
   const result: RecheckResult = { round: open?.round ?? null, checked: {}, hard: 0, review: 0 };
   if (!open) return result;
   const index = new EvalIndex(set, rules);
+  // a reviewer's release of this set version stands: registering the same version again does not undo it
+  const released = new Set(latestVerdicts(await readVerdicts(ctx)).filter((v) => v.tier === 'released' && v.set_name === set.name && v.set_hash === set.content_hash).map((v) => v.subject_id));
   const verdicts: DecontamVerdict[] = [];
   const drops: Drop[] = [];
   const meta = (id: string, parents?: string[]) => recordMeta({ id, round: open.round, producer, parents });
@@ -34,6 +36,7 @@ export async function recheckOpenRound(ctx: DecontamContext, set: EvalSet, rules
     const subjects = await readOpenRange(ctx, open, topic);
     result.checked[topic] = subjects.length;
     for (const subject of subjects) {
+      if (released.has(subject.value.id)) continue;
       for (const hit of checkSubject([index], subject)) {
         verdicts.push(verdictRecord(subject, hit, meta));
         if (hit.tier === 'review') {

@@ -19,11 +19,16 @@ export async function readVerdicts(ctx: DecontamContext): Promise<DecontamVerdic
   return out;
 }
 
-/** The last verdict per (subject, set): a release after a review hit wins, a later hit after a release wins. */
-export function openVerdicts(verdicts: DecontamVerdict[]): DecontamVerdict[] {
+/** The last verdict per (subject, set), in topic order. */
+export function latestVerdicts(verdicts: DecontamVerdict[]): DecontamVerdict[] {
   const last = new Map<string, DecontamVerdict>();
   for (const v of verdicts) last.set(`${v.subject_id}\u0000${v.set_name}`, v);
-  return [...last.values()].filter((v) => v.tier !== 'released');
+  return [...last.values()];
+}
+
+/** Verdicts that still block: a release after a review hit wins, a later hit after a release wins. */
+export function openVerdicts(verdicts: DecontamVerdict[]): DecontamVerdict[] {
+  return latestVerdicts(verdicts).filter((v) => v.tier !== 'released');
 }
 
 /**
@@ -87,10 +92,8 @@ export interface ContaminationRow {
 
 /** Hits per set (latest verdict per subject and set), optionally of one round: what summaries and `report` show. */
 export function contaminationBySet(verdicts: DecontamVerdict[], round?: number): ContaminationRow[] {
-  const last = new Map<string, DecontamVerdict>();
-  for (const v of verdicts) if (round === undefined || v.round === round) last.set(`${v.subject_id}\u0000${v.set_name}`, v);
   const rows = new Map<string, ContaminationRow>();
-  for (const v of last.values()) {
+  for (const v of latestVerdicts(verdicts.filter((x) => round === undefined || x.round === round))) {
     const row = rows.get(v.set_name) ?? { set: v.set_name, hard: 0, review: 0, released: 0, questions: 0, trajectories: 0, cpt: 0 };
     if (v.tier === 'hard' || v.tier === 'review' || v.tier === 'released') row[v.tier]++;
     if (v.subject_topic === 'fw.fas.questions') row.questions++;

@@ -10,7 +10,7 @@ import { cliContext } from '../../services/cli/context.ts';
 import { evalContaminationWarning } from '../../services/decontam/eval-warning.ts';
 import { recheckOpenRound } from '../../services/decontam/recheck.ts';
 import { evalSetFromFile, writeSet } from '../../services/decontam/sets.ts';
-import { contaminationBySet, readVerdicts } from '../../services/decontam/verdicts.ts';
+import { ContaminationFilter, contaminationBySet, readVerdicts } from '../../services/decontam/verdicts.ts';
 import { exportFormats, exportRound } from '../../services/export/export.ts';
 import { words } from '../../services/lib/minhash.ts';
 import { sampleAndPublish } from '../../services/memory/publish.ts';
@@ -138,24 +138,37 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
     for (const q of injectedQuestions) expect(fromPython.includes(normalized(q.question)), q.question).toBe(false);
   });
 
-  it('registering a set re-checks what the open round already holds; eval warns on the registered file; verdicts land in ClickHouse', async () => {
+  it('registering a set re-checks the open round; a review hit is released through the CLI; eval warns; verdicts land in ClickHouse and the report', async () => {
     await openRound(ctx, { model: 'scripted', modelVersion: 'v2', env: env.env });
-    await env.produce('fw.fas.questions', [{ ...injectedQuestions[0], id: 'q_round2_copy', round: 2 }]);
+    // a verbatim copy (hard) and a short question with its names swapped around: no shared 8-gram, same word set (review)
+    const reordered = { ...injectedQuestions[0], id: 'q_round2_reordered', round: 2, question: 'Are Gerry Marsden and Daryl Hall both musicians?' };
+    await env.produce('fw.fas.questions', [{ ...injectedQuestions[0], id: 'q_round2_copy', round: 2 }, reordered]);
     // through the CLI, as an operator registers a set mid-round
     const cliEnv = { ...env.env, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(',') };
-    const added = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'decontam', 'add', 'hotpotqa-late', qaFile], { env: cliEnv, cwd: projectRoot });
+    const flywheel = (...args: string[]) => run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), ...args], { env: cliEnv, cwd: projectRoot });
+    const added = await flywheel('decontam', 'add', 'hotpotqa-late', qaFile);
     expect(added.stdout).toContain('registered hotpotqa-late: 300 questions');
-    expect(added.stdout).toMatch(/re-checked open round 2 \(.*fw\.fas\.questions 1.*\): 1 hard hit\(s\) dropped, 0 for review/);
-    const listed = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'decontam', 'list', '--json'], { env: cliEnv, cwd: projectRoot });
+    expect(added.stdout).toMatch(/re-checked open round 2 \(.*fw\.fas\.questions 2.*\): 1 hard hit\(s\) dropped, 1 for review/);
+    const listed = await flywheel('decontam', 'list', '--json');
     expect(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).set)).toEqual(['hotpotqa-dev', 'hotpotqa-late']);
     const again = await recheckOpenRound(ctx, evalSetFromFile('hotpotqa-late', qaFile)); // same ids: counted once downstream
-    expect(again).toMatchObject({ round: 2, hard: 1 });
+    expect(again).toMatchObject({ round: 2, hard: 1, review: 1 });
+
+    await expect(flywheel('decontam', 'release', 'q_round2_copy')).rejects.toMatchObject({ stderr: expect.stringContaining('hard hits are dropped, not released') });
+    expect((await ContaminationFilter.load(ctx)).blocks(reordered)).toBe(true);
+    const released = await flywheel('decontam', 'release', reordered.id, '--set', 'hotpotqa-late');
+    expect(released.stdout).toContain(`released ${reordered.id} (hotpotqa-late, minhash on question`);
+    const filter = await ContaminationFilter.load(ctx);
+    expect(filter.blocks(reordered)).toBe(false);
+    expect(filter.blocks({ id: 'q_round2_copy' })).toBe(true);
+    expect(await recheckOpenRound(ctx, evalSetFromFile('hotpotqa-late', qaFile))).toMatchObject({ hard: 1, review: 0 }); // the release stands
     await closeRound(ctx);
-    expect(contaminationBySet(await readVerdicts(ctx), 2)).toEqual([expect.objectContaining({ set: 'hotpotqa-late', hard: 1, questions: 1 })]);
+    expect(contaminationBySet(await readVerdicts(ctx), 2)).toEqual([{ set: 'hotpotqa-late', hard: 1, review: 0, released: 1, questions: 2, trajectories: 0, cpt: 0 }]);
     expect(await evalContaminationWarning(ctx, qaFile)).toMatch(/registered evaluation set "hotpotqa-(dev|late)".*round 1: \d+ hard/);
 
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-decontam-ch-'));
-    const analytics = await startAnalytics({ env: { ...env.env, FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'decontam', ANALYTICS_FLUSH_MS: '150', ANALYTICS_LAG_EVERY_MS: '0' } });
+    const sinkEnv = { ...env.env, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(','), FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'decontam', ANALYTICS_FLUSH_MS: '150', ANALYTICS_LAG_EVERY_MS: '0' };
+    const analytics = await startAnalytics({ env: sinkEnv });
     try {
       // the view reads the verdicts table only; a client lets the drain tell transaction markers from records
       await ctx.withAdmin((admin) => waitForDrain(admin, [{ groupId: analytics.groupId, topics: [env.topic('fw.decontam.verdicts')] }], { kafka: env.kafka, timeoutMs: 300_000 }));
@@ -163,7 +176,10 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
       const rows = await (await analytics.client.query({ query, format: 'JSONEachRow' })).json();
       const expected = contaminationBySet(await readVerdicts(ctx), 1);
       expect(rows).toContainEqual({ round: 1, set_name: 'hotpotqa-dev', hard: expected[0].hard, questions: expected[0].questions });
-      expect(rows).toContainEqual({ round: 2, set_name: 'hotpotqa-late', hard: 1, questions: 1 });
+      expect(rows).toContainEqual({ round: 2, set_name: 'hotpotqa-late', hard: 1, questions: 2 });
+      // flywheel report, as an analyst runs it while the sink serves queries
+      const report = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'report', '--round', '1', '--svg', path.join(home, 'f.svg')], { env: sinkEnv, cwd: projectRoot });
+      expect(report.stdout).toMatch(/contamination per evaluation set[\s\S]*hotpotqa-dev/);
     } finally {
       await analytics.stop();
       fs.rmSync(home, { recursive: true, force: true });
