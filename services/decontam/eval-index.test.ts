@@ -4,7 +4,9 @@ import { projectRoot } from '../platform/paths.ts';
 import { readQaFile } from '../rollout/eval/qa-file.ts';
 import { reworded, verbatimLines } from '../../test/fixtures/contamination.ts';
 import { words } from '../lib/minhash.ts';
-import { EvalIndex, type Hit } from './eval-index.ts';
+import { loadConfig } from '../platform/config.ts';
+import { defaultRules, EvalIndex, type Hit } from './eval-index.ts';
+import { decontamConfigSchema, rulesFrom } from './stage.ts';
 import { evalSetFromFile } from './sets.ts';
 
 const file = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
@@ -57,5 +59,13 @@ describe('EvalIndex (13-gram, 8-gram 50% coverage, MinHash review tier)', () => 
     const common = 'according to the records kept by the national archive of the country';
     const many = new EvalIndex({ name: 's', content_hash: 'h', items: Array.from({ length: 12 }, (_, i) => ({ id: `e${i}`, question: `${common} who won prize number ${i}?`, answer: '' })) });
     expect(many.check([{ field: 'text', text: `${common} today` }])).toBeUndefined();
+  });
+});
+
+describe('decontam stage config', () => {
+  it('defaults to the published rules and names a bad variable', () => {
+    expect(rulesFrom(loadConfig(decontamConfigSchema, {}))).toEqual(defaultRules);
+    expect(() => loadConfig(decontamConfigSchema, { DECONTAM_MIN_NGRAM: '20' })).toThrow(/DECONTAM_MIN_NGRAM="20": must not exceed DECONTAM_NGRAM/);
+    expect(() => loadConfig(decontamConfigSchema, { DECONTAM_COVERAGE_SHARE: '1.5' })).toThrow(/DECONTAM_COVERAGE_SHARE/);
   });
 });

@@ -13,7 +13,7 @@ export const decontamConfigSchema = z.object({
   DECONTAM_COVERAGE_NGRAM: z.coerce.number().int().min(2).max(50).default(defaultRules.coverageNgram),
   DECONTAM_COVERAGE_SHARE: z.coerce.number().gt(0).max(1).default(defaultRules.coverageShare),
   DECONTAM_MINHASH_THRESHOLD: z.coerce.number().gt(0).max(1).default(defaultRules.minhashThreshold),
-});
+}).refine((c) => c.DECONTAM_MIN_NGRAM <= c.DECONTAM_NGRAM, { message: 'must not exceed DECONTAM_NGRAM', path: ['DECONTAM_MIN_NGRAM'] });
 export type DecontamConfig = z.infer<typeof decontamConfigSchema>;
 
 export function rulesFrom(config: DecontamConfig): DecontamRules {
