@@ -31,6 +31,14 @@ describe('recycle', () => {
     expect(sample.approx_tokens).toBe(Math.ceil(sample.text.length / 4));
   });
 
+  it('drops a re-scored copy (round rescore): its original trajectory was recycled or kept in its own round', async () => {
+    const t = sampleTrajectory({ round: 2, disposition: 'discarded' });
+    const copy = { ...t, id: 'traj_rescored', parent_ids: [t.id], producer: { service: 'rescore', version: '1.0.0', instance: '' } };
+    const [out] = await processOnce(recycleStage, 'fw.trajectories.discarded', copy, {}, 3);
+    expect(out.topic).toBe('fw.drops');
+    expect(out.value).toMatchObject({ reason: 'rescored_copy', subject_id: 'traj_rescored', detail: t.id });
+  });
+
   it('turns a search record into text introduced by its query; the same result gets the same id', async () => {
     const [a] = await processOnce(recycleStage, 'fw.tool.calls', toolCall());
     const [b] = await processOnce(recycleStage, 'fw.tool.calls', toolCall({ id: 'tc_2', trajectory_id: 'other' }));
