@@ -3,7 +3,9 @@ import type { Command } from 'commander';
 import type { RoundManifest } from '../../platform/generated/records.ts';
 import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { rangeSizes } from '../../rounds/manifest.ts';
+import { contaminationBySet, readVerdicts } from '../../decontam/verdicts.ts';
 import { renderDiff } from '../../rounds/rescore/diff.ts';
+import { formatTable } from '../../rounds/summary.ts';
 import { rescoreRound } from '../../rounds/rescore/rescore.ts';
 import type { JudgeName, RewardName } from '../../rounds/rescore/scorers.ts';
 import { closeRound, openRound, readManifests } from '../../rounds/rounds.ts';
@@ -33,6 +35,8 @@ export function registerRoundCommands(program: Command): void {
       const manifest = await closeRound(ctx);
       console.log(`round ${manifest.round} closed`);
       console.table(topicTable(manifest));
+      const contamination = contaminationBySet(await readVerdicts(ctx), manifest.round);
+      if (contamination.length) console.log(`contamination per evaluation set (hits held out of exports):\n${formatTable(contamination.map((c) => ({ ...c })))}`);
     });
   round
     .command('rescore')
