@@ -29,7 +29,7 @@ export function rulesFrom(config: DecontamConfig): DecontamRules {
 
 interface DecontamState {
   indexes: Map<string, EvalIndex>;
-  tail: TopicTail;
+  tail?: TopicTail;
 }
 
 /**
@@ -38,41 +38,49 @@ interface DecontamState {
  * `contaminated:<set>`; a review-tier hit writes a verdict only. Exports leave out every record with an open
  * verdict (see README: the gate is a side stream, so a set registered later still reaches records already written).
  */
-export const decontamStage = defineStage<DecontamConfig, DecontamState, (typeof checkedTopics)[number]>({
-  name: 'decontam',
-  version: '1.0.0',
-  description: 'Checks questions, SFT trajectories and CPT samples against registered evaluation sets (13-gram, 8-gram 50% coverage, MinHash review tier).',
-  inputs: checkedTopics,
-  outputs: ['fw.decontam.verdicts', 'fw.drops'],
-  config: decontamConfigSchema,
-  async setup(ctx) {
-    const rules = rulesFrom(ctx.config);
-    const indexes = new Map<string, EvalIndex>();
-    const load = (set: EvalSet) => {
-      indexes.set(set.name, new EvalIndex(set, rules));
-      ctx.logger.info({ set: set.name, items: set.items.length, hash: set.content_hash.slice(0, 12) }, 'evaluation set loaded');
-    };
-    const tail = await TopicTail.open({
-      platform: ctx.platform,
-      logger: ctx.logger,
-      topic: 'fw.decontam.sets',
-      onValue: load,
-      onTombstone: (name) => (name ? indexes.delete(name) : undefined),
-    });
-    return { indexes, tail };
-  },
-  async teardown(state) {
-    await state?.tail.close();
-  },
-  process(record, ctx) {
-    const subject = { topic: record.topic, value: record.value } as Subject;
-    const out: OutputRecord[] = [];
-    const hits = ctx.counter('flywheel_decontam_hits_total', 'Decontamination hits by evaluation set, tier and rule', ['set', 'tier', 'rule']);
-    for (const hit of checkSubject(ctx.state.indexes.values(), subject)) {
-      hits.inc({ set: hit.set, tier: hit.tier, rule: hit.rule });
-      out.push({ topic: 'fw.decontam.verdicts', value: verdictRecord(subject, hit, ctx.meta) });
-      if (hit.tier === 'hard') out.push(ctx.drop(`contaminated:${hit.set}`, subject.value.id, dropDetail(hit), [subject.value.id]));
-    }
-    return out;
-  },
-});
+export function createDecontamStage(deps: { sets?: EvalSet[] } = {}) {
+  return defineStage<DecontamConfig, DecontamState, (typeof checkedTopics)[number]>({
+    name: 'decontam',
+    version: '1.0.0',
+    description: 'Checks questions, judged rollouts and CPT samples against registered evaluation sets (13-gram, 8-gram 50% coverage, MinHash review tier).',
+    inputs: checkedTopics,
+    outputs: ['fw.decontam.verdicts', 'fw.drops'],
+    config: decontamConfigSchema,
+    async setup(ctx) {
+      const rules = rulesFrom(ctx.config);
+      const indexes = new Map<string, EvalIndex>();
+      const load = (set: EvalSet) => {
+        indexes.set(set.name, new EvalIndex(set, rules));
+        ctx.logger.info({ set: set.name, items: set.items.length, hash: set.content_hash.slice(0, 12) }, 'evaluation set loaded');
+      };
+      if (deps.sets) {
+        deps.sets.forEach(load); // unit tests: fixed sets instead of following the topic
+        return { indexes };
+      }
+      const tail = await TopicTail.open({
+        platform: ctx.platform,
+        logger: ctx.logger,
+        topic: 'fw.decontam.sets',
+        onValue: load,
+        onTombstone: (name) => (name ? indexes.delete(name) : undefined),
+      });
+      return { indexes, tail };
+    },
+    async teardown(state) {
+      await state?.tail?.close();
+    },
+    process(record, ctx) {
+      const subject = { topic: record.topic, value: record.value } as Subject;
+      const out: OutputRecord[] = [];
+      const hits = ctx.counter('flywheel_decontam_hits_total', 'Decontamination hits by evaluation set, tier and rule', ['set', 'tier', 'rule']);
+      for (const hit of checkSubject(ctx.state.indexes.values(), subject)) {
+        hits.inc({ set: hit.set, tier: hit.tier, rule: hit.rule });
+        out.push({ topic: 'fw.decontam.verdicts', value: verdictRecord(subject, hit, ctx.meta) });
+        if (hit.tier === 'hard') out.push(ctx.drop(`contaminated:${hit.set}`, subject.value.id, dropDetail(hit), [subject.value.id]));
+      }
+      return out;
+    },
+  });
+}
+
+export const decontamStage = createDecontamStage();
