@@ -39,7 +39,9 @@ export async function rescoreRound(ctx: RoundsContext, options: RescoreOptions):
   const manifests = await readManifests(ctx);
   const existing = manifests.find((m) => m.parent_round === parent.round && m.derivation === scorer.derivation && m.status === 'closed');
   const open = manifests.find((m) => m.status === 'open');
-  if (!existing && open) throw new RoundStateError(`round ${open.round} is open: close it before re-scoring (a derived round takes the next round number)`);
+  // the same re-scoring left open by a crash mid-write: write everything again (same ids) and close it
+  const resumed = open && open.parent_round === parent.round && open.derivation === scorer.derivation ? open : undefined;
+  if (!existing && open && !resumed) throw new RoundStateError(`round ${open.round} is open: close it before re-scoring (a derived round takes the next round number)`);
 
   const trajectories = await readRound(parent.round, 'fw.rollout.trajectories', ctx);
   if (trajectories.length === 0) throw new RoundStateError(`round ${parent.round} has no trajectories to re-score`);
@@ -47,14 +49,14 @@ export async function rescoreRound(ctx: RoundsContext, options: RescoreOptions):
   const groups = groupsOf(trajectories);
   const judged = await judgeAll(scorer.judge, groups.flat(), options.concurrency ?? 8);
 
-  const round = existing?.round ?? (manifests.at(-1)?.round ?? 0) + 1;
-  const now = existing?.opened_at ?? options.now ?? Date.now();
+  const round = existing?.round ?? resumed?.round ?? (manifests.at(-1)?.round ?? 0) + 1;
+  const now = existing?.opened_at ?? resumed?.opened_at ?? options.now ?? Date.now();
   const sftPerQuestion = options.sftPerQuestion ?? inferSftPerQuestion(trajectories);
   const outputs = rescoreOutputs({ round, scorer, groups, judged, sftPerQuestion, now });
   const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups);
   if (existing) return { parent, derived: existing, existing: true, outputs, diff };
 
-  const opened = await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } });
+  const opened = resumed ?? (await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } }));
   if (opened.round !== round) throw new RoundStateError(`expected to open round ${round}, opened ${opened.round} (another round was opened meanwhile?)`);
   const meta = (id: string, parents: string[]) => recordMeta({ id, round, producer, parents, now });
   const originals = groups.flat().map((t) => {
