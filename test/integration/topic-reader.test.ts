@@ -119,6 +119,17 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     expect(seen.sort()).toEqual(['0:e1', '0:f3', '1:f2']);
   });
 
+  it('follows an empty topic: caught up at once, then delivers what is committed', async () => {
+    const topic = await createTopic('follow-empty', 1);
+    let got!: (records: TailRecord[]) => void;
+    const first = new Promise<TailRecord[]>((resolve) => (got = resolve));
+    const tail = await openTail(kafka, topic, { follow: true, deadlineMs: 30_000, onRecords: (records) => got(records) });
+    expect(tail.delivered).toBe(0);
+    await inTransaction(await transactional('follow-empty'), topic, 0, ['h1']);
+    expect(values(await first)).toEqual(['0:h1']);
+    await tail.close();
+  });
+
   it('fails with an error naming the topic and the partitions behind when the end is not reached by the deadline', async () => {
     const topic = await createTopic('deadline', 1);
     await inTransaction(await transactional('deadline'), topic, 0, ['g1']);

@@ -128,6 +128,7 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
         advance(batch.partition, batch.lastOffset());
       },
     });
+    check(); // a following tail of a topic already read to its end (or empty) is caught up at once
     await settled;
   } finally {
     clearTimeout(timer);

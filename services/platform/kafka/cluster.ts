@@ -1,0 +1,135 @@
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Serde } from '../avro/serde.ts';
+import type { TopicCatalogue, TopicNames } from '../catalogue.ts';
+import type { PlatformConfig } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { waitForDrain, type DrainOptions, type GroupInputs } from '../runtime/drain.ts';
+import { listDeadLetters, redriveDeadLetters, type DeadLetterEntry, type RedriveResult } from '../runtime/redrive.ts';
+import { createKafka } from './client.ts';
+import { openTail, readTopic, type TailOptions, type TailRecord, type TopicTail } from './tail.ts';
+import { ensureTopics } from './topics.ts';
+
+export interface PartitionOffsets {
+  partition: number;
+  /** First offset still held. */
+  low: bigint;
+  /** End offset as read_committed sees it (the last stable offset). */
+  high: bigint;
+}
+
+/** A record to produce; `partition` unset = by key. */
+export interface OutgoingRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers?: Record<string, string | Buffer>;
+  partition?: number;
+}
+
+export interface PlainProducer {
+  /** Sends records (idempotent, acks from all in-sync replicas); records of one call may go in one request. */
+  send(batches: Array<{ topic: string; records: OutgoingRecord[] }>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * What code outside the platform may do with the Kafka cluster: topic and group administration, offsets,
+ * reading a topic to its end (or following it), producing plainly, waiting for groups to drain and redriving
+ * dead letters. The client library stays behind this class; `client` is for platform modules only.
+ */
+export class KafkaCluster {
+  constructor(readonly client: Kafka) {}
+
+  static fromConfig(config: PlatformConfig, logger: Logger, clientSuffix = ''): KafkaCluster {
+    return new KafkaCluster(createKafka(config, logger, clientSuffix));
+  }
+
+  /** Runs `fn` with an admin connection of its own (nothing stays open between calls). */
+  async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
+    const admin = this.client.admin();
+    await admin.connect();
+    try {
+      return await fn(admin);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  listTopics(): Promise<string[]> {
+    return this.withAdmin((admin) => admin.listTopics());
+  }
+
+  async deleteTopics(topics: string[]): Promise<void> {
+    if (topics.length) await this.withAdmin((admin) => admin.deleteTopics({ topics }));
+  }
+
+  /** Creates every catalogue topic (or those in `only`) that does not exist yet; returns the names it created. */
+  ensureTopics(catalogue: TopicCatalogue, names: TopicNames, only?: string[]): Promise<string[]> {
+    return this.withAdmin((admin) => ensureTopics(admin, catalogue, names, only));
+  }
+
+  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
+    const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
+    return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })).sort((a, b) => a.partition - b.partition);
+  }
+
+  /** End offset (exclusive, read_committed) of every partition of `topic`. */
+  async endOffsets(topic: string): Promise<Map<number, bigint>> {
+    return new Map((await this.topicOffsets(topic)).map((o) => [o.partition, o.high]));
+  }
+
+  /** Committed offsets of a group by topic and partition (-1: nothing committed), for `topics` or all it has. */
+  async committedOffsets(groupId: string, topics?: string[]): Promise<Map<string, Map<number, bigint>>> {
+    const committed = await this.withAdmin((admin) => (topics ? admin.fetchOffsets({ groupId, topics }) : admin.fetchOffsets({ groupId })));
+    return new Map(committed.map((t) => [t.topic, new Map(t.partitions.map((p) => [p.partition, BigInt(p.offset)]))]));
+  }
+
+  async listGroups(): Promise<string[]> {
+    return (await this.withAdmin((admin) => admin.listGroups())).groups.map((g) => g.groupId);
+  }
+
+  async deleteGroups(groupIds: string[]): Promise<void> {
+    if (groupIds.length) await this.withAdmin((admin) => admin.deleteGroups(groupIds));
+  }
+
+  /** Every committed record of `topic` in [from, until), read to its end (see tail.ts). */
+  readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
+    return readTopic(this.client, topic, options);
+  }
+
+  tail(topic: string, options: TailOptions): Promise<TopicTail> {
+    return openTail(this.client, topic, options);
+  }
+
+  /** A non-transactional idempotent producer, connected on first send. */
+  producer(): PlainProducer {
+    let connected: Promise<Producer> | undefined;
+    const open = () =>
+      (connected ??= (async () => {
+        const producer = this.client.producer({ idempotent: true, maxInFlightRequests: 1 });
+        await producer.connect();
+        return producer;
+      })());
+    return {
+      async send(batches) {
+        const topicMessages = batches.filter((b) => b.records.length).map((b) => ({ topic: b.topic, messages: b.records }));
+        if (topicMessages.length) await (await open()).sendBatch({ topicMessages, acks: -1 });
+      },
+      async close() {
+        if (connected) await (await connected).disconnect();
+      },
+    };
+  }
+
+  /** Waits until every group has consumed its topics to the end (see runtime/drain.ts). */
+  waitForDrain(groups: GroupInputs[], options: Omit<DrainOptions, 'kafka'> = {}): Promise<void> {
+    return this.withAdmin((admin) => waitForDrain(admin, groups, { ...options, kafka: this.client }));
+  }
+
+  listDeadLetters(names: TopicNames, serde: Serde): Promise<DeadLetterEntry[]> {
+    return listDeadLetters(this.client, names, serde);
+  }
+
+  redriveDeadLetters(names: TopicNames, serde: Serde, filter?: Parameters<typeof redriveDeadLetters>[4]): Promise<RedriveResult> {
+    return this.withAdmin((admin) => redriveDeadLetters(this.client, admin, names, serde, filter));
+  }
+}
