@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { waitForDrain, type DrainOptions, type GroupInputs } from '../runtime/drain.ts';
 import { listDeadLetters, redriveDeadLetters, type DeadLetterEntry, type RedriveResult } from '../runtime/redrive.ts';
 import { createKafka } from './client.ts';
-import { openTail, readTopic, type TailOptions, type TailRecord, type TopicTail } from './tail.ts';
+import { readTopic, type TailOptions, type TailRecord } from './tail.ts';
 import { ensureTopics } from './topics.ts';
 
 export interface PartitionOffsets {
@@ -15,6 +15,14 @@ export interface PartitionOffsets {
   low: bigint;
   /** End offset as read_committed sees it (the last stable offset). */
   high: bigint;
+}
+
+export interface GroupPosition {
+  groupId: string;
+  topic: string;
+  partition: number;
+  committed: bigint;
+  end: bigint;
 }
 
 /** A record to produce; `partition` unset = by key. */
@@ -43,7 +51,7 @@ export class KafkaCluster {
     return new KafkaCluster(createKafka(config, logger, clientSuffix));
   }
 
-  /** Runs `fn` with an admin connection of its own (nothing stays open between calls). */
+  /** Runs `fn` with an admin connection of its own (nothing stays open between calls); for platform modules. */
   async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.client.admin();
     await admin.connect();
@@ -77,10 +85,20 @@ export class KafkaCluster {
     return new Map((await this.topicOffsets(topic)).map((o) => [o.partition, o.high]));
   }
 
-  /** Committed offsets of a group by topic and partition (-1: nothing committed), for `topics` or all it has. */
-  async committedOffsets(groupId: string, topics?: string[]): Promise<Map<string, Map<number, bigint>>> {
-    const committed = await this.withAdmin((admin) => (topics ? admin.fetchOffsets({ groupId, topics }) : admin.fetchOffsets({ groupId })));
-    return new Map(committed.map((t) => [t.topic, new Map(t.partitions.map((p) => [p.partition, BigInt(p.offset)]))]));
+  /** For each group, each partition it has committed on: committed offset (-1: none) and the partition's end; one admin session. */
+  groupPositions(groupIds: string[]): Promise<GroupPosition[]> {
+    return this.withAdmin(async (admin) => {
+      const ends = new Map<string, Map<number, bigint>>();
+      const rows: GroupPosition[] = [];
+      for (const groupId of groupIds) {
+        for (const { topic, partitions } of await admin.fetchOffsets({ groupId })) {
+          let end = ends.get(topic);
+          if (!end) ends.set(topic, (end = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]))));
+          for (const p of partitions) rows.push({ groupId, topic, partition: p.partition, committed: BigInt(p.offset), end: end.get(p.partition) ?? 0n });
+        }
+      }
+      return rows;
+    });
   }
 
   async listGroups(): Promise<string[]> {
@@ -94,10 +112,6 @@ export class KafkaCluster {
   /** Every committed record of `topic` in [from, until), read to its end (see tail.ts). */
   readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
     return readTopic(this.client, topic, options);
-  }
-
-  tail(topic: string, options: TailOptions): Promise<TopicTail> {
-    return openTail(this.client, topic, options);
   }
 
   /** A non-transactional idempotent producer, connected on first send. */
