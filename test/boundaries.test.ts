@@ -22,10 +22,10 @@ function codeLines(file: string): string[] {
     .split('\n');
 }
 
-/** Files under `root`/services (outside `allowedUnder`, minus `pending`) with a code line matching `pattern`. */
-function offenders(root: string, pattern: RegExp, allowedUnder: string[], pending: string[] = []): string[] {
+/** Files under `root`/services (outside `allowedUnder`) with a code line matching `pattern`. */
+function offenders(root: string, pattern: RegExp, allowedUnder: string[]): string[] {
   return sources(root, 'services')
-    .filter((f) => !allowedUnder.some((dir) => f.startsWith(dir)) && !pending.includes(f))
+    .filter((f) => !allowedUnder.some((dir) => f.startsWith(dir)))
     .filter((f) => codeLines(path.join(root, f)).some((line) => pattern.test(line)))
     .sort();
 }
@@ -40,8 +40,7 @@ describe('service boundaries', () => {
   });
 
   it('process.env is read only under services/platform/ and services/cli/ (the CLI passes the environment on)', () => {
-    // services/memory/llm.ts goes away with the stage context's LLM client (issue 16, item 3, done on main)
-    expect(offenders(projectRoot, envRead, ['services/platform/', 'services/cli/'], ['services/memory/llm.ts'])).toEqual([]);
+    expect(offenders(projectRoot, envRead, ['services/platform/', 'services/cli/'])).toEqual([]);
   });
 
   it('names the offending files (and ignores comments and the allowed folders)', () => {
