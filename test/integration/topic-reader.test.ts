@@ -17,8 +17,17 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     const topic = `${prefix}-${name}`;
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
-    await admin.disconnect();
+    try {
+      // kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION while metadata propagates: poll instead
+      await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false });
+      for (let attempt = 0; ; attempt++) {
+        const answered = await admin.fetchTopicOffsets(topic).then(() => true, (error) => (attempt < 100 ? false : Promise.reject(error)));
+        if (answered) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      await admin.disconnect();
+    }
     topics.push(topic);
     return topic;
   };
@@ -28,11 +37,27 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     producers.push(producer);
     return producer;
   };
-  /** One transaction of `values` on `partition`, committed or aborted. */
+  /** The partition's end as read_committed sees it (the last stable offset). */
+  const stableEnd = async (topic: string, partition: number) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return BigInt((await admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)!.high);
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  /**
+   * One transaction of `values` on `partition`, committed or aborted, and stable: commit() returns once the
+   * coordinator logged the decision, and the markers that move the stable end follow right after.
+   */
   const inTransaction = async (producer: Producer, topic: string, partition: number, values: string[], end: 'commit' | 'abort' = 'commit') => {
+    const before = await stableEnd(topic, partition);
     const txn = await producer.transaction();
     await txn.send({ topic, messages: values.map((value) => ({ partition, key: value, value })) });
     await (end === 'commit' ? txn.commit() : txn.abort());
+    const marked = before + BigInt(values.length) + 1n;
+    for (let attempt = 0; attempt < 200 && (await stableEnd(topic, partition)) < marked; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
   };
   const values = (records: TailRecord[]) => records.map((r) => `${r.partition}:${r.value!.toString()}`);
 
@@ -91,6 +116,7 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     // the end read_committed sees is the last stable offset: before the open transaction
     expect(values(await readTopic(kafka, topic, { deadlineMs: 30_000 }))).toEqual(['0:d1']);
     await open.commit();
+    for (let attempt = 0; attempt < 200 && (await stableEnd(topic, 0)) < 4n; attempt++) await new Promise((resolve) => setTimeout(resolve, 50)); // see inTransaction
     expect(values(await readTopic(kafka, topic, { deadlineMs: 30_000 }))).toEqual(['0:d1', '0:pending']);
   });
 

@@ -49,7 +49,8 @@ export class TopicReadTimeoutError extends FlywheelError {
  * reached the end. The position comes from every fetched batch, including batches that hold only transaction
  * markers or aborted records: those occupy offsets but are never delivered, so counting delivered records, or
  * waiting for the record at `end - 1`, would wait for something that never comes. The end offsets are read
- * once at open, read_committed, i.e. the last stable offset, so an open transaction is not waited for.
+ * once at open, read_committed, i.e. the last stable offset, so an open transaction is not waited for (nor one
+ * whose commit() has just returned: the coordinator writes the markers that make it stable right after answering).
  */
 export async function openTail(kafka: Kafka, topic: string, options: TailOptions): Promise<TopicTail> {
   const deadlineMs = options.deadlineMs ?? DEFAULT_TAIL_DEADLINE_MS;
