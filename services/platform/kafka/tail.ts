@@ -131,6 +131,9 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
     });
     check(); // a following tail of a topic already read to its end (or empty) is caught up at once
     await settled;
+  } catch (error) {
+    await close();
+    throw error;
   } finally {
     clearTimeout(timer);
   }
