@@ -2,9 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Producer } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from '../../services/platform/config.ts';
+import { topicCatalogue } from '../../services/platform/catalogue.ts';
 import { createKafka } from '../../services/platform/kafka/client.ts';
+import { followTopic } from '../../services/platform/kafka/follow.ts';
 import { openTail, readTopic, TopicReadTimeoutError, type TailRecord } from '../../services/platform/kafka/tail.ts';
 import { createLogger } from '../../services/platform/logger.ts';
+import { documents } from '../fixtures/documents.ts';
+import { TestEnv } from '../support.ts';
 
 // Real broker: transaction markers and aborted records are what the catch-up rule has to get right.
 describe('the topic reader (platform/kafka/tail.ts)', () => {
@@ -162,5 +166,35 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     const reading = readTopic(kafka, topic, { until: new Map([[0, 10n]]), deadlineMs: 1500 });
     await expect(reading).rejects.toBeInstanceOf(TopicReadTimeoutError);
     await expect(reading).rejects.toThrow(new RegExp(`reading ${topic} to its end did not finish within 1500 ms \\(partition 0 at 2 of 10\\)`));
+  });
+});
+
+describe('followTopic (stage state from a topic)', () => {
+  const env = new TestEnv();
+  beforeAll(async () => {
+    await env.cluster.ensureTopics(topicCatalogue(), env.names, ['fw.docs']);
+    await env.produce('fw.docs', documents(3), { raw: [Buffer.from('not avro')] });
+  });
+  afterAll(() => env.cleanup());
+
+  it('loads decoded values, skipping a record that does not decode when told how', async () => {
+    const ids: string[] = [];
+    const undecodable: string[] = [];
+    const followed = await followTopic({
+      platform: env.config,
+      logger: env.logger,
+      topic: 'fw.docs',
+      deadlineMs: 30_000,
+      onValue: (doc) => ids.push(doc.id),
+      onUndecodable: (_error, record) => undecodable.push(record.value!.toString()),
+    });
+    await followed.close();
+    expect(ids).toHaveLength(3);
+    expect(undecodable).toEqual(['not avro']);
+  });
+
+  it('fails to open with the decode error otherwise', async () => {
+    const opening = followTopic({ platform: env.config, logger: env.logger, topic: 'fw.docs', deadlineMs: 30_000, onValue: () => undefined });
+    await expect(opening).rejects.toMatchObject({ code: 'DECODE_FAILED' });
   });
 });

@@ -21,7 +21,10 @@ export interface TailOptions {
   deadlineMs?: number;
   /** Consumer group of the tail (a throw-away group is made up when absent; a following tail deletes it on close). */
   groupId?: string;
-  /** Called with each fetched batch of one partition, in offset order; the next batch waits for it. */
+  /**
+   * Called with each fetched batch of one partition, in offset order; the next batch waits for it. An error while
+   * catching up fails the opening with that error; after that, the batch is tried again.
+   */
   onRecords(records: TailRecord[]): Promise<void> | void;
   logger?: Logger;
 }
@@ -124,7 +127,14 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
           if (offset < at || (!options.follow && end !== undefined && offset >= end)) continue;
           records.push({ topic: batch.topic, partition: batch.partition, key: m.key, value: m.value, offset: m.offset, timestamp: m.timestamp, headers: m.headers });
         }
-        if (records.length) await options.onRecords(records);
+        try {
+          if (records.length) await options.onRecords(records);
+        } catch (error) {
+          if (state.caughtUp) throw error; // the client retries the batch
+          state.failed = error instanceof Error ? error : new Error(String(error)); // opening fails with it
+          settle();
+          return;
+        }
         delivered += records.length;
         advance(batch.partition, batch.lastOffset());
       },
