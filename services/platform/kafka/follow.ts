@@ -15,7 +15,7 @@ export interface FollowTopicOptions<T extends TopicName> {
   onValue(value: TopicValues[T], key: string | null): void;
   /** A record that does not decode: skipped when this is given (after calling it), else the tail stops with the error. */
   onUndecodable?(error: unknown, record: TailRecord): void;
-  /** Loading what the topic held at start must finish within this long (default 5 minutes). */
+  /** Loading what the topic held at start must finish within this long (default STAGE_STATE_LOAD_TIMEOUT_MS). */
   deadlineMs?: number;
   /** Names the throw-away consumer group (default `fw-tail`); it is made unique and deleted on close. */
   groupLabel?: string;
@@ -43,7 +43,7 @@ export async function followTopic<T extends TopicName>(options: FollowTopicOptio
   const tail = await openTail(kafka, physical, {
     follow: true,
     groupId,
-    deadlineMs: options.deadlineMs ?? 300_000,
+    deadlineMs: options.deadlineMs ?? options.platform.STAGE_STATE_LOAD_TIMEOUT_MS,
     logger: options.logger,
     async onRecords(records) {
       for (const record of records) {
