@@ -4,6 +4,7 @@ import { createSerde } from '../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../platform/catalogue.ts';
 import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.ts';
 import { loadConfig, loadPlatformConfig } from '../platform/config.ts';
+import { createKafka } from '../platform/kafka/client.ts';
 import { KafkaCluster } from '../platform/kafka/cluster.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { StageMetrics } from '../platform/runtime/metrics.ts';
@@ -83,8 +84,9 @@ export async function startAnalytics(options: StartAnalyticsOptions): Promise<Ru
 
     const names = new TopicNames(platform.TOPIC_PREFIX);
     const catalogue = topicCatalogue();
-    const kafka = KafkaCluster.fromConfig(platform, logger, SINK_STAGE);
-    await kafka.ensureTopics(catalogue, names);
+    const kafka = createKafka(platform, logger, SINK_STAGE);
+    const cluster = new KafkaCluster(kafka);
+    await cluster.ensureTopics(catalogue, names);
 
     const progress = new ProgressReporter(logger, options.progressEveryMs ?? 10_000);
     const baseWriter = clickHouseWriter(client, database);
@@ -92,11 +94,11 @@ export async function startAnalytics(options: StartAnalyticsOptions): Promise<Ru
     const groupId = config.ANALYTICS_GROUP_ID ?? names.physical(`fw.${SINK_STAGE}`);
     let stopService = (): void => undefined;
     sink = new AnalyticsSink({
-      kafka: kafka.client, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress,
+      kafka, writer, names, catalogue, serde: createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL }), tables, config, groupId, logger, metrics, progress,
       onFatal: () => stopService(),
     });
 
-    const lag = startLagSnapshots({ kafka, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
+    const lag = startLagSnapshots({ kafka: cluster, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
     cleanups.push(() => lag.stop());
     const started = sink;
     await started.start();

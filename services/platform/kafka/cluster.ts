@@ -41,8 +41,8 @@ export interface PlainProducer {
 
 /**
  * What code outside the platform may do with the Kafka cluster: topic and group administration, offsets,
- * reading a topic to its end (or following it), producing plainly, waiting for groups to drain and redriving
- * dead letters. The client library stays behind this class; `client` is for platform modules only.
+ * reading a topic to its end, producing plainly, waiting for groups to drain and redriving dead letters. The
+ * client library stays behind this class; `client` and `withAdmin` are for platform modules only.
  */
 export class KafkaCluster {
   constructor(readonly client: Kafka) {}
