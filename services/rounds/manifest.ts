@@ -90,14 +90,12 @@ export function nextRanges(previous: OffsetRange[] | undefined, partitions: Map<
 
 /** End offsets (high watermarks) of every catalogue topic except fw.rounds, by logical topic name. */
 export async function snapshotEndOffsets(ctx: RoundsContext): Promise<Map<string, Map<number, number>>> {
-  const existing = new Set(await ctx.kafka.listTopics());
+  const specs = ctx.catalogue.all().filter((spec) => spec.name !== ROUNDS_TOPIC);
+  const offsets = await ctx.kafka.offsetsOf(specs.map((spec) => ctx.names.physical(spec.name)));
   const result = new Map<string, Map<number, number>>();
-  for (const spec of ctx.catalogue.all()) {
-    if (spec.name === ROUNDS_TOPIC) continue;
-    const physical = ctx.names.physical(spec.name);
-    if (!existing.has(physical)) continue;
-    const ends = await ctx.kafka.endOffsets(physical);
-    result.set(spec.name, new Map([...ends].map(([partition, end]) => [partition, Number(end)])));
+  for (const spec of specs) {
+    const partitions = offsets.get(ctx.names.physical(spec.name));
+    if (partitions) result.set(spec.name, new Map(partitions.map((p) => [p.partition, Number(p.high)])));
   }
   return result;
 }

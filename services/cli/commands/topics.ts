@@ -10,22 +10,20 @@ export function registerTopicCommands(program: Command): void {
     .action(async (options: { create: boolean; json?: boolean }) => {
       const ctx = cliContext();
       const created = options.create ? await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names) : [];
-      const existing = new Set(await ctx.kafka.listTopics());
-      const rows = await Promise.all(
-          ctx.catalogue.all().map(async (spec) => {
-            const physical = ctx.names.physical(spec.name);
-            if (!existing.has(physical)) return { topic: physical, value: spec.value, partitions: 0, cleanup: spec.cleanupPolicy, offsets: 0, status: 'missing' };
-            const offsets = await ctx.kafka.topicOffsets(physical);
-            return {
-              topic: physical,
-              value: spec.value,
-              partitions: offsets.length,
-              cleanup: spec.cleanupPolicy,
-              offsets: offsets.reduce((s, o) => s + Number(o.high - o.low), 0),
-              status: created.includes(physical) ? 'created' : 'ok',
-            };
-          }),
-      );
+      const all = await ctx.kafka.offsetsOf(ctx.catalogue.all().map((spec) => ctx.names.physical(spec.name)));
+      const rows = ctx.catalogue.all().map((spec) => {
+        const physical = ctx.names.physical(spec.name);
+        const offsets = all.get(physical);
+        if (!offsets) return { topic: physical, value: spec.value, partitions: 0, cleanup: spec.cleanupPolicy, offsets: 0, status: 'missing' };
+        return {
+          topic: physical,
+          value: spec.value,
+          partitions: offsets.length,
+          cleanup: spec.cleanupPolicy,
+          offsets: offsets.reduce((s, o) => s + Number(o.high - o.low), 0),
+          status: created.includes(physical) ? 'created' : 'ok',
+        };
+      });
       if (options.json) console.log(JSON.stringify(rows, null, 2));
       else console.table(rows);
     });

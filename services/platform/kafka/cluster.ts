@@ -75,14 +75,16 @@ export class KafkaCluster {
     return this.withAdmin((admin) => ensureTopics(admin, catalogue, names, only));
   }
 
-  async topicOffsets(topic: string): Promise<PartitionOffsets[]> {
-    const offsets = await this.withAdmin((admin) => admin.fetchTopicOffsets(topic));
-    return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })).sort((a, b) => a.partition - b.partition);
-  }
-
-  /** End offset (exclusive, read_committed) of every partition of `topic`. */
-  async endOffsets(topic: string): Promise<Map<number, bigint>> {
-    return new Map((await this.topicOffsets(topic)).map((o) => [o.partition, o.high]));
+  /** First and end offsets of each partition of `topics`, over one admin connection (topics that do not exist are left out). */
+  offsetsOf(topics: string[]): Promise<Map<string, PartitionOffsets[]>> {
+    return this.withAdmin(async (admin) => {
+      const existing = new Set(await admin.listTopics());
+      const result = new Map<string, PartitionOffsets[]>();
+      for (const topic of topics) {
+        if (existing.has(topic)) result.set(topic, partitionOffsets(await admin.fetchTopicOffsets(topic)));
+      }
+      return result;
+    });
   }
 
   /** For each group, each partition it has committed on: committed offset (-1: none) and the partition's end; one admin session. */
@@ -146,4 +148,8 @@ export class KafkaCluster {
   redriveDeadLetters(names: TopicNames, serde: Serde, filter?: Parameters<typeof redriveDeadLetters>[4]): Promise<RedriveResult> {
     return this.withAdmin((admin) => redriveDeadLetters(this.client, admin, names, serde, filter));
   }
+}
+
+function partitionOffsets(offsets: Array<{ partition: number; low: string; high: string }>): PartitionOffsets[] {
+  return offsets.map((o) => ({ partition: o.partition, low: BigInt(o.low), high: BigInt(o.high) })).sort((a, b) => a.partition - b.partition);
 }
