@@ -165,7 +165,7 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
 export async function readTopic(kafka: Kafka, topic: string, options: Omit<TailOptions, 'follow' | 'onRecords'> = {}): Promise<TailRecord[]> {
   const out: TailRecord[] = [];
   await openTail(kafka, topic, { ...options, onRecords: (records) => void out.push(...records) });
-  return out.sort((a, b) => a.partition - b.partition || (BigInt(a.offset) < BigInt(b.offset) ? -1 : 1));
+  return out.sort((a, b) => a.partition - b.partition); // stable: each partition's records already come in offset order
 }
 
 async function deleteGroup(kafka: Kafka, groupId: string): Promise<void> {
