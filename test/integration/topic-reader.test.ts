@@ -111,6 +111,22 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     expect(await readTopic(kafka, topic, { deadlineMs: 30_000 })).toEqual([]);
   });
 
+  it('delivers nothing of two interleaved aborted transactions, also when reading starts after both began', async () => {
+    const topic = await createTopic('interleaved-aborts', 1);
+    const [a, b] = [await transactional('interleaved-a'), await transactional('interleaved-b')];
+    const [ta, tb] = [await a.transaction(), await b.transaction()];
+    // a@0, b@1, a@2, b@3, then the two abort markers
+    await ta.send({ topic, messages: [{ partition: 0, value: 'a1' }] });
+    await tb.send({ topic, messages: [{ partition: 0, value: 'b1' }] });
+    await ta.send({ topic, messages: [{ partition: 0, value: 'a2' }] });
+    await tb.send({ topic, messages: [{ partition: 0, value: 'b2' }] });
+    await ta.abort();
+    await tb.abort();
+    for (let attempt = 0; attempt < 200 && (await stableEnd(topic, 0)) < 6n; attempt++) await new Promise((resolve) => setTimeout(resolve, 50)); // see inTransaction
+    expect(await readTopic(kafka, topic, { deadlineMs: 30_000 })).toEqual([]);
+    expect(await readTopic(kafka, topic, { from: new Map([[0, 2n]]), deadlineMs: 30_000 })).toEqual([]);
+  });
+
   it('does not wait for a transaction that is still open when reading starts', async () => {
     const topic = await createTopic('open', 1);
     const producer = await transactional('open');
