@@ -43,6 +43,15 @@ describe('service boundaries', () => {
     expect(offenders(projectRoot, envRead, ['services/platform/', 'services/cli/'])).toEqual([]);
   });
 
+  it('no hand-written file under services/ is over 300 lines (generated ones say so in their first line)', () => {
+    const long = sources(projectRoot, 'services').flatMap((file) => {
+      const text = fs.readFileSync(path.join(projectRoot, file), 'utf8');
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      return lines > 300 && !text.startsWith('// Generated') ? [`${file}: ${lines} lines`] : [];
+    });
+    expect(long).toEqual([]);
+  });
+
   it('names the offending files (and ignores comments and the allowed folders)', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-boundaries-'));
     const write = (rel: string, text: string) => {
