@@ -13,6 +13,7 @@ import { createSerde } from '../services/platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../services/platform/catalogue.ts';
 import { loadPlatformConfig } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka/client.ts';
+import { KafkaCluster } from '../services/platform/kafka/cluster.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { projectRoot } from '../services/platform/paths.ts';
@@ -102,7 +103,7 @@ async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ sec
     await sleep(2000); // let the group settle after the last member joined
     note(`${consumers} consumer(s) per group ready; producing the corpus`);
     const started = Date.now();
-    const summary = await ingestPaths(corpus, { kafka, names, serde: createSerde(), config });
+    const summary = await ingestPaths(corpus, { kafka: new KafkaCluster(kafka), names, serde: createSerde(), config });
     let stableSince = Date.now();
     let last = '';
     for (;;) {

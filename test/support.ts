@@ -8,7 +8,8 @@ import { topicCatalogue, TopicNames } from '../services/platform/catalogue.ts';
 import { loadPlatformConfig, type PlatformConfig } from '../services/platform/config.ts';
 import type { TopicName, TopicValues } from '../services/platform/generated/records.ts';
 import { createKafka } from '../services/platform/kafka/client.ts';
-import { readTopic } from '../services/platform/kafka/reader.ts';
+import { KafkaCluster } from '../services/platform/kafka/cluster.ts';
+import { readTopic } from '../services/platform/kafka/tail.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { waitForDrain } from '../services/platform/runtime/drain.ts';
@@ -24,6 +25,8 @@ export class TestEnv {
   readonly config: PlatformConfig;
   readonly names: TopicNames;
   readonly kafka: Kafka;
+  /** The same client behind the platform's interface, for the service functions that take one. */
+  readonly cluster: KafkaCluster;
   readonly serde = createSerde();
   readonly home: string;
 
@@ -33,6 +36,7 @@ export class TestEnv {
     this.config = loadPlatformConfig(this.env);
     this.names = new TopicNames(this.prefix);
     this.kafka = createKafka(this.config, createLogger({ level: 'error' }), 'test');
+    this.cluster = new KafkaCluster(this.kafka);
   }
 
   get logger() {
@@ -71,10 +75,10 @@ export class TestEnv {
   }
 
   /** All committed records of a topic, decoded. */
-  async read<T extends TopicName>(topic: T, options: { idleMs?: number } = {}): Promise<Array<TopicValues[T]>> {
+  async read<T extends TopicName>(topic: T): Promise<Array<TopicValues[T]>> {
     const spec = topicCatalogue().get(topic);
     const physical = this.topic(topic);
-    const messages = await readTopic(this.kafka, physical, { idleMs: options.idleMs ?? 1000 });
+    const messages = await readTopic(this.kafka, physical);
     return Promise.all(messages.map((m) => this.serde.decode<TopicValues[T]>(m.value!, spec.value, physical)));
   }
 

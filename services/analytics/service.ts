@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClickHouseError } from '@clickhouse/client';
-import type { Admin } from 'kafkajs';
 import { createSerde } from '../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../platform/catalogue.ts';
 import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.ts';
 import { loadConfig, loadPlatformConfig } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka/client.ts';
-import { ensureTopics } from '../platform/kafka/topics.ts';
+import { KafkaCluster } from '../platform/kafka/cluster.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 import { StageMetrics } from '../platform/runtime/metrics.ts';
 import { ProgressReporter } from '../platform/runtime/progress.ts';
@@ -20,7 +19,8 @@ import { AnalyticsSink, clickHouseWriter, SINK_STAGE, type RowWriter } from './s
 import { analyticsTables } from './tables.ts';
 
 export interface StartAnalyticsOptions {
-  env?: NodeJS.ProcessEnv;
+  /** The service's environment (the CLI passes its own). */
+  env: NodeJS.ProcessEnv;
   logger?: Logger;
   /** Serve /healthz, /readyz, /metrics and /query on HTTP_PORT (default true). */
   http?: boolean;
@@ -47,8 +47,8 @@ export interface RunningAnalytics {
 }
 
 /** Starts the analytics service: DDL, then the sink from every catalogue topic into ClickHouse. */
-export async function startAnalytics(options: StartAnalyticsOptions = {}): Promise<RunningAnalytics> {
-  const env = options.env ?? process.env;
+export async function startAnalytics(options: StartAnalyticsOptions): Promise<RunningAnalytics> {
+  const env = options.env;
   const platform = loadPlatformConfig(env);
   const config = loadConfig(analyticsConfigSchema, env);
   const logger = (options.logger ?? createLogger({ level: platform.LOG_LEVEL })).child({ stage: SINK_STAGE });
@@ -85,10 +85,8 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
     const names = new TopicNames(platform.TOPIC_PREFIX);
     const catalogue = topicCatalogue();
     const kafka = createKafka(platform, logger, SINK_STAGE);
-    const admin: Admin = kafka.admin();
-    await admin.connect();
-    cleanups.push(() => admin.disconnect());
-    await ensureTopics(admin, catalogue, names);
+    const cluster = new KafkaCluster(kafka);
+    await cluster.ensureTopics(catalogue, names);
 
     const progress = new ProgressReporter(logger, options.progressEveryMs ?? 10_000);
     const baseWriter = clickHouseWriter(client, database);
@@ -100,7 +98,7 @@ export async function startAnalytics(options: StartAnalyticsOptions = {}): Promi
       onFatal: () => stopService(),
     });
 
-    const lag = startLagSnapshots({ admin, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
+    const lag = startLagSnapshots({ kafka: cluster, prefix: platform.TOPIC_PREFIX, writer: baseWriter, everyMs: config.ANALYTICS_LAG_EVERY_MS, logger });
     cleanups.push(() => lag.stop());
     const started = sink;
     await started.start();

@@ -1,25 +1,23 @@
-import type { Admin, Kafka } from 'kafkajs';
 import { createSerde, type Serde } from '../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames, type TopicCatalogue } from '../platform/catalogue.ts';
 import { loadPlatformConfig, type PlatformConfig } from '../platform/config.ts';
-import { createKafka } from '../platform/kafka/client.ts';
+import { KafkaCluster } from '../platform/kafka/cluster.ts';
 import { createLogger, type Logger } from '../platform/logger.ts';
 
 /** What most CLI commands need: validated config, a logger, Kafka, topic names and the serde. */
 export interface CliContext {
   config: PlatformConfig;
   logger: Logger;
-  kafka: Kafka;
+  kafka: KafkaCluster;
   names: TopicNames;
   catalogue: TopicCatalogue;
   serde: Serde;
-  withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>;
 }
 
 export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
   const config = loadPlatformConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const kafka = createKafka(config, logger, 'cli');
+  const kafka = KafkaCluster.fromConfig(config, logger, 'cli');
   return {
     config,
     logger,
@@ -27,14 +25,5 @@ export function cliContext(env: NodeJS.ProcessEnv = process.env): CliContext {
     names: new TopicNames(config.TOPIC_PREFIX),
     catalogue: topicCatalogue(),
     serde: createSerde({ schemaRegistryUrl: config.SCHEMA_REGISTRY_URL }),
-    async withAdmin(fn) {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        return await fn(admin);
-      } finally {
-        await admin.disconnect();
-      }
-    },
   };
 }

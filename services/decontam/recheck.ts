@@ -1,5 +1,4 @@
 import type { DecontamVerdict, Drop, EvalSet, RoundManifest } from '../platform/generated/records.ts';
-import { readTopic } from '../platform/kafka/reader.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
 import { readManifests, topicBounds } from '../rounds/manifest.ts';
 import { EvalIndex, defaultRules, type DecontamRules } from './eval-index.ts';
@@ -60,7 +59,7 @@ async function readOpenRange(ctx: DecontamContext, open: RoundManifest, topic: (
   const { from } = topicBounds(open, topic);
   const schema = topic === 'fw.fas.questions' ? 'fw.Question' : topic === 'fw.rollout.trajectories' ? 'fw.Trajectory' : 'fw.CptSample';
   const out: Subject[] = [];
-  for (const m of await readTopic(ctx.kafka, physical, { from, idleMs: 1000 })) {
+  for (const m of await ctx.kafka.readTopic(physical, { from })) {
     if (m.value) out.push({ topic, value: await ctx.serde.decode(m.value, schema, physical) } as Subject);
   }
   return out;

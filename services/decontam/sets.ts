@@ -1,6 +1,5 @@
 import path from 'node:path';
 import type { EvalSet } from '../platform/generated/records.ts';
-import { readTopic } from '../platform/kafka/reader.ts';
 import { contentId, recordMeta, sha256, stableJson } from '../platform/records.ts';
 import type { RoundsContext } from '../rounds/manifest.ts';
 import { sendRecords } from '../rounds/send-records.ts';
@@ -35,7 +34,7 @@ export function evalSetFromFile(name: string, file: string, options: { round?: n
 export async function readSets(ctx: DecontamContext): Promise<EvalSet[]> {
   const topic = ctx.names.physical(SETS_TOPIC);
   const sets = new Map<string, EvalSet>();
-  for (const m of await readTopic(ctx.kafka, topic, { idleMs: 1000 })) {
+  for (const m of await ctx.kafka.readTopic(topic)) {
     const name = m.key?.toString('utf8') ?? '';
     if (!m.value) sets.delete(name);
     else sets.set(name, await ctx.serde.decode<EvalSet>(m.value, 'fw.EvalSet', topic));

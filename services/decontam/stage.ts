@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { EvalSet } from '../platform/generated/records.ts';
 import type { OutputRecord } from '../platform/runtime/stage.ts';
+import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import { defineStage } from '../platform/runtime/stage.ts';
-import { TopicTail } from '../ingest/topic-tail.ts';
 import { EvalIndex, defaultRules, type DecontamRules } from './eval-index.ts';
 import { checkSubject, checkedTopics, dropDetail, verdictRecord, type Subject } from './subjects.ts';
 
@@ -29,7 +29,7 @@ export function rulesFrom(config: DecontamConfig): DecontamRules {
 
 interface DecontamState {
   indexes: Map<string, EvalIndex>;
-  tail?: TopicTail;
+  tail?: FollowedTopic;
 }
 
 /**
@@ -57,7 +57,7 @@ export function createDecontamStage(deps: { sets?: EvalSet[] } = {}) {
         deps.sets.forEach(load); // unit tests: fixed sets instead of following the topic
         return { indexes };
       }
-      const tail = await TopicTail.open({
+      const tail = await followTopic({
         platform: ctx.platform,
         logger: ctx.logger,
         topic: 'fw.decontam.sets',

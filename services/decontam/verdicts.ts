@@ -1,5 +1,4 @@
 import type { DecontamVerdict } from '../platform/generated/records.ts';
-import { readTopic } from '../platform/kafka/reader.ts';
 import { recordMeta } from '../platform/records.ts';
 import { sendRecords } from '../rounds/send-records.ts';
 import { readSets, type DecontamContext } from './sets.ts';
@@ -13,7 +12,7 @@ export const VERDICTS_TOPIC = 'fw.decontam.verdicts';
 export async function readVerdicts(ctx: DecontamContext): Promise<DecontamVerdict[]> {
   const topic = ctx.names.physical(VERDICTS_TOPIC);
   const out: DecontamVerdict[] = [];
-  for (const m of await readTopic(ctx.kafka, topic, { idleMs: 1000 })) {
+  for (const m of await ctx.kafka.readTopic(topic)) {
     if (m.value) out.push(await ctx.serde.decode<DecontamVerdict>(m.value, 'fw.DecontamVerdict', topic));
   }
   return out;

@@ -1,4 +1,4 @@
-import { TopicTail } from '../ingest/topic-tail.ts';
+import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import type { Question } from '../platform/generated/records.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
@@ -14,7 +14,7 @@ import { TemplateStrategy } from './templates.ts';
 interface FasState {
   strategy: QuestionStrategy;
   questions: QuestionIndex;
-  tail?: TopicTail;
+  tail?: FollowedTopic;
 }
 
 /**
@@ -38,7 +38,7 @@ export function createFasStage() {
       const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
       const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD
-        ? await TopicTail.open({
+        ? await followTopic({
             platform: ctx.platform,
             logger: ctx.logger,
             topic: 'fw.fas.questions',

@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Kafka, Message } from 'kafkajs';
 import type { Serde } from '../platform/avro/serde.ts';
 import type { TopicNames } from '../platform/catalogue.ts';
 import type { PlatformConfig } from '../platform/config.ts';
+import type { KafkaCluster, OutgoingRecord } from '../platform/kafka/cluster.ts';
 import type { Drop, RawDocument } from '../platform/generated/records.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
 import { describeError, expandInputs, readerFor, type InputError, type RawInput } from '../lib/readers/index.ts';
 
 /** What ingestPaths needs: the CLI context satisfies it. */
 export interface IngestContext {
-  kafka: Kafka;
+  kafka: KafkaCluster;
   names: TopicNames;
   serde: Serde;
   config: Pick<PlatformConfig, 'FLYWHEEL_ROUND' | 'INSTANCE_ID'>;
@@ -70,21 +70,20 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
   const dropsTopic = ctx.names.physical('fw.drops');
   const summary: IngestSummary = { topic: rawTopic, files: files.map(display), unmatched, produced: {}, records: 0, skipped: {}, errors: [], seconds: 0 };
   const progress: IngestProgress = { file: '', files: files.length, filesDone: 0, bytesTotal: files.reduce((s, f) => s + fs.statSync(f).size, 0), bytesDone: 0, records: 0, errors: 0 };
-  const kafkaProducer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await kafkaProducer.connect();
+  const out = ctx.kafka.producer();
   const meta = (id: string) => recordMeta({ id, round: ctx.config.FLYWHEEL_ROUND, producer: { ...producer, instance: ctx.config.INSTANCE_ID } });
-  let pending: Message[] = [];
-  let pendingDrops: Message[] = [];
+  let pending: OutgoingRecord[] = [];
+  let pendingDrops: OutgoingRecord[] = [];
   let pendingBytes = 0;
   const flush = async () => {
-    const topicMessages = [
-      ...(pending.length ? [{ topic: rawTopic, messages: pending }] : []),
-      ...(pendingDrops.length ? [{ topic: dropsTopic, messages: pendingDrops }] : []),
+    const batches = [
+      { topic: rawTopic, records: pending },
+      { topic: dropsTopic, records: pendingDrops },
     ];
     pending = [];
     pendingDrops = [];
     pendingBytes = 0;
-    if (topicMessages.length) await kafkaProducer.sendBatch({ topicMessages, acks: -1 });
+    await out.send(batches);
   };
   try {
     for (const file of files) {
@@ -123,7 +122,7 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
     }
     await flush();
   } finally {
-    await kafkaProducer.disconnect();
+    await out.close();
   }
   summary.seconds = (Date.now() - started) / 1000;
   return summary;

@@ -3,12 +3,12 @@ import { defineStage } from '../platform/runtime/stage.ts';
 import { cleanDocument } from './clean.ts';
 import { ingestConfigSchema, type IngestConfig } from './config.ts';
 import { MinHasher, NearDuplicateIndex } from '../lib/minhash.ts';
-import { TopicTail } from './topic-tail.ts';
+import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 
 interface IngestState {
   index: NearDuplicateIndex;
   hasher: MinHasher;
-  tail?: TopicTail;
+  tail?: FollowedTopic;
 }
 
 /** The id of the document with this content: the same text always gets the same id, whatever its source. */
@@ -35,7 +35,7 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
   async setup(ctx) {
     const index = new NearDuplicateIndex(undefined, ctx.config.INGEST_NEAR_DUP_THRESHOLD);
     const tail = ctx.config.INGEST_DEDUP_RELOAD
-      ? await TopicTail.open({
+      ? await followTopic({
           platform: ctx.platform,
           logger: ctx.logger,
           topic: 'fw.ingest.signatures',

@@ -1,4 +1,4 @@
-import { TopicTail } from '../ingest/topic-tail.ts';
+import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage } from '../platform/runtime/stage.ts';
 import { entitiesConfigSchema, type EntitiesConfig } from './config.ts';
@@ -6,7 +6,7 @@ import { emptyEntity, mergeFact, mergeRecord, toRecordBody, type EntityState } f
 
 interface EntitiesState {
   entities: Map<string, EntityState>;
-  tail?: TopicTail;
+  tail?: FollowedTopic;
 }
 
 /**
@@ -32,7 +32,7 @@ export const entitiesStage = defineStage<EntitiesConfig, EntitiesState, 'fw.memo
       mergeRecord(state, record);
     };
     const tail = ctx.config.MEMORY_ENTITIES_RELOAD
-      ? await TopicTail.open({ platform: ctx.platform, logger: ctx.logger, topic: 'fw.memory.entities', onValue: load })
+      ? await followTopic({ platform: ctx.platform, logger: ctx.logger, topic: 'fw.memory.entities', onValue: load })
       : undefined;
     return { entities, tail };
   },

@@ -1,5 +1,4 @@
 import type { Entity } from '../platform/generated/records.ts';
-import { readTopic } from '../platform/kafka/reader.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
 import type { IngestContext } from '../ingest/ingest-paths.ts';
 import { sampleClusters, type SampleOptions } from './sample.ts';
@@ -16,7 +15,7 @@ export interface SampleSummary {
 export async function readEntitySnapshot(ctx: Pick<IngestContext, 'kafka' | 'names' | 'serde'>): Promise<Entity[]> {
   const topic = ctx.names.physical('fw.memory.entities');
   const latest = new Map<string, Entity>();
-  for (const m of await readTopic(ctx.kafka, topic, { idleMs: 1500 })) {
+  for (const m of await ctx.kafka.readTopic(topic)) {
     if (!m.value) continue;
     const entity = await ctx.serde.decode<Entity>(m.value, 'fw.Entity', topic);
     const previous = latest.get(entity.entity_id);
@@ -36,10 +35,9 @@ export async function sampleAndPublish(ctx: IngestContext, options: Partial<Samp
   const byId = new Map(snapshot.map((e) => [e.entity_id, e]));
   const bodies = sampleClusters(snapshot, options);
   const topic = ctx.names.physical('fw.memory.clusters');
-  const producer = ctx.kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  await producer.connect();
+  const producer = ctx.kafka.producer();
   try {
-    const messages = await Promise.all(
+    const records = await Promise.all(
       bodies.map(async (body) => {
         const id = contentId('cluster', body.kind, body.shared_attribute, body.entities.map((e) => e.entity_id), body.edges);
         const parents = body.entities.map((e) => byId.get(e.entity_id)!.id);
@@ -50,9 +48,9 @@ export async function sampleAndPublish(ctx: IngestContext, options: Partial<Samp
         return { key: id, value: await ctx.serde.encode('fw.Cluster', value, topic) };
       }),
     );
-    for (let i = 0; i < messages.length; i += 200) await producer.send({ topic, acks: -1, messages: messages.slice(i, i + 200) });
+    for (let i = 0; i < records.length; i += 200) await producer.send([{ topic, records: records.slice(i, i + 200) }]);
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
   return {
     entities: snapshot.length,

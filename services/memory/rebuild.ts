@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Kafka } from 'kafkajs';
 import type { TopicNames } from '../platform/catalogue.ts';
-import { readTopic } from '../platform/kafka/reader.ts';
+import type { KafkaCluster } from '../platform/kafka/cluster.ts';
 import { startStage, type RunningStage } from '../platform/runtime/runner.ts';
 import { entitiesStage } from './entities-stage.ts';
 
@@ -14,11 +13,11 @@ const metric = async (running: RunningStage, name: string) => ((await running.me
  * Completion is counted in records, not offsets: fw.memory.facts is written by one transactional producer per
  * input partition, so a partition can end in several commit markers.
  */
-export async function rebuildEntities(options: { kafka: Kafka; names: TopicNames; env?: NodeJS.ProcessEnv; onProgress?(done: number, total: number): void }): Promise<{ facts: number; seconds: number }> {
+export async function rebuildEntities(options: { kafka: KafkaCluster; names: TopicNames; env: NodeJS.ProcessEnv; onProgress?(done: number, total: number): void }): Promise<{ facts: number; seconds: number }> {
   const started = Date.now();
-  const facts = (await readTopic(options.kafka, options.names.physical('fw.memory.facts'), { idleMs: 1000 })).length;
+  const facts = (await options.kafka.readTopic(options.names.physical('fw.memory.facts'))).length;
   const groupId = options.names.physical(`fw.memory-entities-rebuild-${Date.now()}`);
-  const running = await startStage(entitiesStage, { http: false, progressEveryMs: 0, groupId, env: { ...(options.env ?? process.env), MEMORY_ENTITIES_RELOAD: 'false' } });
+  const running = await startStage(entitiesStage, { http: false, progressEveryMs: 0, groupId, env: { ...options.env, MEMORY_ENTITIES_RELOAD: 'false' } });
   try {
     for (;;) {
       const done = await metric(running, 'flywheel_records_in_total');
@@ -29,10 +28,7 @@ export async function rebuildEntities(options: { kafka: Kafka; names: TopicNames
     await sleep(1000); // the last transaction commits after its records are processed
   } finally {
     await running.stop();
-    const admin = options.kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
+    await options.kafka.deleteGroups([groupId]).catch(() => undefined);
   }
   return { facts, seconds: (Date.now() - started) / 1000 };
 }

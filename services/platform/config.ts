@@ -48,6 +48,8 @@ export const platformConfigSchema = z.object({
   STAGE_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(2),
   /** SIGTERM drains the current batch; past this deadline the process gives up and exits non-zero (the partition's next owner redoes it). */
   STAGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  /** A stage that reloads its state from a topic at start (ingest, fas, memory entities) fails to start when that takes longer. */
+  STAGE_STATE_LOAD_TIMEOUT_MS: z.coerce.number().int().min(1).default(300000),
 });
 
 export type PlatformConfig = z.infer<typeof platformConfigSchema>;

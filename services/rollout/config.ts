@@ -45,8 +45,8 @@ export const rolloutConfigSchema = z.object({
   PYTHON_ISOLATION: z.enum(['auto', 'audit']).default('auto'),
   /** Folder `parse_file` reads attachments from. */
   ROLLOUT_FILES_DIR: z.string().default(path.join(projectRoot, 'data/files')),
-  /** How long start-up waits for the corpus to catch up with fw.docs. */
-  ROLLOUT_CORPUS_WAIT_MS: z.coerce.number().int().min(0).default(120_000),
+  /** Start-up fails when the corpus has not caught up with fw.docs within this many ms. */
+  ROLLOUT_CORPUS_WAIT_MS: z.coerce.number().int().min(1).default(120_000),
 });
 
 export type RolloutConfig = z.infer<typeof rolloutConfigSchema>;

@@ -1,8 +1,6 @@
 import pLimit from 'p-limit';
-import { createSerde } from '../platform/avro/serde.ts';
-import { TopicNames } from '../platform/catalogue.ts';
 import { PoisonRecordError } from '../platform/errors.ts';
-import { createKafka } from '../platform/kafka/client.ts';
+import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import type { LlmClient } from '../platform/llm/types.ts';
 import { defineStage } from '../platform/runtime/stage.ts';
 import { runAgent } from './agent/loop.ts';
@@ -11,7 +9,6 @@ import { scriptedPolicy } from './agent/scripted-policy.ts';
 import type { Policy } from './agent/types.ts';
 import { rolloutConfigSchema, type RolloutConfig } from './config.ts';
 import { Corpus } from './corpus/corpus.ts';
-import { startCorpusFeed, type CorpusFeed } from './corpus/feed.ts';
 import { groupIdFor, groupOutputs, trajectoryIdFor, type JudgedRollout } from './group.ts';
 import { lexicalJudge, llmJudge, type Judge } from './judge/judge.ts';
 import { RolloutMetrics } from './metrics.ts';
@@ -20,7 +17,7 @@ import type { Toolbox } from './tools/toolbox.ts';
 
 export interface RolloutState {
   corpus: Corpus;
-  feed?: CorpusFeed;
+  feed?: FollowedTopic;
   toolbox: Toolbox;
   policy: Policy;
   judge: Judge;
@@ -63,14 +60,15 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
       const corpus = deps.corpus ?? new Corpus();
       const feed = deps.corpus
         ? undefined
-        : await startCorpusFeed({
-            kafka: createKafka(ctx.platform, ctx.logger, 'rollout-corpus'),
-            serde: createSerde({ schemaRegistryUrl: ctx.platform.SCHEMA_REGISTRY_URL }),
-            topic: new TopicNames(ctx.platform.TOPIC_PREFIX).physical('fw.docs'),
-            groupPrefix: new TopicNames(ctx.platform.TOPIC_PREFIX).physical(`fw.rollout-corpus.${ctx.platform.INSTANCE_ID}`),
-            corpus,
+        : // every replica indexes the whole of fw.docs (any replica can answer any question), and what arrives later
+          await followTopic({
+            platform: ctx.platform,
             logger: ctx.logger,
-            waitMs: config.ROLLOUT_CORPUS_WAIT_MS,
+            topic: 'fw.docs',
+            groupLabel: `fw.rollout-corpus.${ctx.platform.INSTANCE_ID}`,
+            deadlineMs: config.ROLLOUT_CORPUS_WAIT_MS,
+            onValue: (doc) => corpus.add(doc),
+            onUndecodable: (err, r) => ctx.logger.warn({ err, partition: r.partition, offset: r.offset }, 'undecodable document skipped by the corpus feed'),
           });
       const toolbox = buildToolbox(config, corpus);
       const sampling = { temperature: config.ROLLOUT_TEMPERATURE, top_p: config.ROLLOUT_TOP_P, repetition_penalty: config.ROLLOUT_REPETITION_PENALTY };
@@ -116,7 +114,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
       );
     },
     async teardown(state) {
-      await state?.feed?.stop();
+      await state?.feed?.close();
     },
   });
 }

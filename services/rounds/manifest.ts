@@ -1,9 +1,8 @@
-import type { Admin, Kafka } from 'kafkajs';
 import type { Serde } from '../platform/avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../platform/catalogue.ts';
 import { FlywheelError } from '../platform/errors.ts';
 import type { OffsetRange, RoundManifest } from '../platform/generated/records.ts';
-import { readTopic } from '../platform/kafka/reader.ts';
+import type { KafkaCluster } from '../platform/kafka/cluster.ts';
 import { sha256, stableJson } from '../platform/records.ts';
 
 /**
@@ -24,11 +23,10 @@ export class RoundStateError extends FlywheelError {
 
 /** What the rounds functions need from the CLI context (or a test). */
 export interface RoundsContext {
-  kafka: Kafka;
+  kafka: KafkaCluster;
   names: TopicNames;
   serde: Serde;
   catalogue: TopicCatalogue;
-  withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>;
 }
 
 export function manifestId(round: number): string {
@@ -38,7 +36,7 @@ export function manifestId(round: number): string {
 /** Every manifest on fw.rounds, latest state per round, ordered by round. */
 export async function readManifests(ctx: Pick<RoundsContext, 'kafka' | 'names' | 'serde'>): Promise<RoundManifest[]> {
   const topic = ctx.names.physical(ROUNDS_TOPIC);
-  const messages = await readTopic(ctx.kafka, topic, { idleMs: 1000 });
+  const messages = await ctx.kafka.readTopic(topic);
   const latest = new Map<number, RoundManifest>();
   for (const m of messages) {
     if (!m.value) continue; // tombstone
@@ -92,18 +90,14 @@ export function nextRanges(previous: OffsetRange[] | undefined, partitions: Map<
 
 /** End offsets (high watermarks) of every catalogue topic except fw.rounds, by logical topic name. */
 export async function snapshotEndOffsets(ctx: RoundsContext): Promise<Map<string, Map<number, number>>> {
-  return ctx.withAdmin(async (admin) => {
-    const existing = new Set(await admin.listTopics());
-    const result = new Map<string, Map<number, number>>();
-    for (const spec of ctx.catalogue.all()) {
-      if (spec.name === ROUNDS_TOPIC) continue;
-      const physical = ctx.names.physical(spec.name);
-      if (!existing.has(physical)) continue;
-      const offsets = await admin.fetchTopicOffsets(physical);
-      result.set(spec.name, new Map(offsets.map((o) => [o.partition, Number(o.high)])));
-    }
-    return result;
-  });
+  const specs = ctx.catalogue.all().filter((spec) => spec.name !== ROUNDS_TOPIC);
+  const offsets = await ctx.kafka.offsetsOf(specs.map((spec) => ctx.names.physical(spec.name)));
+  const result = new Map<string, Map<number, number>>();
+  for (const spec of specs) {
+    const partitions = offsets.get(ctx.names.physical(spec.name));
+    if (partitions) result.set(spec.name, new Map(partitions.map((p) => [p.partition, Number(p.high)])));
+  }
+  return result;
 }
 
 const SECRET = /PASSWORD|SECRET|TOKEN|API_KEY|CREDENTIAL/i;

@@ -1,8 +1,7 @@
-import type { Admin, Kafka } from 'kafkajs';
 import type { TopicNames } from '../platform/catalogue.ts';
+import type { KafkaCluster } from '../platform/kafka/cluster.ts';
 import { startStage, type RunningStage } from '../platform/runtime/runner.ts';
 import type { AnyStage } from '../platform/runtime/stage.ts';
-import { waitForDrain } from '../platform/runtime/drain.ts';
 
 /**
  * Runs one round's stages in-process, in dependency order: a stage starts once every stage (or command
@@ -30,9 +29,8 @@ export interface PipelineOptions {
   env: NodeJS.ProcessEnv;
   /** Per-stage additions to `env` (e.g. a smaller transaction batch for a stage with large outputs). */
   envFor?(stage: string): NodeJS.ProcessEnv;
-  kafka: Kafka;
+  kafka: KafkaCluster;
   names: TopicNames;
-  withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T>;
   onLevel?(level: number, steps: string[]): void;
   onLag?(lag: number): void;
   drainTimeoutMs?: number;
@@ -92,11 +90,8 @@ export async function runPipeline(steps: PipelineStep[], options: PipelineOption
 }
 
 async function drain(started: Array<{ running: RunningStage; inputs: readonly string[] }>, options: PipelineOptions): Promise<void> {
-  await options.withAdmin((admin) =>
-    waitForDrain(
-      admin,
-      started.map((s) => ({ groupId: s.running.groupId, topics: s.inputs.map((t) => options.names.physical(t)) })),
-      { kafka: options.kafka, timeoutMs: options.drainTimeoutMs ?? 900_000, quietMs: 2000, pollMs: 500, onPoll: options.onLag },
-    ),
+  await options.kafka.waitForDrain(
+    started.map((s) => ({ groupId: s.running.groupId, topics: s.inputs.map((t) => options.names.physical(t)) })),
+    { timeoutMs: options.drainTimeoutMs ?? 900_000, quietMs: 2000, pollMs: 500, onPoll: options.onLag },
   );
 }

@@ -8,7 +8,8 @@ export interface OpenRoundOptions {
   model: string;
   modelVersion?: string;
   endpoint?: string;
-  env?: NodeJS.ProcessEnv;
+  /** The environment the round's stages run with (its settings are hashed into the manifest). */
+  env: NodeJS.ProcessEnv;
   /** The stages' own variables, hashed into the manifest's config_hash (the CLI passes stageConfigVariables()). */
   configVariables?: readonly string[];
   now?: number;
@@ -34,7 +35,7 @@ export async function openRound(ctx: RoundsContext, options: OpenRoundOptions): 
     model_version: options.modelVersion ?? `r${round}`,
     policy_endpoint: options.endpoint ?? '',
     // a derived round ran no stage: its data comes from the parent round's settings and the derivation
-    config_hash: options.derivedFrom?.configHash ?? configHash(options.env ?? process.env, options.configVariables ?? []).hash,
+    config_hash: options.derivedFrom?.configHash ?? configHash(options.env, options.configVariables ?? []).hash,
     opened_at: now,
     closed_at: null,
     ranges: nextRanges(last?.ranges, partitions),
@@ -76,12 +77,11 @@ export async function currentRound(ctx: RoundsContext): Promise<number> {
 
 async function writeManifest(ctx: RoundsContext, manifest: RoundManifest): Promise<void> {
   const topic = ctx.names.physical(ROUNDS_TOPIC);
-  const producer = ctx.kafka.producer({ idempotent: true });
-  await producer.connect();
+  const producer = ctx.kafka.producer();
   try {
-    await producer.send({ topic, messages: [{ key: manifest.id, value: await ctx.serde.encode('fw.RoundManifest', manifest, topic) }] });
+    await producer.send([{ topic, records: [{ key: manifest.id, value: await ctx.serde.encode('fw.RoundManifest', manifest, topic) }] }]);
   } finally {
-    await producer.disconnect();
+    await producer.close();
   }
 }
 

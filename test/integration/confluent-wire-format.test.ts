@@ -3,7 +3,7 @@ import { cptDocsStage } from '../../services/cpt-docs/stage.ts';
 import { ConfluentSerde } from '../../services/platform/avro/serde.ts';
 import { RecordValidationError } from '../../services/platform/errors.ts';
 import type { CptSample } from '../../services/platform/generated/records.ts';
-import { readTopic } from '../../services/platform/kafka/reader.ts';
+import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { startFakeSchemaRegistry } from '../fakes/schema-registry.ts';
 import { documents } from '../fixtures/documents.ts';
@@ -45,7 +45,7 @@ describe('Confluent wire format when SCHEMA_REGISTRY_URL is set', () => {
     const running = await startStage(cptDocsStage, { env: env.env, http: false });
     await env.drain([running]);
     await running.stop();
-    const out = await readTopic(env.kafka, env.topic('fw.cpt.samples'), { idleMs: 800 });
+    const out = await readTopic(env.kafka, env.topic('fw.cpt.samples'));
     expect(out).toHaveLength(20);
     expect(out.every((m) => m.value![0] === 0)).toBe(true);
     const decoded = await Promise.all(out.map((m) => serde.decode<CptSample>(m.value!, 'fw.CptSample')));

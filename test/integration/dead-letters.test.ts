@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeadLetter } from '../../services/platform/generated/records.ts';
-import { readTopic } from '../../services/platform/kafka/reader.ts';
+import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { redriveDeadLetters } from '../../services/platform/runtime/redrive.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { DLQ_HEADERS } from '../../services/platform/runtime/dead-letter.ts';
@@ -28,7 +28,7 @@ describe('poison records and the dead-letter topic', () => {
     const samples = await env.read('fw.cpt.samples');
     expect(samples.map((s) => s.parent_ids[0]).sort()).toEqual(good.map((d) => d.id).sort());
 
-    const dlqMessages = await readTopic(env.kafka, env.topic('fw.dlq'), { idleMs: 800 });
+    const dlqMessages = await readTopic(env.kafka, env.topic('fw.dlq'));
     expect(dlqMessages).toHaveLength(5);
     const letters = await Promise.all(dlqMessages.map((m) => env.serde.decode<DeadLetter>(m.value!, 'fw.DeadLetter', env.topic('fw.dlq'))));
     const codes = letters.map((l) => l.error_code).sort();
@@ -44,7 +44,7 @@ describe('poison records and the dead-letter topic', () => {
     expect(letters.find((l) => l.error_code === 'POISON_RECORD')?.error_message).toMatch(/has empty text/);
     expect(letters.find((l) => l.error_code === 'DECODE_FAILED')?.error_message).toMatch(/not Avro single-object encoded|unknown writer schema/);
 
-    const docsBefore = (await readTopic(env.kafka, env.topic('fw.docs'), { idleMs: 800 })).length;
+    const docsBefore = (await readTopic(env.kafka, env.topic('fw.docs'))).length;
     const admin = env.kafka.admin();
     await admin.connect();
     try {
@@ -55,7 +55,7 @@ describe('poison records and the dead-letter topic', () => {
     } finally {
       await admin.disconnect();
     }
-    const docsAfter = await readTopic(env.kafka, env.topic('fw.docs'), { idleMs: 800 });
+    const docsAfter = await readTopic(env.kafka, env.topic('fw.docs'));
     expect(docsAfter.length).toBe(docsBefore + 5);
     expect(docsAfter.filter((m) => m.headers?.['fw-redriven-from'])).toHaveLength(5);
   });
@@ -72,7 +72,7 @@ describe('poison records and the dead-letter topic', () => {
       const retries = (await running.metrics.retries.get()).values.reduce((s, v) => s + v.value, 0);
       await running.stop();
       expect((await local.read('fw.cpt.samples')).length).toBe(12);
-      expect(await local.read('fw.dlq', { idleMs: 500 })).toHaveLength(0);
+      expect(await local.read('fw.dlq')).toHaveLength(0);
       expect(retries).toBe(24);
     } finally {
       await local.cleanup();
@@ -88,7 +88,7 @@ describe('poison records and the dead-letter topic', () => {
       const failing = await startStage(flakyCopyStage(Number.MAX_SAFE_INTEGER), { env: local.env, http: false });
       while ((await failing.metrics.retries.get()).values.reduce((s, v) => s + v.value, 0) < 6) await new Promise((r) => setTimeout(r, 100));
       await failing.stop();
-      expect(await local.read('fw.dlq', { idleMs: 500 })).toHaveLength(0);
+      expect(await local.read('fw.dlq')).toHaveLength(0);
 
       const recovered = await startStage(flakyCopyStage(0), { env: local.env, http: false });
       await local.drain([recovered]);

@@ -16,7 +16,6 @@ import { words } from '../../services/lib/minhash.ts';
 import { sampleAndPublish } from '../../services/memory/publish.ts';
 import type { DecontamVerdict, Question } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
-import { waitForDrain } from '../../services/platform/runtime/drain.ts';
 import { contentId, recordMeta } from '../../services/platform/records.ts';
 import { runPipeline, type PipelineStep } from '../../services/rounds/pipeline.ts';
 import { readRound } from '../../services/rounds/read-round.ts';
@@ -65,7 +64,7 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
       { kind: 'command', command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(ctx, { seed: 1, walks: 8, subtables: 2 }) } },
       { kind: 'command', command: { name: 'inject', inputs: ['fw.docs'], outputs: ['fw.fas.questions'], run: () => env.produce('fw.fas.questions', injectedQuestions) } },
     );
-    await runPipeline(steps, { env: env.env, envFor: (s) => (s === 'rollout' ? { STAGE_MAX_BATCH: '4' } : {}), kafka: ctx.kafka, names: ctx.names, withAdmin: ctx.withAdmin });
+    await runPipeline(steps, { env: env.env, envFor: (s) => (s === 'rollout' ? { STAGE_MAX_BATCH: '4' } : {}), kafka: ctx.kafka, names: ctx.names });
     await closeRound(ctx);
     verdicts = await readVerdicts(ctx);
     roundQuestions = await readRound(1, 'fw.fas.questions', ctx);
@@ -171,7 +170,7 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
     const analytics = await startAnalytics({ env: sinkEnv });
     try {
       // the view reads the verdicts table only; a client lets the drain tell transaction markers from records
-      await ctx.withAdmin((admin) => waitForDrain(admin, [{ groupId: analytics.groupId, topics: [env.topic('fw.decontam.verdicts')] }], { kafka: env.kafka, timeoutMs: 300_000 }));
+      await ctx.kafka.waitForDrain([{ groupId: analytics.groupId, topics: [env.topic('fw.decontam.verdicts')] }], { timeoutMs: 300_000 });
       const query = 'SELECT round, set_name, toInt32(hard) AS hard, toInt32(questions) AS questions FROM decontam.contamination_by_set ORDER BY round, set_name';
       const rows = await (await analytics.client.query({ query, format: 'JSONEachRow' })).json();
       const expected = contaminationBySet(await readVerdicts(ctx), 1);

@@ -88,14 +88,14 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
     expect(latest.get('harbor_lighthouse')!.relations).toEqual(expect.arrayContaining([{ entity_id: 'ada_moreno', kind: 'lit_by', weight: 1 }]));
 
     // the compacted entity state can be rebuilt from fw.memory.facts and comes out the same
-    const before = await readEntitySnapshot(env);
-    const rebuilt = await rebuildEntities({ kafka: env.kafka, names: env.names, env: env.env });
+    const before = await readEntitySnapshot({ kafka: env.cluster, names: env.names, serde: env.serde });
+    const rebuilt = await rebuildEntities({ kafka: env.cluster, names: env.names, env: env.env });
     expect(rebuilt.facts).toBe(4);
-    const after = await readEntitySnapshot(env);
+    const after = await readEntitySnapshot({ kafka: env.cluster, names: env.names, serde: env.serde });
     const bodies = (list: typeof before) => list.map(({ created_at: _, producer: __, ...rest }) => rest).sort((a, b) => a.entity_id.localeCompare(b.entity_id));
     expect(bodies(after)).toEqual(bodies(before));
 
-    const sampled = await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
+    const sampled = await sampleAndPublish({ kafka: env.cluster, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
     expect(sampled.random_walk).toBeGreaterThan(0);
     const fas = await start(createFasStage(), client());
     await drainByCount(env.kafka, [fas]);
@@ -111,7 +111,7 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
 
     // the same clusters sampled again: their questions are duplicates of emitted ones and are dropped
     const previously = await consumedBy(fas.running);
-    await sampleAndPublish({ kafka: env.kafka, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
+    await sampleAndPublish({ kafka: env.cluster, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
     await drainByCount(env.kafka, [{ ...fas, previously }]);
     expect(await env.read('fw.fas.questions')).toHaveLength(produced.length);
     expect((await env.read('fw.drops')).filter((d) => d.reason === 'duplicate_question').length).toBeGreaterThanOrEqual(produced.length);

@@ -20,7 +20,7 @@ import { TestEnv } from '../support.ts';
  */
 describe('knowledge side: ingest → memory → clusters → fas', () => {
   const env = new TestEnv({ STAGE_PARTITIONS_CONCURRENTLY: '4' });
-  const ctx = { kafka: env.kafka, names: env.names, serde: env.serde, config: env.config };
+  const ctx = { kafka: env.cluster, names: env.names, serde: env.serde, config: env.config };
   const running: RunningStage[] = [];
   let corpus: string[];
 

@@ -46,16 +46,7 @@ beforeAll(async () => {
   env = new TestEnv();
   await env.createTopics();
   ctx = {
-    kafka: env.kafka, names: env.names, serde: env.serde, catalogue: topicCatalogue(),
-    async withAdmin(fn) {
-      const admin = env.kafka.admin();
-      await admin.connect();
-      try {
-        return await fn(admin);
-      } finally {
-        await admin.disconnect();
-      }
-    },
+    kafka: env.cluster, names: env.names, serde: env.serde, catalogue: topicCatalogue(),
   };
   // round 1: records the round-2 job must not see
   await openRound(ctx, { model: 'policy-r1', env: env.env });

@@ -147,7 +147,7 @@ describe('round rescore: a closed round judged again as a derived round, no roll
     await expect(rescoreRound(ctx, { round: 9, judge: 'exact_f1', reward: 'f1' })).rejects.toThrow(/round 9 has no manifest/);
     // a re-scoring that crashed after opening its derived round is finished by running it again
     const derivation = 'rescore judge=exact_f1 reward=binary threshold=0.5';
-    await openRound(ctx, { model: 'scripted', now: 1, derivedFrom: { round: 1, derivation, configHash: 'c' } });
+    await openRound(ctx, { model: 'scripted', env: {}, now: 1, derivedFrom: { round: 1, derivation, configHash: 'c' } });
     const resumed = await rescoreRound(ctx, { round: 1, judge: 'exact_f1', reward: 'binary', f1Threshold: 0.5 });
     expect(resumed).toMatchObject({ existing: false, derived: { round: 5, status: 'closed', parent_round: 1, derivation } });
     expect(await readRound(5, 'fw.rl.groups', ctx)).toHaveLength(resumed.outputs.groups.length);

@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parquetReadObjects } from 'hyparquet';
-import type { Admin } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportRound } from '../../services/export/export.ts';
 import { hasStage } from '../../services/has/stage.ts';
@@ -36,19 +35,10 @@ describe('rounds: manifests, exports of exact ranges, recycling into the next ro
   const env = new TestEnv({ STAGE_CONCURRENCY: '2' });
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-rounds-'));
   const ctx: RoundsContext = {
-    kafka: env.kafka,
+    kafka: env.cluster,
     names: env.names,
     serde: env.serde,
     catalogue: topicCatalogue(),
-    async withAdmin<T>(fn: (admin: Admin) => Promise<T>) {
-      const admin = env.kafka.admin();
-      await admin.connect();
-      try {
-        return await fn(admin);
-      } finally {
-        await admin.disconnect();
-      }
-    },
   };
   beforeAll(() => env.createTopics());
   afterAll(async () => {
@@ -61,7 +51,7 @@ describe('rounds: manifests, exports of exact ranges, recycling into the next ro
     await expect(closeRound(ctx)).rejects.toThrow(/no round is open/);
     const opened = await openRound(ctx, { model: 'scripted', modelVersion: 'v1', env: { HAS_OPTIONS: '3' }, configVariables: stageConfigVariables() });
     expect(opened).toMatchObject({ round: 1, status: 'open', model_version: 'v1' });
-    await expect(openRound(ctx, { model: 'x' })).rejects.toThrow(/still open/);
+    await expect(openRound(ctx, { model: 'x', env: env.env })).rejects.toThrow(/still open/);
 
     const rollouts = [rollout(0, true), rollout(1, true), rollout(2, false), rollout(3, false)];
     const kept = rollouts.filter((t) => t.judge.correct);
@@ -112,7 +102,7 @@ describe('rounds: manifests, exports of exact ranges, recycling into the next ro
     expect(verlSft.files.map((f) => f.rows)).toEqual([0, 2]); // no FAS questions in this round: stage 1 is empty
 
     // ---- round 2: a new model version; recycle turns round 1's discards into round 2's CPT
-    const opened2 = await openRound(ctx, { model: 'scripted', modelVersion: 'v2' });
+    const opened2 = await openRound(ctx, { model: 'scripted', modelVersion: 'v2', env: env.env });
     expect(opened2.ranges.filter((r) => r.topic === 'fw.sft.trajectories').reduce((s, r) => s + r.start, 0)).toBe(2);
     expect(opened2.ranges.every((r) => r.start === r.end)).toBe(true);
     const recycle = await startStage(recycleStage, { env: { ...env.env, FLYWHEEL_ROUND: '2' }, http: false });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cptDocsStage } from '../../services/cpt-docs/stage.ts';
-import { readTopic } from '../../services/platform/kafka/reader.ts';
+import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { sampleValues } from '../fixtures/records.ts';
 import { TestEnv } from '../support.ts';
@@ -35,7 +35,7 @@ describe('security: secrets are never written into records', () => {
     }
     let scanned = 0;
     for (const topic of ['fw.cpt.samples', 'fw.drops', 'fw.dlq']) {
-      const messages = await readTopic(env.kafka, env.topic(topic), { idleMs: 1000 });
+      const messages = await readTopic(env.kafka, env.topic(topic));
       for (const m of messages) {
         scanned++;
         const headers = Object.values(m.headers ?? {}).map((v) => String(v)).join('\n');

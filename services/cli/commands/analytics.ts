@@ -12,7 +12,7 @@ export function registerAnalyticsCommands(program: Command): void {
     .command('run', { isDefault: true })
     .description('run the sink until SIGTERM/SIGINT (applies deploy/clickhouse/*.sql first; serves POST /query on HTTP_PORT)')
     .action(async () => {
-      const running = await startAnalytics();
+      const running = await startAnalytics({ env: process.env });
       const shutdown = (signal: string) => {
         console.error(`${signal}: flushing and stopping the analytics sink…`);
         void running.stop();

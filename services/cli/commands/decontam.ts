@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { recheckOpenRound } from '../../decontam/recheck.ts';
 import { checkSetName, evalSetFromFile, readSets, writeSet } from '../../decontam/sets.ts';
 import { contaminationBySet, readVerdicts, releaseVerdict } from '../../decontam/verdicts.ts';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { formatTable } from '../../rounds/summary.ts';
 import { cliContext } from '../context.ts';
 
@@ -17,7 +16,7 @@ export function registerDecontamCommands(program: Command): void {
     .description('register (or replace) an evaluation set, then check what the open round already holds against it')
     .action(async (name: string, file: string) => {
       const ctx = cliContext();
-      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       const set = evalSetFromFile(checkSetName(name), file);
       await writeSet(ctx, name, set);
       console.log(`registered ${name}: ${set.items.length} questions from ${set.source} (version ${set.content_hash.slice(0, 12)})`);

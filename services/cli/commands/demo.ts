@@ -7,7 +7,6 @@ import { contaminationBySet, readVerdicts } from '../../decontam/verdicts.ts';
 import { ingestPaths } from '../../ingest/ingest-paths.ts';
 import { sampleAndPublish } from '../../memory/publish.ts';
 import type { Document, Question } from '../../platform/generated/records.ts';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { projectRoot } from '../../platform/paths.ts';
 import { contentId, recordMeta, sha256 } from '../../platform/records.ts';
 import { runPipeline, type PipelineStep, type StageRun } from '../../rounds/pipeline.ts';
@@ -74,7 +73,7 @@ export function registerDemoCommand(program: Command): void {
       const rounds = positive(options.rounds, '--rounds');
       const skip = new Set((options.skip ?? '').split(',').map((s) => s.trim()).filter(Boolean));
       const started = Date.now();
-      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       console.log(`flywheel demo: ${rounds} round(s) × ${limit} bundled questions, topics under "${prefix}"`);
       console.log(`stages: ${stages.filter((s) => !skip.has(s.name)).map((s) => s.name).join(', ')}\n`);
 
@@ -86,7 +85,7 @@ export function registerDemoCommand(program: Command): void {
       await exportAll(ctx, rounds, out);
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
       if (options.deleteTopics && prefix) {
-        await ctx.withAdmin(async (admin) => admin.deleteTopics({ topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)) }));
+        await ctx.kafka.deleteTopics((await ctx.kafka.listTopics()).filter((t) => t.startsWith(prefix)));
         console.log(`\ndone in ${seconds} s; topics under "${prefix}" deleted.`);
       } else {
         console.log(`\ndone in ${seconds} s. Inspect: TOPIC_PREFIX=${prefix} npm run flywheel -- round list`);
@@ -108,7 +107,6 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
       stage === 'rollout' && !baseEnv.STAGE_MAX_BATCH ? { STAGE_MAX_BATCH: String(Math.max(1, Math.floor(16 / Number(baseEnv.ROLLOUT_G ?? 4)))) } : {},
     kafka: ctx.kafka,
     names: ctx.names,
-    withAdmin: ctx.withAdmin,
     onLevel: (level: number, names: string[]) => process.stderr.write(`${process.stderr.isTTY ? '\r' : ''}  level ${level}: ${names.join(', ')}${process.stderr.isTTY ? ' '.repeat(20) : ''}\n`),
     onLag: (lag: number) => (process.stderr.isTTY ? process.stderr.write(`\r  offsets to go ${lag}      `) : undefined),
   };
@@ -207,13 +205,12 @@ function bundledDocuments(items: QaItem[], round: number): Document[] {
 
 async function send(ctx: CliContext, topic: 'fw.docs' | 'fw.fas.questions', schema: string, values: Array<{ id: string }>): Promise<void> {
   const physical = ctx.names.physical(topic);
-  const kafkaProducer = ctx.kafka.producer({ idempotent: true });
-  await kafkaProducer.connect();
+  const producer = ctx.kafka.producer();
   try {
-    const messages = await Promise.all(values.map(async (v) => ({ key: v.id, value: await ctx.serde.encode(schema, v, physical) })));
-    for (let i = 0; i < messages.length; i += 200) await kafkaProducer.send({ topic: physical, messages: messages.slice(i, i + 200) });
+    const records = await Promise.all(values.map(async (v) => ({ key: v.id, value: await ctx.serde.encode(schema, v, physical) })));
+    for (let i = 0; i < records.length; i += 200) await producer.send([{ topic: physical, records: records.slice(i, i + 200) }]);
   } finally {
-    await kafkaProducer.disconnect();
+    await producer.close();
   }
 }
 

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { listDeadLetters, redriveDeadLetters } from '../../platform/runtime/redrive.ts';
 import { cliContext } from '../context.ts';
 
 export function registerDlqCommands(program: Command): void {
@@ -10,7 +9,7 @@ export function registerDlqCommands(program: Command): void {
     .option('--json', 'print JSON lines')
     .action(async (options: { json?: boolean }) => {
       const ctx = cliContext();
-      const entries = await listDeadLetters(ctx.kafka, ctx.names, ctx.serde);
+      const entries = await ctx.kafka.listDeadLetters(ctx.names, ctx.serde);
       const rows = entries.map(({ letter }) => ({
         id: letter.id,
         stage: letter.stage,
@@ -31,7 +30,7 @@ export function registerDlqCommands(program: Command): void {
     .option('--dry-run', 'count what would be redriven')
     .action(async (options: { stage?: string; code?: string; dryRun?: boolean }) => {
       const ctx = cliContext();
-      const result = await ctx.withAdmin((admin) => redriveDeadLetters(ctx.kafka, admin, ctx.names, ctx.serde, options));
+      const result = await ctx.kafka.redriveDeadLetters(ctx.names, ctx.serde, options);
       console.log(JSON.stringify(result, null, 2));
     });
 }

@@ -59,6 +59,7 @@ export function registerEvalCommand(program: Command): void {
         limit: options.limit ? Number(options.limit) : undefined,
         out,
         rolloutEnv,
+        env: process.env,
         keepTopics: options.keepTopics,
         onProgress: (line) => process.stderr.write(`\r${line}    `),
       });

@@ -3,8 +3,6 @@ import cliProgress from 'cli-progress';
 import { describeError } from '../../lib/readers/index.ts';
 import { ingestPaths, type IngestSummary } from '../../ingest/ingest-paths.ts';
 import { ingestStage } from '../../ingest/stage.ts';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
-import { waitForDrain } from '../../platform/runtime/drain.ts';
 import { startStage } from '../../platform/runtime/runner.ts';
 import { cliContext } from '../context.ts';
 
@@ -17,7 +15,7 @@ export function registerIngestCommand(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (paths: string[], options: { process?: boolean; json?: boolean }) => {
       const ctx = cliContext();
-      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       const bar = new cliProgress.SingleBar({
         format: 'ingest {bar} {percentage}% | {records} records | {rate} rec/s | ETA {eta_formatted} | {file}',
         hideCursor: true,
@@ -59,9 +57,7 @@ async function runIngestUntilDrained(rawTopic: string): Promise<Record<string, u
   const ctx = cliContext();
   const running = await startStage(ingestStage, { http: false, progressEveryMs: 0 });
   try {
-    await ctx.withAdmin((admin) =>
-      waitForDrain(admin, [{ groupId: running.groupId, topics: [rawTopic] }], { onPoll: (lag) => process.stderr.write(`\ringest stage: ${lag} records behind   `) }),
-    );
+    await ctx.kafka.waitForDrain([{ groupId: running.groupId, topics: [rawTopic] }], { onPoll: (lag) => process.stderr.write(`\ringest stage: ${lag} records behind   `) });
   } finally {
     await running.stop();
     process.stderr.write('\n');

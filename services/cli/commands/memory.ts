@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { sampleAndPublish } from '../../memory/publish.ts';
 import { rebuildEntities } from '../../memory/rebuild.ts';
 import { cliContext } from '../context.ts';
@@ -21,7 +20,7 @@ export function registerMemoryCommands(program: Command): void {
     .option('--max-size <n>', 'largest cluster (2–5)', int('max-size'), 5)
     .action(async (o: { seed: number; walks: number; subtables: number; maxSize: number }) => {
       const ctx = cliContext();
-      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       const summary = await sampleAndPublish(ctx, { seed: o.seed, walks: o.walks, subtables: o.subtables, maxSize: Math.min(5, Math.max(2, o.maxSize)) });
       console.log(JSON.stringify(summary, null, 2));
     });
@@ -30,7 +29,7 @@ export function registerMemoryCommands(program: Command): void {
     .description('recompute every entity from fw.memory.facts (a fresh consumer group, no reloaded state) and rewrite fw.memory.entities')
     .action(async () => {
       const ctx = cliContext();
-      const result = await rebuildEntities({ kafka: ctx.kafka, names: ctx.names, onProgress: (done, total) => process.stderr.write(`\rrebuild: ${done}/${total} facts   `) });
+      const result = await rebuildEntities({ kafka: ctx.kafka, names: ctx.names, env: process.env, onProgress: (done, total) => process.stderr.write(`\rrebuild: ${done}/${total} facts   `) });
       console.log(`\nrebuilt the entities from ${result.facts} facts in ${result.seconds.toFixed(1)} s`);
     });
 }

@@ -1,7 +1,6 @@
 import { stageConfigVariables } from '../../stages.ts';
 import type { Command } from 'commander';
 import type { RoundManifest } from '../../platform/generated/records.ts';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { rangeSizes } from '../../rounds/manifest.ts';
 import { contaminationBySet, readVerdicts } from '../../decontam/verdicts.ts';
 import { renderDiff } from '../../rounds/rescore/diff.ts';
@@ -22,8 +21,8 @@ export function registerRoundCommands(program: Command): void {
     .option('--endpoint <url>', 'OpenAI-compatible endpoint serving the model')
     .action(async (options: { model: string; modelVersion?: string; endpoint?: string }) => {
       const ctx = cliContext();
-      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
-      const manifest = await openRound(ctx, { model: options.model, modelVersion: options.modelVersion, endpoint: options.endpoint, configVariables: stageConfigVariables() });
+      await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
+      const manifest = await openRound(ctx, { model: options.model, modelVersion: options.modelVersion, endpoint: options.endpoint, configVariables: stageConfigVariables(), env: process.env });
       console.log(`round ${manifest.round} open: model ${manifest.model} ${manifest.model_version}, config ${manifest.config_hash}`);
       console.log(`run the services of this round with FLYWHEEL_ROUND=${manifest.round}${manifest.policy_endpoint ? ` and the policy endpoint ${manifest.policy_endpoint}` : ''}`);
     });
@@ -50,7 +49,7 @@ export function registerRoundCommands(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (options: { round: number; judge: JudgeName; reward: RewardName; model?: string; f1Threshold: number; sftPerQuestion?: number; json?: boolean }) => {
       const ctx = cliContext();
-      await ctx.withAdmin((admin) => ensureTopics(admin, ctx.catalogue, ctx.names));
+      await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       const env = options.model ? { ...process.env, LLM_MODEL_JUDGE: options.model } : process.env;
       const llm = options.judge === 'llm' ? (createLlmClientFromEnv(env, { logger: ctx.logger }) ?? undefined) : undefined;
       try {

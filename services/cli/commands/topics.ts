@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
 import { cliContext } from '../context.ts';
 
 export function registerTopicCommands(program: Command): void {
@@ -10,24 +9,20 @@ export function registerTopicCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { create: boolean; json?: boolean }) => {
       const ctx = cliContext();
-      const rows = await ctx.withAdmin(async (admin) => {
-        const created = options.create ? await ensureTopics(admin, ctx.catalogue, ctx.names) : [];
-        const existing = new Set(await admin.listTopics());
-        return Promise.all(
-          ctx.catalogue.all().map(async (spec) => {
-            const physical = ctx.names.physical(spec.name);
-            if (!existing.has(physical)) return { topic: physical, value: spec.value, partitions: 0, cleanup: spec.cleanupPolicy, offsets: 0, status: 'missing' };
-            const offsets = await admin.fetchTopicOffsets(physical);
-            return {
-              topic: physical,
-              value: spec.value,
-              partitions: offsets.length,
-              cleanup: spec.cleanupPolicy,
-              offsets: offsets.reduce((s, o) => s + Number(o.high) - Number(o.low), 0),
-              status: created.includes(physical) ? 'created' : 'ok',
-            };
-          }),
-        );
+      const created = options.create ? await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names) : [];
+      const all = await ctx.kafka.offsetsOf(ctx.catalogue.all().map((spec) => ctx.names.physical(spec.name)));
+      const rows = ctx.catalogue.all().map((spec) => {
+        const physical = ctx.names.physical(spec.name);
+        const offsets = all.get(physical);
+        if (!offsets) return { topic: physical, value: spec.value, partitions: 0, cleanup: spec.cleanupPolicy, offsets: 0, status: 'missing' };
+        return {
+          topic: physical,
+          value: spec.value,
+          partitions: offsets.length,
+          cleanup: spec.cleanupPolicy,
+          offsets: offsets.reduce((s, o) => s + Number(o.high - o.low), 0),
+          status: created.includes(physical) ? 'created' : 'ok',
+        };
       });
       if (options.json) console.log(JSON.stringify(rows, null, 2));
       else console.table(rows);

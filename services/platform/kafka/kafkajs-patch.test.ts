@@ -24,15 +24,23 @@ describe('kafkajs aborted-transaction filter (patches/kafkajs+2.2.4.patch)', () 
     expect(delivered.filter((m: { isControlRecord?: boolean }) => !m.isControlRecord).map((m: { offset: string }) => m.offset)).toEqual(['106', '107']);
   });
 
-  it('the unpatched filter (one aborted transaction per record) is what delivered the duplicates', () => {
-    const unpatched = ({ messages, abortedTransactions }: { messages: Array<{ offset: string; batchContext: { producerId: string } }>; abortedTransactions: Array<{ firstOffset: string; producerId: string }> }) => {
+  it('detects each of the two faults of the unpatched filter (it is what delivered the duplicates)', () => {
+    type Args = { messages: Array<{ offset: string; batchContext: { producerId: string } }>; abortedTransactions: Array<{ firstOffset: string; producerId: string }> };
+    const filter = (options: { sort: boolean; all: boolean }) => ({ messages, abortedTransactions }: Args) => {
       const remaining = [...abortedTransactions];
+      if (options.sort) remaining.sort((a, b) => Number(BigInt(a.firstOffset) - BigInt(b.firstOffset)));
       const open = new Set<string>();
       return messages.filter((m) => {
-        if (remaining.length && BigInt(m.offset) >= BigInt(remaining[0].firstOffset)) open.add(remaining.shift()!.producerId);
+        while (remaining.length && BigInt(m.offset) >= BigInt(remaining[0].firstOffset)) {
+          open.add(remaining.shift()!.producerId);
+          if (!options.all) break;
+        }
         return !open.has(m.batchContext.producerId);
       });
     };
-    expect(abortedRecordsVisible(unpatched as never)).toBe(true);
+    expect(abortedRecordsVisible(filter({ sort: false, all: false }) as never)).toBe(true); // kafkajs 2.2.4
+    expect(abortedRecordsVisible(filter({ sort: true, all: false }) as never)).toBe(true);
+    expect(abortedRecordsVisible(filter({ sort: false, all: true }) as never)).toBe(true);
+    expect(abortedRecordsVisible(filter({ sort: true, all: true }) as never)).toBe(false);
   });
 });

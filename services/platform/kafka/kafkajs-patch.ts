@@ -7,25 +7,34 @@ type Message = { offset: string; key: Buffer | null; batchContext: { producerId:
 type Filter = (args: { messages: Message[]; abortedTransactions: Array<{ firstOffset: string; producerId: string }> }) => Message[];
 
 /**
- * kafkajs 2.2.4 hides the records of aborted transactions from read_committed consumers with a filter that marks
- * at most one aborted transaction per record. When two producers' aborted transactions interleave in a partition
- * and a fetch starts after both began — which is what a stage killed mid-batch leaves in its output topics, one
- * transactional producer per input partition — the second one's records are delivered as if committed: duplicates
- * downstream, although the broker did its part. patches/kafkajs+2.2.4.patch (applied by patch-package at install)
- * fixes the filter; this check refuses to run on an unpatched copy.
+ * kafkajs 2.2.4 hides the records of aborted transactions from read_committed consumers with a filter that has two
+ * faults, both of which deliver aborted records as if committed — duplicates downstream, although the broker did
+ * its part (a librdkafka reader sees each record once). It walks the broker's list of aborted transactions in the
+ * order given, but the broker lists them in the order they ended (abort markers), not the order they began; and
+ * it marks at most one aborted transaction per record, while a stage killed mid-batch leaves several interleaved
+ * ones (one transactional producer per input partition). patches/kafkajs+2.2.4.patch (applied by patch-package at install) sorts the list and marks every
+ * transaction that has begun, as the Java client does; this check refuses to run on an unpatched copy.
  */
 export function abortedRecordsVisible(filter: Filter = require('kafkajs/src/consumer/filterAbortedMessages')): boolean {
   const record = (offset: number, producerId: string): Message => ({ offset: String(offset), key: null, batchContext: { producerId, inTransaction: true } });
-  // producers 1 and 2 both aborted transactions that began at offsets 100 and 101; the fetch starts at 102, where
-  // producer 2's record comes first
-  const delivered = filter({
+  // two aborted transactions began before the fetch (at 100 and 101); producer 2's record comes first
+  const interleaved = filter({
     messages: [record(102, '2'), record(103, '1'), record(104, '2')],
     abortedTransactions: [
       { firstOffset: '100', producerId: '1' },
       { firstOffset: '101', producerId: '2' },
     ],
   });
-  return delivered.length > 0;
+  // the broker listed the transaction that began at 200 after the one that began at 300
+  const unsorted = filter({
+    messages: [record(205, '2'), record(206, '2')],
+    abortedTransactions: [
+      { firstOffset: '100', producerId: '1' },
+      { firstOffset: '300', producerId: '3' },
+      { firstOffset: '200', producerId: '2' },
+    ],
+  });
+  return interleaved.length + unsorted.length > 0;
 }
 
 let checked = false;

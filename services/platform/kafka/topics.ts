@@ -43,22 +43,3 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
     }
   }
 }
-
-/** End offsets (exclusive) of every partition of `topic`. */
-export async function endOffsets(admin: Admin, topic: string): Promise<Map<number, bigint>> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-}
-
-/** Sum over partitions of (end offset − committed offset) for a consumer group. */
-export async function groupLag(admin: Admin, groupId: string, topic: string): Promise<number> {
-  const [ends, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
-    admin.fetchOffsets({ groupId, topics: [topic] }),
-  ]);
-  const done = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-  return ends.reduce((sum, p) => {
-    const c = done.get(p.partition) ?? -1;
-    return sum + Number(p.high) - (c < 0 ? Number(p.low) : c);
-  }, 0);
-}

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
-import { readTopic } from '../kafka/reader.ts';
+import { readTopic } from '../kafka/tail.ts';
 
 export interface GroupInputs {
   groupId: string;
@@ -85,7 +85,6 @@ async function onlyMarkers(kafka: Kafka, gaps: Gap[]): Promise<boolean> {
     const records = await readTopic(kafka, topic, {
       from: new Map(list.map((g) => [g.partition, g.at])),
       until: new Map(list.map((g) => [g.partition, g.end])),
-      idleMs: 800,
     });
     if (records.length > 0) return false;
   }

@@ -2,7 +2,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { Serde } from '../avro/serde.ts';
 import type { TopicNames } from '../catalogue.ts';
 import type { DeadLetter } from '../generated/records.ts';
-import { readTopic } from '../kafka/reader.ts';
+import { readTopic } from '../kafka/tail.ts';
 import { PartitionTransactor } from './transaction.ts';
 
 export interface DeadLetterEntry {

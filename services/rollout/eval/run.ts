@@ -6,9 +6,7 @@ import { createSerde } from '../../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../../platform/catalogue.ts';
 import { loadConfig, loadPlatformConfig } from '../../platform/config.ts';
 import type { DeadLetter, ToolCall, TopicName, TopicValues, Trajectory } from '../../platform/generated/records.ts';
-import { createKafka } from '../../platform/kafka/client.ts';
-import { readTopic } from '../../platform/kafka/reader.ts';
-import { ensureTopics } from '../../platform/kafka/topics.ts';
+import { KafkaCluster } from '../../platform/kafka/cluster.ts';
 import { createLogger } from '../../platform/logger.ts';
 import { startStage, type RunningStage } from '../../platform/runtime/runner.ts';
 import { rolloutConfigSchema } from '../config.ts';
@@ -23,7 +21,8 @@ export interface EvalOptions {
   out: string;
   /** Overrides of the rollout service's environment (ROLLOUT_G, ROLLOUT_MODE, ROLLOUT_POLICY, …). */
   rolloutEnv?: NodeJS.ProcessEnv;
-  env?: NodeJS.ProcessEnv;
+  /** The environment the command runs in (the CLI passes its own). */
+  env: NodeJS.ProcessEnv;
   keepTopics?: boolean;
   /** Progress lines (done/total, questions/s, ETA); silent when absent. */
   onProgress?: (line: string) => void;
@@ -48,7 +47,7 @@ export interface EvalRun {
  */
 export async function runEval(options: EvalOptions): Promise<EvalRun> {
   const started = Date.now();
-  const baseEnv = options.env ?? process.env;
+  const baseEnv = options.env;
   const base = loadPlatformConfig(baseEnv);
   const prefix = `${base.TOPIC_PREFIX}eval-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}.`;
   const env: NodeJS.ProcessEnv = { ...baseEnv, ...options.rolloutEnv, TOPIC_PREFIX: prefix };
@@ -61,14 +60,12 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
   const catalogue = topicCatalogue();
   const logger = createLogger({ level: baseEnv.LOG_LEVEL ? config.LOG_LEVEL : 'warn' }); // progress and the summary are the output
   // kafkajs logs a retried metadata miss on fresh topics as an error; the command's own failures still throw
-  const kafka = createKafka(config, baseEnv.LOG_LEVEL ? logger : createLogger({ level: 'fatal' }), 'eval');
+  const kafka = KafkaCluster.fromConfig(config, baseEnv.LOG_LEVEL ? logger : createLogger({ level: 'fatal' }), 'eval');
   const serde = createSerde({ schemaRegistryUrl: config.SCHEMA_REGISTRY_URL });
-  const admin = kafka.admin();
-  await admin.connect();
   try {
     const items = readQaFile(options.file, options.limit);
     if (items.length === 0) throw new Error(`${options.file}: no questions`);
-    await ensureTopics(admin, catalogue, names);
+    await kafka.ensureTopics(catalogue, names);
     const { docs, docIdsByItem } = qaDocuments(items, options.file, config.FLYWHEEL_ROUND);
     const questions = items.map((item) => qaQuestion(item, options.file, docIdsByItem.get(item.id) ?? [], config.FLYWHEEL_ROUND));
     await produceAll('fw.docs', docs);
@@ -96,33 +93,31 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
   } finally {
     // the run's topics go whether it worked or not (a failed run leaves nothing behind either)
     if (!options.keepTopics) {
-      const mine = (await admin.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      if (mine.length) await admin.deleteTopics({ topics: mine }).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
+      const mine = (await kafka.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
+      await kafka.deleteTopics(mine).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
     }
-    await admin.disconnect();
   }
 
   async function produceAll<T extends TopicName>(topic: T, values: Array<TopicValues[T]>): Promise<void> {
     const spec = catalogue.get(topic);
     const physical = names.physical(topic);
-    const producer = kafka.producer({ idempotent: true });
-    await producer.connect();
+    const producer = kafka.producer();
     try {
       for (let i = 0; i < values.length; i += 500) {
-        const messages = await Promise.all(
+        const records = await Promise.all(
           values.slice(i, i + 500).map(async (v) => ({ key: String((v as unknown as Record<string, unknown>)[spec.key]), value: await serde.encode(spec.value, v, physical) })),
         );
-        await producer.send({ topic: physical, messages });
+        await producer.send([{ topic: physical, records }]);
       }
     } finally {
-      await producer.disconnect();
+      await producer.close();
     }
   }
 
   async function readAll<T>(topic: TopicName): Promise<T[]> {
     const spec = catalogue.get(topic);
     const physical = names.physical(topic);
-    const messages = await readTopic(kafka, physical, { idleMs: 1500 });
+    const messages = await kafka.readTopic(physical);
     return Promise.all(messages.filter((m) => m.value).map((m) => serde.decode<T>(m.value!, spec.value, physical)));
   }
 }

@@ -56,7 +56,7 @@ export async function rescoreRound(ctx: RoundsContext, options: RescoreOptions):
   const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups);
   if (existing) return { parent, derived: existing, existing: true, outputs, diff };
 
-  const opened = resumed ?? (await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } }));
+  const opened = resumed ?? (await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, env: {}, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } }));
   if (opened.round !== round) throw new RoundStateError(`expected to open round ${round}, opened ${opened.round} (another round was opened meanwhile?)`);
   const meta = (id: string, parents: string[]) => recordMeta({ id, round, producer, parents, now });
   const originals = groups.flat().map((t) => {
