@@ -1,7 +1,6 @@
-import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import type { Question } from '../platform/generated/records.ts';
 import { contentId } from '../platform/records.ts';
-import { defineStage, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
+import { defineStage, type OutputRecord, type StageContext, type FollowedTopic } from '../platform/runtime/stage.ts';
 import { planningAction, reasoningAction } from './actions.ts';
 import { leaksAnswer, unsupportedReason } from './check.ts';
 import { fasConfigSchema, type FasConfig } from './config.ts';
@@ -38,12 +37,7 @@ export function createFasStage() {
       const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
       const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD
-        ? await followTopic({
-            platform: ctx.platform,
-            logger: ctx.logger,
-            topic: 'fw.fas.questions',
-            onValue: (q) => questions.add(q.id, q.question, `committed:${q.id}`),
-          })
+        ? await ctx.follow('fw.fas.questions', { onValue: (q) => questions.add(q.id, q.question, `committed:${q.id}`) })
         : undefined;
       return { strategy, questions, tail };
     },

@@ -1,9 +1,8 @@
 import { contentId } from '../platform/records.ts';
-import { defineStage } from '../platform/runtime/stage.ts';
+import { defineStage, type FollowedTopic } from '../platform/runtime/stage.ts';
 import { cleanDocument } from './clean.ts';
 import { ingestConfigSchema, type IngestConfig } from './config.ts';
 import { MinHasher, NearDuplicateIndex } from '../lib/minhash.ts';
-import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 
 interface IngestState {
   index: NearDuplicateIndex;
@@ -35,10 +34,7 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
   async setup(ctx) {
     const index = new NearDuplicateIndex(undefined, ctx.config.INGEST_NEAR_DUP_THRESHOLD);
     const tail = ctx.config.INGEST_DEDUP_RELOAD
-      ? await followTopic({
-          platform: ctx.platform,
-          logger: ctx.logger,
-          topic: 'fw.ingest.signatures',
+      ? await ctx.follow('fw.ingest.signatures', {
           onValue: (sig) => index.add({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen }),
         })
       : undefined;

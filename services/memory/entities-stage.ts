@@ -1,6 +1,5 @@
-import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import { contentId } from '../platform/records.ts';
-import { defineStage } from '../platform/runtime/stage.ts';
+import { defineStage, type FollowedTopic } from '../platform/runtime/stage.ts';
 import { entitiesConfigSchema, type EntitiesConfig } from './config.ts';
 import { emptyEntity, mergeFact, mergeRecord, toRecordBody, type EntityState } from './merge.ts';
 
@@ -32,7 +31,7 @@ export const entitiesStage = defineStage<EntitiesConfig, EntitiesState, 'fw.memo
       mergeRecord(state, record);
     };
     const tail = ctx.config.MEMORY_ENTITIES_RELOAD
-      ? await followTopic({ platform: ctx.platform, logger: ctx.logger, topic: 'fw.memory.entities', onValue: load })
+      ? await ctx.follow('fw.memory.entities', { onValue: load })
       : undefined;
     return { entities, tail };
   },

@@ -1,8 +1,7 @@
 import pLimit from 'p-limit';
 import { PoisonRecordError } from '../platform/errors.ts';
-import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
 import type { LlmClient } from '../platform/llm/types.ts';
-import { defineStage } from '../platform/runtime/stage.ts';
+import { defineStage, type FollowedTopic } from '../platform/runtime/stage.ts';
 import { runAgent } from './agent/loop.ts';
 import { llmPolicy } from './agent/llm-policy.ts';
 import { scriptedPolicy } from './agent/scripted-policy.ts';
@@ -61,10 +60,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
       const feed = deps.corpus
         ? undefined
         : // every replica indexes the whole of fw.docs (any replica can answer any question), and what arrives later
-          await followTopic({
-            platform: ctx.platform,
-            logger: ctx.logger,
-            topic: 'fw.docs',
+          await ctx.follow('fw.docs', {
             groupLabel: `fw.rollout-corpus.${ctx.platform.INSTANCE_ID}`,
             deadlineMs: config.ROLLOUT_CORPUS_WAIT_MS,
             onValue: (doc) => corpus.add(doc),

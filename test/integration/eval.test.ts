@@ -69,7 +69,7 @@ describe('flywheel eval through the rollout service', () => {
   });
 
   it('a run that cannot start its service fails clearly and leaves no topics behind', async () => {
-    await expect(runEval({ file: bundled, limit: 2, out: path.join(env.home, 'y.jsonl'), env: { ...env.env, FLYWHEEL_LLM: 'none' }, rolloutEnv: { ROLLOUT_POLICY: 'llm' } })).rejects.toThrow(/need an LLM/);
+    await expect(runEval({ file: bundled, limit: 2, out: path.join(env.home, 'y.jsonl'), env: { ...env.env, FLYWHEEL_LLM: 'none' }, rolloutEnv: { ROLLOUT_POLICY: 'llm' } })).rejects.toThrow(/needs a model/);
     const admin = env.kafka.admin();
     await admin.connect();
     const left = (await admin.listTopics()).filter((t) => t.startsWith(`${env.prefix}eval-`));

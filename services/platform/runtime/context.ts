@@ -1,6 +1,7 @@
 import client from 'prom-client';
 import type { PlatformConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
+import { followTopic } from '../kafka/follow.ts';
 import type { LlmClient } from '../llm/types.ts';
 import type { Logger } from '../logger.ts';
 import { contentId, recordMeta } from '../records.ts';
@@ -71,6 +72,7 @@ export function createStageContext(options: ContextOptions): BaseContext & { clo
       const c = counter;
       return { inc: (values = {}, by = 1) => c.inc({ stage: stage.name, ...values }, by) };
     },
+    follow: (topic, follow) => followTopic({ ...follow, topic, platform, logger }),
     close: async () => {
       // an injected client belongs to whoever injected it
       if (llm && !options.llm) await (await llm.catch(() => undefined))?.close();

@@ -1,6 +1,9 @@
 import type { z } from 'zod';
 import type { PlatformConfig } from '../config.ts';
 import type { CptSample, Drop, Producer, TopicName, TopicValues } from '../generated/records.ts';
+import type { FollowedTopic, FollowTopicOptions } from '../kafka/follow.ts';
+
+export type { FollowedTopic };
 import type { LlmClient } from '../llm/types.ts';
 import type { Logger } from '../logger.ts';
 import type { RecordMeta } from '../records.ts';
@@ -48,6 +51,11 @@ export interface StageContext<Config, State> {
   cpt(sample: CptSampleInput): { topic: 'fw.cpt.samples'; value: CptSample };
   /** A counter of the stage's own on its /metrics (created once per name; label `stage` is added). */
   counter(name: string, help: string, labels?: readonly string[]): StageCounter;
+  /**
+   * Reads a topic from its beginning into the stage's state (resolving once what it held is applied, within
+   * STAGE_STATE_LOAD_TIMEOUT_MS), then keeps applying what other instances commit, until `close()`.
+   */
+  follow<T extends TopicName>(topic: T, options: Omit<FollowTopicOptions<T>, 'platform' | 'logger' | 'topic'>): Promise<FollowedTopic>;
 }
 
 export interface CptSampleInput {
