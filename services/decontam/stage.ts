@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EvalSet } from '../platform/generated/records.ts';
 import type { OutputRecord } from '../platform/runtime/stage.ts';
-import { followTopic, type FollowedTopic } from '../platform/kafka/follow.ts';
+import type { FollowedTopic } from '../platform/kafka/follow.ts';
 import { defineStage } from '../platform/runtime/stage.ts';
 import { EvalIndex, defaultRules, type DecontamRules } from './eval-index.ts';
 import { checkSubject, checkedTopics, dropDetail, verdictRecord, type Subject } from './subjects.ts';
@@ -57,13 +57,7 @@ export function createDecontamStage(deps: { sets?: EvalSet[] } = {}) {
         deps.sets.forEach(load); // unit tests: fixed sets instead of following the topic
         return { indexes };
       }
-      const tail = await followTopic({
-        platform: ctx.platform,
-        logger: ctx.logger,
-        topic: 'fw.decontam.sets',
-        onValue: load,
-        onTombstone: (name) => (name ? indexes.delete(name) : undefined),
-      });
+      const tail = await ctx.follow('fw.decontam.sets', { onValue: load, onTombstone: (name) => (name ? indexes.delete(name) : undefined) });
       return { indexes, tail };
     },
     async teardown(state) {
