@@ -1,7 +1,7 @@
 import type { DecontamVerdict } from '../platform/generated/records.ts';
 import { recordMeta } from '../platform/records.ts';
 import { sendRecords } from '../rounds/send-records.ts';
-import { readSets, type DecontamContext } from './sets.ts';
+import { DecontamError, readSets, type DecontamContext } from './sets.ts';
 import { verdictId } from './subjects.ts';
 
 const producer = { service: 'decontam', version: '1.0.0', instance: 'release' };
@@ -71,9 +71,9 @@ export class ContaminationFilter {
  */
 export async function releaseVerdict(ctx: DecontamContext, subjectId: string, setName?: string, now = Date.now()): Promise<DecontamVerdict[]> {
   const open = openVerdicts(await readVerdicts(ctx)).filter((v) => v.subject_id === subjectId && (!setName || v.set_name === setName));
-  if (open.length === 0) throw new Error(`no open verdict on ${subjectId}${setName ? ` for set ${setName}` : ''}`);
+  if (open.length === 0) throw new DecontamError(`no open verdict on ${subjectId}${setName ? ` for set ${setName}` : ''}`);
   const hard = open.filter((v) => v.tier === 'hard');
-  if (hard.length) throw new Error(`${subjectId} has a hard hit from ${hard.map((v) => v.set_name).join(', ')} (${hard[0].rule}): hard hits are dropped, not released`);
+  if (hard.length) throw new DecontamError(`${subjectId} has a hard hit from ${hard.map((v) => v.set_name).join(', ')} (${hard[0].rule}): hard hits are dropped, not released`);
   const released = open.map((v) => ({ ...v, ...recordMeta({ id: verdictId(subjectId, { set: v.set_name, setHash: v.set_hash }, 'released'), round: v.round, producer, parents: [v.id], now }), tier: 'released' }));
   await sendRecords(ctx, VERDICTS_TOPIC, 'fw.DecontamVerdict', released.map((v) => ({ key: v.subject_id, value: v })));
   return released;

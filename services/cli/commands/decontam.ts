@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { recheckOpenRound } from '../../decontam/recheck.ts';
-import { checkSetName, evalSetFromFile, readSets, writeSet } from '../../decontam/sets.ts';
+import { checkSetName, DecontamError, evalSetFromFile, readSets, writeSet } from '../../decontam/sets.ts';
 import { contaminationBySet, readVerdicts, releaseVerdict } from '../../decontam/verdicts.ts';
 import { formatTable } from '../../rounds/summary.ts';
 import { cliContext } from '../context.ts';
@@ -45,7 +45,7 @@ export function registerDecontamCommands(program: Command): void {
     .description('unregister a set: the decontam stage stops checking it and exports stop leaving out its hits (verdicts stay on the topic)')
     .action(async (name: string) => {
       const ctx = cliContext();
-      if (!(await readSets(ctx)).some((s) => s.name === name)) throw new Error(`no evaluation set named ${name}`);
+      if (!(await readSets(ctx)).some((s) => s.name === name)) throw new DecontamError(`no evaluation set named ${name}`);
       await writeSet(ctx, name, null);
       console.log(`removed ${name}`);
     });

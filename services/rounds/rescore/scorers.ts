@@ -1,3 +1,4 @@
+import { FlywheelError } from '../../platform/errors.ts';
 import type { Trajectory } from '../../platform/generated/records.ts';
 import type { LlmClient } from '../../platform/llm/types.ts';
 import { lexicalJudge, llmJudge, type Judge } from '../../rollout/judge/judge.ts';
@@ -35,13 +36,17 @@ const judges: Record<JudgeName, JudgeSpec> = {
     version: '1',
     reads: ['question', 'reference_answer', 'prediction'],
     make: (o) => {
-      if (!o.llm) throw new Error('the llm judge needs a model: configure FLYWHEEL_LLM / OPENAI_BASE_URL (and --model)');
+      if (!o.llm) throw new RescoreRefusedError('the llm judge needs a model: configure FLYWHEEL_LLM / OPENAI_BASE_URL (and --model)');
       return llmJudge(o.llm);
     },
   },
 };
 
-export class RescoreRefusedError extends Error {}
+export class RescoreRefusedError extends FlywheelError {
+  constructor(message: string) {
+    super('RESCORE_REFUSED', message);
+  }
+}
 
 export interface Scorer {
   judge: Judge;
