@@ -27,7 +27,7 @@ const RECORD_BYTES = 1024;
 const MiB = 1024 * 1024;
 
 /** The smallest useful stage: every document becomes a CPT sample with the same text (no filter). */
-const passThrough = defineStage({
+export const passThrough = defineStage({
   name: 'bench-pass-through',
   version: '1.0.0',
   description: 'Benchmark: copies each fw.docs record to fw.cpt.samples.',
@@ -44,7 +44,7 @@ const passThrough = defineStage({
   },
 });
 
-interface Throughput {
+export interface Throughput {
   records: number;
   seconds: number;
   bytes: number;
@@ -120,7 +120,7 @@ async function waitCommitted(admin: Admin, groupId: string, topic: string, recor
   throw new Error(`${groupId} did not commit ${records} records of ${topic} within ${timeoutMs} ms`);
 }
 
-async function kafkajsProduce(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer }>): Promise<Throughput> {
+export async function kafkajsProduce(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer }>): Promise<Throughput> {
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -192,7 +192,7 @@ async function kafkajsConsume(kafka: Kafka, topic: string, records: number, grou
  * `perTransaction` records: send, sendOffsets, commit — without decode, process, encode, metrics or retries.
  * The stage's ratio to this is the cost of the runtime itself.
  */
-async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output: string, records: number, groupId: string, options: { perTransaction: number; partitionsConcurrently: number }): Promise<Throughput> {
+export async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output: string, records: number, groupId: string, options: { perTransaction: number; partitionsConcurrently: number }): Promise<Throughput> {
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 4 * MiB });
   const producers = new Map<number, Producer>();
   let start = 0;
@@ -252,7 +252,7 @@ async function kafkajsEosCopy(kafka: Kafka, admin: Admin, input: string, output:
 }
 
 /** The pass-through stage through startStage, timed from the group join until every input offset is committed. */
-async function stageCopy(admin: Admin, env: NodeJS.ProcessEnv, input: string, records: number, inputBytes: number, groupId: string): Promise<Throughput> {
+export async function stageCopy(admin: Admin, env: NodeJS.ProcessEnv, input: string, records: number, inputBytes: number, groupId: string): Promise<Throughput> {
   const logger = createLogger({ level: 'warn', destination: pino.destination(2) });
   const stage = await startStage(passThrough, { env, logger, groupId, http: false, progressEveryMs: 0 });
   try {
