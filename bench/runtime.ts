@@ -111,7 +111,7 @@ async function committed(admin: Admin, groupId: string, topic: string): Promise<
 }
 
 /** Polls until `groupId` has committed `records` offsets of `topic`; returns when that was seen (ms). */
-async function waitCommitted(admin: Admin, groupId: string, topic: string, records: number, timeoutMs: number): Promise<number> {
+export async function waitCommitted(admin: Admin, groupId: string, topic: string, records: number, timeoutMs: number): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await committed(admin, groupId, topic)) >= records) return performance.now();

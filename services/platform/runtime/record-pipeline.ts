@@ -1,5 +1,4 @@
 import type { KafkaMessage } from 'kafkajs';
-import pLimit from 'p-limit';
 import type { Serde } from '../avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../catalogue.ts';
 import type { PlatformConfig } from '../config.ts';
@@ -33,43 +32,63 @@ export interface PipelineOptions {
  */
 export class RecordPipeline {
   private readonly deadLetters: DeadLetterEncoder;
-  private readonly timer: ReturnType<StageMetrics['processSeconds']['labels']>;
+  private readonly processSeconds: ReturnType<StageMetrics['processSeconds']['labels']>;
+  private readonly physical = new Map<string, string>();
 
   constructor(private readonly options: PipelineOptions) {
     this.deadLetters = new DeadLetterEncoder(options.serde, options.names, options.metrics, options.logger);
-    this.timer = options.metrics.processSeconds.labels({ stage: options.stage.name });
+    this.processSeconds = options.metrics.processSeconds.labels({ stage: options.stage.name });
   }
 
-  /** Processes a chunk of one partition with bounded concurrency; returns the messages to write, in input order. */
+  /**
+   * Processes a chunk of one partition, at most `concurrency` records at a time; returns the messages to write, in
+   * input order. Workers pull the next record by index (no queue of promises) and stop pulling once one record
+   * threw. Without an await on real I/O the workers would run as one long stretch of microtasks; every SLICE_MS they
+   * all pause for one turn of the event loop, so that another partition's transaction is not held up by this chunk.
+   */
   async chunk(topic: string, partition: number, messages: KafkaMessage[], context: StageContext<unknown, unknown>, heartbeat: () => Promise<void>): Promise<OutputMessage[]> {
     const { stage, platform, metrics } = this.options;
-    const limit = pLimit(stage.concurrency ?? platform.STAGE_CONCURRENCY);
+    const labels = { stage: stage.name };
     metrics.recordsIn.inc({ stage: stage.name, topic }, messages.length);
-    metrics.inFlight.inc({ stage: stage.name }, messages.length);
+    metrics.inFlight.inc(labels, messages.length);
+    const results: OutputMessage[][] = new Array(messages.length);
+    let next = 0;
+    let failed = false;
+    let turn = performance.now();
+    let pause: Promise<void> | undefined;
+    const worker = async () => {
+      try {
+        while (!failed && next < messages.length) {
+          if (!pause && performance.now() - turn > SLICE_MS) pause = yieldToEventLoop().then(() => ((turn = performance.now()), (pause = undefined)));
+          if (pause) await pause;
+          if (failed || next >= messages.length) break;
+          const i = next++;
+          results[i] = await this.record(topic, partition, messages[i], context, heartbeat);
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    };
     try {
-      const results = await Promise.all(messages.map((m) => limit(() => this.record(topic, partition, m, context, heartbeat))));
-      return results.flat();
+      const width = Math.min(stage.concurrency ?? platform.STAGE_CONCURRENCY, messages.length);
+      await Promise.all(Array.from({ length: width }, worker));
     } finally {
-      metrics.inFlight.dec({ stage: stage.name }, messages.length);
+      metrics.inFlight.dec(labels, messages.length);
     }
+    return results.flat();
   }
 
   async record(topic: string, partition: number, message: KafkaMessage, context: StageContext<unknown, unknown>, heartbeat: () => Promise<void>): Promise<OutputMessage[]> {
     const { stage, platform, metrics, logger, signal } = this.options;
-    const stopTimer = this.timer.startTimer();
+    const started = performance.now();
     const headers = headersToStrings(message.headers);
-    const fail = async (error: unknown, attempts: number) => [
-      await this.deadLetters.encode({
-        stage: stage.name, topic: this.options.names.physical(topic), partition, offset: message.offset,
-        key: message.key ?? null, value: message.value ?? null, headers, error, attempts,
-      }),
-    ];
     try {
       let input: InputRecord;
       try {
         input = await this.decode(topic, partition, message, headers);
       } catch (error) {
-        return await fail(error, 1);
+        return [await this.deadLetter(topic, partition, message, headers, error, 1)];
       }
       const outcome = await withRetry(
         async () => this.encode(await stage.process(input, context)),
@@ -88,10 +107,17 @@ export class RecordPipeline {
         // shutting down mid-retry: leave the record uncommitted for the next owner rather than dead-letter it
         throw new FlywheelError('SHUTDOWN', `stage ${stage.name} stopped while retrying ${topic}/${partition}@${message.offset}`, { cause: outcome.error });
       }
-      return await fail(outcome.error, outcome.attempts);
+      return [await this.deadLetter(topic, partition, message, headers, outcome.error, outcome.attempts)];
     } finally {
-      stopTimer();
+      this.processSeconds.observe((performance.now() - started) / 1000);
     }
+  }
+
+  private deadLetter(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>, error: unknown, attempts: number): Promise<OutputMessage> {
+    return this.deadLetters.encode({
+      stage: this.options.stage.name, topic: this.physicalName(topic), partition, offset: message.offset,
+      key: message.key ?? null, value: message.value ?? null, headers, error, attempts,
+    });
   }
 
   private async decode(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>): Promise<InputRecord> {
@@ -102,25 +128,40 @@ export class RecordPipeline {
       partition,
       offset: message.offset,
       key: message.key?.toString('utf8') ?? null,
-      value: await this.options.serde.decode(message.value, spec.value, this.options.names.physical(topic)),
+      value: await this.options.serde.decode(message.value, spec.value, this.physicalName(topic)),
       headers,
       timestamp: message.timestamp,
     };
   }
 
   private async encode(outputs: OutputRecord[]): Promise<OutputMessage[]> {
-    const { stage, catalogue, names, serde } = this.options;
-    return Promise.all(
-      outputs.map(async (out) => {
-        if (!stage.outputs.includes(out.topic) && !ALWAYS_ALLOWED.has(out.topic)) {
-          throw new FlywheelError('UNDECLARED_OUTPUT', `stage ${stage.name} wrote to ${out.topic}, which is not among its outputs`);
-        }
-        const spec = catalogue.get(out.topic);
-        const physical = names.physical(out.topic);
-        const key = out.key ?? String((out.value as unknown as Record<string, unknown>)[spec.key] ?? '');
-        return { topic: physical, key, value: await serde.encode(spec.value, out.value, physical), headers: out.headers };
-      }),
-    );
+    const { stage, catalogue, serde } = this.options;
+    const messages: OutputMessage[] = new Array(outputs.length);
+    for (let i = 0; i < outputs.length; i++) {
+      const out = outputs[i];
+      if (!stage.outputs.includes(out.topic) && !ALWAYS_ALLOWED.has(out.topic)) {
+        throw new FlywheelError('UNDECLARED_OUTPUT', `stage ${stage.name} wrote to ${out.topic}, which is not among its outputs`);
+      }
+      const spec = catalogue.get(out.topic);
+      const topic = this.physicalName(out.topic);
+      const key = out.key ?? String((out.value as unknown as Record<string, unknown>)[spec.key] ?? '');
+      messages[i] = { topic, key, value: await serde.encode(spec.value, out.value, topic), headers: out.headers };
+    }
+    return messages;
+  }
+
+  /** Physical topic names, built once per topic (the same string each time, not a new concatenation). */
+  private physicalName(topic: string): string {
+    let name = this.physical.get(topic);
+    if (name === undefined) {
+      name = this.options.names.physical(topic);
+      this.physical.set(topic, name);
+    }
+    return name;
   }
 }
 
+/** CPU time the workers of a chunk take before every one of them lets the event loop run I/O (ms). */
+const SLICE_MS = 5;
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

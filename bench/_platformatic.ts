@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { SingleObjectSerde } from '../services/platform/avro/serde.ts';
+import { topicCatalogue, TopicNames } from '../services/platform/catalogue.ts';
+import { loadPlatformConfig } from '../services/platform/config.ts';
+import { createKafka } from '../services/platform/kafka/client.ts';
+import { ensureTopics } from '../services/platform/kafka/topics.ts';
+import { createLogger } from '../services/platform/logger.ts';
+import { envInt, note } from './lib.ts';
+import { kafkajsEosCopy, kafkajsProduce, waitCommitted, type Throughput } from './runtime.ts';
+import { benchDocument } from './serde.ts';
+
+/**
+ * Client-decision data, not part of `npm run bench`: the bare exactly-once copy of bench/runtime.ts written with
+ * @platformatic/kafka 1.x (installed outside the project: PLATFORMATIC_KAFKA=<path to its package>, default
+ * /work/scratch-platformatic/node_modules/@platformatic/kafka), interleaved with the kafkajs one on the same
+ * broker and the same records. Per input partition a transactional producer; per chunk of STAGE_MAX_BATCH
+ * records: send, addConsumer + addOffset (TxnOffsetCommit with the group's generation and member id, KIP-447),
+ * commit; STAGE_PARTITIONS_CONCURRENTLY chunks in flight.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Any = any;
+const pkg = process.env.PLATFORMATIC_KAFKA ?? '/work/scratch-platformatic/node_modules/@platformatic/kafka';
+const pk: Any = await import(`${pkg}/dist/index.js`);
+const records = envInt('BENCH_RECORDS', 20_000);
+const rounds = envInt('BENCH_ROUNDS', 2);
+const prefix = `bench${randomBytes(3).toString('hex')}.`;
+const env = { ...process.env, TOPIC_PREFIX: prefix };
+const config = loadPlatformConfig(env);
+const names = new TopicNames(prefix);
+const kafka = createKafka(config, createLogger({ level: 'error', destination: pino.destination(2) }), 'bench');
+const admin = kafka.admin();
+const cpuNow = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
+
+async function platformaticEosCopy(input: string, output: string, groupId: string, ends: Map<number, bigint>, perTransaction: number, inFlight: number): Promise<Throughput> {
+  const base = { clientId: `bench-${groupId}`, bootstrapBrokers: config.KAFKA_BROKERS };
+  const consumer = new pk.Consumer({ ...base, groupId, autocommit: false, maxBytesPerPartition: 4 * 1024 * 1024, isolationLevel: pk.FetchIsolationLevels.READ_COMMITTED });
+  const producers = new Map<number, Any>();
+  const chains = new Map<number, Promise<void>>();
+  const buffers = new Map<number, Any[]>();
+  let running = 0;
+  let waiting: Array<() => void> = [];
+  let copied = 0;
+  let transactions = 0;
+  let transactionSeconds = 0;
+  let failure: unknown;
+  const finished = new Set<number>();
+  const producerFor = (partition: number) => {
+    let producer = producers.get(partition);
+    if (!producer) {
+      producer = new pk.Producer({ ...base, idempotent: true, transactionalId: `${groupId}-${partition}` });
+      producers.set(partition, producer);
+    }
+    return producer;
+  };
+  const commit = async (partition: number, chunk: Any[]) => {
+    while (running >= inFlight) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    const began = performance.now();
+    try {
+      const txn = await producerFor(partition).beginTransaction();
+      await txn.send({ messages: chunk.map((m: Any) => ({ topic: output, key: m.key, value: m.value })) });
+      await txn.addConsumer(consumer);
+      await txn.addOffset(chunk[chunk.length - 1]);
+      await txn.commit();
+      transactions++;
+      transactionSeconds += (performance.now() - began) / 1000;
+      copied += chunk.length;
+    } catch (error) {
+      failure ??= error;
+    } finally {
+      running--;
+      const next = waiting;
+      waiting = [];
+      for (const w of next) w();
+    }
+  };
+  const stream = await consumer.consume({ topics: [input], mode: pk.MessagesStreamModes.COMMITTED, fallbackMode: pk.MessagesStreamFallbackModes.EARLIEST });
+  const start = performance.now();
+  const cpu = cpuNow();
+  try {
+    for await (const message of stream as AsyncIterable<Any>) {
+      const list = buffers.get(message.partition) ?? [];
+      buffers.set(message.partition, list);
+      list.push(message);
+      const atEnd = message.offset + 1n >= ends.get(message.partition)!;
+      if (list.length >= perTransaction || atEnd) {
+        buffers.set(message.partition, []);
+        const previous = chains.get(message.partition) ?? Promise.resolve();
+        const chained = previous.then(() => commit(message.partition, list));
+        chains.set(message.partition, chained);
+        // backpressure: stop reading while every transaction slot is taken
+        while (running >= inFlight) await sleep(1);
+      }
+      if (failure) throw failure;
+      if (atEnd) finished.add(message.partition);
+      if (finished.size === ends.size) break;
+    }
+    await Promise.all(chains.values());
+    if (failure) throw failure;
+    const end = await waitCommitted(admin, groupId, input, records, 60_000); // as the kafkajs copy is timed
+    return { records: copied, seconds: (end - start) / 1000, bytes: 0, cpuMicros: cpuNow() - cpu, transactions, transactionSeconds };
+  } finally {
+    await stream.close().catch(() => undefined);
+    await consumer.close(true).catch(() => undefined);
+    await Promise.all([...producers.values()].map((p) => p.close().catch(() => undefined)));
+  }
+}
+
+const show = (name: string, t: Throughput) =>
+  console.log(`${name.padEnd(12)} ${Math.round(t.records / t.seconds).toString().padStart(7)} records/s  ${((t.cpuMicros ?? 0) / t.records).toFixed(1).padStart(6)} µs CPU/record  ${t.transactions} txns  ${((1000 * (t.transactionSeconds ?? 0)) / (t.transactions || 1)).toFixed(1)} ms/txn`);
+
+await admin.connect();
+try {
+  await ensureTopics(admin, topicCatalogue(), names, ['fw.docs']);
+  const docs = names.physical('fw.docs');
+  const partitions = topicCatalogue().get('fw.docs').partitions;
+  await admin.createTopics({ waitForLeaders: true, topics: ['kafkajs.copy', 'platformatic.copy'].map((t) => ({ topic: prefix + t, numPartitions: partitions })) });
+  const serde = new SingleObjectSerde();
+  const messages = Array.from({ length: records }, (_, i) => {
+    const doc = benchDocument(i, 1024);
+    return { key: doc.id, value: serde.encodeSync('fw.Document', doc) };
+  });
+  await kafkajsProduce(kafka, docs, messages);
+  const ends = new Map((await admin.fetchTopicOffsets(docs)).filter((p) => Number(p.high) > 0).map((p) => [p.partition, BigInt(p.high)]));
+  const perTransaction = config.STAGE_MAX_BATCH;
+  const inFlight = config.STAGE_PARTITIONS_CONCURRENTLY;
+  for (let round = 1; round <= rounds; round++) {
+    note(`round ${round}/${rounds}`);
+    show('kafkajs', await kafkajsEosCopy(kafka, admin, docs, `${prefix}kafkajs.copy`, records, `${prefix}kafkajs-${round}`, { perTransaction, partitionsConcurrently: inFlight }));
+    show('platformatic', await platformaticEosCopy(docs, `${prefix}platformatic.copy`, `${prefix}platformatic-${round}`, ends, perTransaction, inFlight));
+  }
+  const copied = (await admin.fetchTopicOffsets(`${prefix}platformatic.copy`)).reduce((sum, p) => sum + Number(p.high), 0);
+  note(`platformatic copy topic holds ${copied} offsets (records + transaction markers) for ${rounds * records} records`);
+} finally {
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+  if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  await admin.disconnect();
+}
