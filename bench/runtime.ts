@@ -11,7 +11,6 @@ import { createKafka } from '../services/platform/kafka/client.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { deployDir } from '../services/platform/paths.ts';
-import { contentId } from '../services/platform/records.ts';
 import { startStage } from '../services/platform/runtime/runner.ts';
 import { defineStage } from '../services/platform/runtime/stage.ts';
 import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
@@ -26,7 +25,7 @@ import { benchDocument } from './serde.ts';
 const RECORD_BYTES = 1024;
 const MiB = 1024 * 1024;
 
-/** The smallest useful stage: every document becomes a CPT sample with the same text (no filter). */
+/** The smallest useful stage: every document becomes a CPT sample with the same text (no filter), built by ctx.cpt as cpt-docs does. */
 export const passThrough = defineStage({
   name: 'bench-pass-through',
   version: '1.0.0',
@@ -35,12 +34,7 @@ export const passThrough = defineStage({
   outputs: ['fw.cpt.samples'],
   process(record, ctx) {
     const doc = record.value;
-    return [
-      {
-        topic: 'fw.cpt.samples',
-        value: { ...ctx.meta(contentId('cpt', 'bench', doc.id), [doc.id]), origin: 'document', text: doc.text, source_round: doc.round, approx_tokens: Math.ceil(doc.text.length / 4) },
-      },
-    ];
+    return [ctx.cpt({ origin: 'document', text: doc.text, key: ['bench', doc.id], parents: [doc.id], sourceRound: doc.round })];
   },
 });
 
