@@ -10,6 +10,9 @@ export interface Serde {
   readonly format: 'single-object' | 'confluent';
   encode(schemaName: string, value: unknown, topic: string): Promise<Buffer>;
   decode<T = unknown>(bytes: Buffer, readerSchemaName: string, topic: string): Promise<T>;
+  /** The same without a promise, for formats that never need a network round trip (the runtime's fast path). */
+  encodeSync?(schemaName: string, value: unknown): Buffer;
+  decodeSync?<T = unknown>(bytes: Buffer, readerSchemaName: string): T;
 }
 
 const SINGLE_OBJECT_MAGIC = Buffer.from([0xc3, 0x01]);

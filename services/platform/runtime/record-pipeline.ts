@@ -86,12 +86,21 @@ export class RecordPipeline {
     try {
       let input: InputRecord;
       try {
-        input = await this.decode(topic, partition, message, headers);
+        const decoded = this.decode(topic, partition, message, headers);
+        input = isThenable(decoded) ? await decoded : decoded;
       } catch (error) {
         return [await this.deadLetter(topic, partition, message, headers, error, 1)];
       }
+      // first attempt without the retry loop's promises and closures: most records succeed at once
+      let failed: { error: unknown };
+      try {
+        const outputs = this.attempt(input, context);
+        return isThenable(outputs) ? await outputs : outputs;
+      } catch (error) {
+        failed = { error };
+      }
       const outcome = await withRetry(
-        async () => this.encode(await stage.process(input, context)),
+        async () => this.attempt(input, context),
         { retries: platform.STAGE_MAX_RETRIES, initialMs: platform.STAGE_RETRY_INITIAL_MS, maxMs: platform.STAGE_RETRY_MAX_MS },
         {
           signal,
@@ -101,6 +110,7 @@ export class RecordPipeline {
             await heartbeat().catch(() => undefined);
           },
         },
+        failed,
       );
       if (outcome.error === undefined) return outcome.value!;
       if (signal.aborted && isRetriable(outcome.error)) {
@@ -113,6 +123,12 @@ export class RecordPipeline {
     }
   }
 
+  /** process → encode; synchronous when the stage's process and the serde are (no promise per record then). */
+  private attempt(input: InputRecord, context: StageContext<unknown, unknown>): OutputMessage[] | Promise<OutputMessage[]> {
+    const outputs = this.options.stage.process(input, context);
+    return isThenable(outputs) ? Promise.resolve(outputs).then((o) => this.encodeAll(o)) : this.encodeAll(outputs);
+  }
+
   private deadLetter(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>, error: unknown, attempts: number): Promise<OutputMessage> {
     return this.deadLetters.encode({
       stage: this.options.stage.name, topic: this.physicalName(topic), partition, offset: message.offset,
@@ -120,34 +136,38 @@ export class RecordPipeline {
     });
   }
 
-  private async decode(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>): Promise<InputRecord> {
+  private decode(topic: string, partition: number, message: KafkaMessage, headers: Record<string, string>): InputRecord | Promise<InputRecord> {
     if (!message.value) throw new PoisonRecordError('empty message value (tombstone)');
-    const spec = this.options.catalogue.get(topic);
-    return {
+    const { serde, catalogue } = this.options;
+    const spec = catalogue.get(topic);
+    const record = (value: unknown): InputRecord => ({
       topic: topic as InputRecord['topic'],
       partition,
       offset: message.offset,
       key: message.key?.toString('utf8') ?? null,
-      value: await this.options.serde.decode(message.value, spec.value, this.physicalName(topic)),
+      value: value as InputRecord['value'],
       headers,
       timestamp: message.timestamp,
-    };
+    });
+    if (serde.decodeSync) return record(serde.decodeSync(message.value, spec.value));
+    return serde.decode(message.value, spec.value, this.physicalName(topic)).then(record);
   }
 
-  private async encode(outputs: OutputRecord[]): Promise<OutputMessage[]> {
+  private encodeAll(outputs: OutputRecord[]): OutputMessage[] | Promise<OutputMessage[]> {
+    const messages = outputs.map((out) => this.encode(out));
+    return messages.some(isThenable) ? Promise.all(messages) : (messages as OutputMessage[]);
+  }
+
+  private encode(out: OutputRecord): OutputMessage | Promise<OutputMessage> {
     const { stage, catalogue, serde } = this.options;
-    const messages: OutputMessage[] = new Array(outputs.length);
-    for (let i = 0; i < outputs.length; i++) {
-      const out = outputs[i];
-      if (!stage.outputs.includes(out.topic) && !ALWAYS_ALLOWED.has(out.topic)) {
-        throw new FlywheelError('UNDECLARED_OUTPUT', `stage ${stage.name} wrote to ${out.topic}, which is not among its outputs`);
-      }
-      const spec = catalogue.get(out.topic);
-      const topic = this.physicalName(out.topic);
-      const key = out.key ?? String((out.value as unknown as Record<string, unknown>)[spec.key] ?? '');
-      messages[i] = { topic, key, value: await serde.encode(spec.value, out.value, topic), headers: out.headers };
+    if (!stage.outputs.includes(out.topic) && !ALWAYS_ALLOWED.has(out.topic)) {
+      throw new FlywheelError('UNDECLARED_OUTPUT', `stage ${stage.name} wrote to ${out.topic}, which is not among its outputs`);
     }
-    return messages;
+    const spec = catalogue.get(out.topic);
+    const topic = this.physicalName(out.topic);
+    const key = out.key ?? String((out.value as unknown as Record<string, unknown>)[spec.key] ?? '');
+    if (serde.encodeSync) return { topic, key, value: serde.encodeSync(spec.value, out.value), headers: out.headers };
+    return serde.encode(spec.value, out.value, topic).then((value) => ({ topic, key, value, headers: out.headers }));
   }
 
   /** Physical topic names, built once per topic (the same string each time, not a new concatenation). */
@@ -160,6 +180,8 @@ export class RecordPipeline {
     return name;
   }
 }
+
+const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> => typeof (value as { then?: unknown } | null)?.then === 'function';
 
 /** CPU time the workers of a chunk take before every one of them lets the event loop run I/O (ms). */
 const SLICE_MS = 5;
