@@ -36,7 +36,7 @@ session.connect();
 async function profiled<T>(name: string, fn: () => Promise<T>): Promise<T> {
   if (!profileTo) return fn();
   await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
   await session.post('Profiler.start');
   try {
     return await fn();
@@ -58,11 +58,13 @@ try {
   const inputBytes = (await kafkajsProduce(kafka, docs, messages)).bytes;
   for (let round = 1; round <= rounds; round++) {
     note(`round ${round}/${rounds}`);
+    const copies: Array<() => Promise<void>> = [];
     if (which !== 'stage') {
       const options = { perTransaction: config.STAGE_MAX_BATCH, partitionsConcurrently: config.STAGE_PARTITIONS_CONCURRENTLY };
-      show('bare', await profiled(`bare-${round}`, () => kafkajsEosCopy(kafka, admin, docs, copyTopic, records, `${prefix}bare-${round}`, options)));
+      copies.push(async () => show('bare', await profiled(`bare-${round}`, () => kafkajsEosCopy(kafka, admin, docs, copyTopic, records, `${prefix}bare-${round}`, options))));
     }
-    if (which !== 'bare') show('stage', await profiled(`stage-${round}`, () => stageCopy(admin, env, docs, records, inputBytes, `${prefix}stage-${round}`)));
+    if (which !== 'bare') copies.push(async () => show('stage', await profiled(`stage-${round}`, () => stageCopy(admin, env, docs, records, inputBytes, `${prefix}stage-${round}`))));
+    for (const copy of round % 2 ? copies : copies.reverse()) await copy();
   }
 } finally {
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
