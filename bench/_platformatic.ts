@@ -8,7 +8,7 @@ import { createKafka } from '../services/platform/kafka/client.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { envInt, note } from './lib.ts';
-import { kafkajsEosCopy, kafkajsProduce, waitCommitted, type Throughput } from './runtime.ts';
+import { kafkajsEosCopy, kafkajsProduce, kafkajsProduceEos, waitCommitted, type Throughput } from './runtime.ts';
 import { benchDocument } from './serde.ts';
 
 /**
@@ -111,6 +111,26 @@ async function platformaticEosCopy(input: string, output: string, groupId: strin
   }
 }
 
+/** Transactions of `perTransaction` records, one at a time, no consumer: the client's own transaction round trips. */
+async function platformaticProduceEos(topic: string, messages: Array<{ key: string; value: Buffer }>, transactionalId: string, perTransaction: number): Promise<Throughput> {
+  const producer = new pk.Producer({ clientId: transactionalId, bootstrapBrokers: config.KAFKA_BROKERS, idempotent: true, transactionalId });
+  try {
+    const start = performance.now();
+    const cpu = cpuNow();
+    let transactions = 0;
+    for (let i = 0; i < messages.length; i += perTransaction) {
+      const txn = await producer.beginTransaction();
+      await txn.send({ messages: messages.slice(i, i + perTransaction).map((m) => ({ topic, key: Buffer.from(m.key), value: m.value })) });
+      await txn.commit();
+      transactions++;
+    }
+    const seconds = (performance.now() - start) / 1000;
+    return { records: messages.length, seconds, bytes: 0, cpuMicros: cpuNow() - cpu, transactions, transactionSeconds: seconds };
+  } finally {
+    await producer.close().catch(() => undefined);
+  }
+}
+
 const show = (name: string, t: Throughput) =>
   console.log(`${name.padEnd(12)} ${Math.round(t.records / t.seconds).toString().padStart(7)} records/s  ${((t.cpuMicros ?? 0) / t.records).toFixed(1).padStart(6)} µs CPU/record  ${t.transactions} txns  ${((1000 * (t.transactionSeconds ?? 0)) / (t.transactions || 1)).toFixed(1)} ms/txn`);
 
@@ -131,11 +151,16 @@ try {
   const inFlight = config.STAGE_PARTITIONS_CONCURRENTLY;
   for (let round = 1; round <= rounds; round++) {
     note(`round ${round}/${rounds}`);
-    show('kafkajs', await kafkajsEosCopy(kafka, admin, docs, `${prefix}kafkajs.copy`, records, `${prefix}kafkajs-${round}`, { perTransaction, partitionsConcurrently: inFlight }));
-    show('platformatic', await platformaticEosCopy(docs, `${prefix}platformatic.copy`, `${prefix}platformatic-${round}`, ends, perTransaction, inFlight));
+    const copies = [
+      async () => show('kafkajs', await kafkajsEosCopy(kafka, admin, docs, `${prefix}kafkajs.copy`, records, `${prefix}kafkajs-${round}`, { perTransaction, partitionsConcurrently: inFlight })),
+      async () => show('platformatic', await platformaticEosCopy(docs, `${prefix}platformatic.copy`, `${prefix}platformatic-${round}`, ends, perTransaction, inFlight)),
+    ];
+    for (const copy of round % 2 ? copies : copies.reverse()) await copy();
+    const cpu = cpuNow();
+    const js = await kafkajsProduceEos(kafka, `${prefix}kafkajs.copy`, messages, `${prefix}kafkajs-txn-${round}`, perTransaction);
+    show('kafkajs txn', { ...js, cpuMicros: cpuNow() - cpu, transactionSeconds: js.seconds });
+    show('platf. txn', await platformaticProduceEos(`${prefix}platformatic.copy`, messages, `${prefix}platformatic-txn-${round}`, perTransaction));
   }
-  const copied = (await admin.fetchTopicOffsets(`${prefix}platformatic.copy`)).reduce((sum, p) => sum + Number(p.high), 0);
-  note(`platformatic copy topic holds ${copied} offsets (records + transaction markers) for ${rounds * records} records`);
 } finally {
   const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
   if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);

@@ -134,7 +134,7 @@ export async function kafkajsProduce(kafka: Kafka, topic: string, messages: Arra
 }
 
 /** kafkajs transactional producer, one transaction of `perTransaction` records at a time (the runtime's unit of work). */
-async function kafkajsProduceEos(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer }>, transactionalId: string, perTransaction: number): Promise<Throughput & { transactions: number }> {
+export async function kafkajsProduceEos(kafka: Kafka, topic: string, messages: Array<{ key: string; value: Buffer }>, transactionalId: string, perTransaction: number): Promise<Throughput & { transactions: number }> {
   const producer = kafka.producer({ transactionalId, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
   await producer.connect();
   try {
