@@ -24,6 +24,9 @@ type Any = any;
 const pkg = process.env.PLATFORMATIC_KAFKA ?? '/work/scratch-platformatic/node_modules/@platformatic/kafka';
 const pk: Any = await import(`${pkg}/dist/index.js`);
 const records = envInt('BENCH_RECORDS', 20_000);
+// its default retryDelay is 1000 ms, paid on every CONCURRENT_TRANSACTIONS answer (a transaction begun while the
+// previous one's markers are still being written); kafkajs retries those after about 100-200 ms
+const RETRY_MS = envInt('PLATFORMATIC_RETRY_MS', 100);
 const rounds = envInt('BENCH_ROUNDS', 2);
 const prefix = `bench${randomBytes(3).toString('hex')}.`;
 const env = { ...process.env, TOPIC_PREFIX: prefix };
@@ -37,7 +40,7 @@ const cpuNow = () => {
 };
 
 async function platformaticEosCopy(input: string, output: string, groupId: string, ends: Map<number, bigint>, perTransaction: number, inFlight: number): Promise<Throughput> {
-  const base = { clientId: `bench-${groupId}`, bootstrapBrokers: config.KAFKA_BROKERS };
+  const base = { clientId: `bench-${groupId}`, bootstrapBrokers: config.KAFKA_BROKERS, retryDelay: RETRY_MS };
   const consumer = new pk.Consumer({ ...base, groupId, autocommit: false, maxBytesPerPartition: 4 * 1024 * 1024, isolationLevel: pk.FetchIsolationLevels.READ_COMMITTED });
   const producers = new Map<number, Any>();
   const chains = new Map<number, Promise<void>>();
@@ -113,7 +116,7 @@ async function platformaticEosCopy(input: string, output: string, groupId: strin
 
 /** Transactions of `perTransaction` records, one at a time, no consumer: the client's own transaction round trips. */
 async function platformaticProduceEos(topic: string, messages: Array<{ key: string; value: Buffer }>, transactionalId: string, perTransaction: number): Promise<Throughput> {
-  const producer = new pk.Producer({ clientId: transactionalId, bootstrapBrokers: config.KAFKA_BROKERS, idempotent: true, transactionalId });
+  const producer = new pk.Producer({ clientId: transactionalId, bootstrapBrokers: config.KAFKA_BROKERS, retryDelay: RETRY_MS, idempotent: true, transactionalId });
   try {
     const start = performance.now();
     const cpu = cpuNow();
