@@ -8,7 +8,7 @@ import { loadPlatformConfig } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka/client.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
-import { envInt, note } from './lib.ts';
+import { deleteBenchTopics, envInt, note } from './lib.ts';
 import { kafkajsEosCopy, kafkajsProduce, stageCopy, type Throughput } from './runtime.ts';
 import { benchDocument } from './serde.ts';
 
@@ -67,10 +67,7 @@ try {
     for (const copy of round % 2 ? copies : copies.reverse()) await copy();
   }
 } finally {
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
-  if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  await deleteBenchTopics(admin, prefix);
   await admin.disconnect();
   session.disconnect();
 }

@@ -7,7 +7,7 @@ import { loadPlatformConfig } from '../services/platform/config.ts';
 import { createKafka } from '../services/platform/kafka/client.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
-import { envInt, note } from './lib.ts';
+import { deleteBenchTopics, envInt, note } from './lib.ts';
 import { kafkajsEosCopy, kafkajsProduce, kafkajsProduceEos, waitCommitted, type Throughput } from './runtime.ts';
 import { benchDocument } from './serde.ts';
 
@@ -165,9 +165,6 @@ try {
     show('platf. txn', await platformaticProduceEos(`${prefix}platformatic.copy`, messages, `${prefix}platformatic-txn-${round}`, perTransaction));
   }
 } finally {
-  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (mine.length) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
-  if (groups.length) await admin.deleteGroups(groups).catch(() => undefined);
+  await deleteBenchTopics(admin, prefix);
   await admin.disconnect();
 }

@@ -14,7 +14,7 @@ import { createLogger } from '../services/platform/logger.ts';
 import { deployDir } from '../services/platform/paths.ts';
 import { startStage } from '../services/platform/runtime/runner.ts';
 import { defineStage } from '../services/platform/runtime/stage.ts';
-import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
+import { compared, deleteBenchTopics, envInt, note, runIfMain, type BenchResult } from './lib.ts';
 import { benchDocument } from './serde.ts';
 
 /**
@@ -326,10 +326,7 @@ export async function run(): Promise<BenchResult[]> {
     for (const [key, cpuMicros] of leastCpu) best.set(key, { ...best.get(key)!, cpuMicros });
     return figures(best, { javaTxnMs, perTransaction, records });
   } finally {
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (mine.length) await admin.deleteTopics({ topics: mine }).catch((error) => note(`could not delete ${mine.join(', ')}: ${error}`));
-    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
-    if (groups.length) await admin.deleteGroups(groups).catch((error) => note(`could not delete groups ${groups.join(', ')}: ${error}`));
+    await deleteBenchTopics(admin, prefix);
     await admin.disconnect();
   }
 }
