@@ -61,10 +61,12 @@ export function replaceName(text: string, name: string, by: string): string {
   return text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, 'gu'), by);
 }
 
-/** "X is/was a Y …" → "Y …" (a description that can stand in for the name), or undefined. */
+/** "X is/was a Y …" → "Y …" (a description that can stand in for the name, up to its first comma), or undefined. */
 export function descriptionOf(statement: string): string | undefined {
   const m = /\b(?:is|was)\s+(?:an?|the)\s+([^.;()]+)/u.exec(statement);
   if (!m) return undefined;
-  const words = m[1].trim().split(/\s+/).slice(0, 14);
-  return words.length >= 2 ? words.join(' ').replace(/[,\s]+$/, '') : undefined;
+  const text = m[1].split(/,\s|\s(?:and|but)\s(?:is|was|has|had)\b/)[0].trim();
+  const words = text.split(/\s+/);
+  if (words.length < 2 || words.length > 16 || (text.match(/["“”]/g) ?? []).length % 2 !== 0) return undefined;
+  return text.replace(/[,\s]+$/, '');
 }

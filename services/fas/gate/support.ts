@@ -1,0 +1,58 @@
+import type { Evidence } from '../../platform/generated/records.ts';
+import { containsWords, isNumber, isYear, norm } from './text.ts';
+import type { Check } from './types.ts';
+
+const STOP = new Set('the and was were is are has had have his her its their with from into that this which who whom for not but also then than there been being after before about over under between among during while when where what year years month day date first last more most many much some other such only same both each all any one two three four five six seven eight nine ten'.split(' '));
+const MONTH = /^(january|february|march|april|may|june|july|august|september|october|november|december)$/;
+
+/** Lower-case content words near a number in a statement: what the number is the value of ("founded", "born"). */
+export function contextOf(statement: string, value: number): string[] {
+  const words = statement.split(/\s+/);
+  const out: string[] = [];
+  words.forEach((w, i) => {
+    const digits = w.replace(/[^\d.,]/g, '').replace(/[.,]+$/, '');
+    if (!digits || Number(digits.replace(/,/g, '')) !== value) return;
+    for (const near of [...words.slice(Math.max(0, i - 8), i), ...words.slice(i + 1, i + 3)]) {
+      const bare = near.replace(/[^\p{L}-]/gu, '');
+      if (bare.length >= 3 && /^\p{Ll}/u.test(bare) && !STOP.has(bare) && !MONTH.test(bare)) out.push(bare);
+    }
+  });
+  return out;
+}
+
+/** The question refers to the value's context: it shares a word (same first five letters) with it. */
+function anchored(question: string, statement: string, value: number): boolean {
+  const q = norm(question).split(' ').map((w) => w.slice(0, 5));
+  return contextOf(statement, value).some((w) => q.includes(norm(w).slice(0, 5)));
+}
+
+const valuesIn = (e: Evidence) => (e.statement.match(/\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?/g) ?? []).map((n) => Number(n.replace(/,/g, '')));
+
+/**
+ * question:unsupported-answer — the answer must follow from the question's evidence: stated in it, about what
+ * the question asks (a year's or number's context words are in the question), or — for a computed answer —
+ * the difference or sum of two values each of which the question refers to; a comparison's answer is one of
+ * its evidence entities, each compared on a value the question names.
+ */
+export const unsupportedAnswer: Check = ({ draft, cluster }) => {
+  const answer = draft.answer.trim();
+  if (!norm(answer)) return 'empty answer';
+  if (draft.evidence.length === 0) return 'no evidence';
+  const q = draft.question;
+  if (draft.style === 'numeric' && isNumber(answer)) {
+    const target = Number(answer.replace(/,/g, ''));
+    const operands = draft.evidence.flatMap((e) => valuesIn(e).filter((v) => anchored(q, e.statement, v)).map((v) => ({ v, e })));
+    for (const a of operands) for (const b of operands) if (a !== b && (Math.abs(a.v - b.v) === target || a.v + b.v === target)) return undefined;
+    return `${answer} is not the difference or sum of two values the question refers to`;
+  }
+  if (draft.style === 'synthesis') {
+    const names = new Map(cluster.entities.map((e) => [e.entity_id, e.name]));
+    if (!draft.evidence.some((e) => norm(names.get(e.entity_id) ?? '') === norm(answer))) return `"${answer}" is not one of the compared entities`;
+    const unanchored = draft.evidence.find((e) => !valuesIn(e).some((v) => isYear(String(v)) && anchored(q, e.statement, v)));
+    return unanchored ? `no value the question compares in "${unanchored.statement}"` : undefined;
+  }
+  const stating = draft.evidence.filter((e) => containsWords(e.statement, answer));
+  if (stating.length === 0) return `"${answer}" does not appear in the evidence`;
+  if (isNumber(answer) && !stating.some((e) => anchored(q, e.statement, Number(answer.replace(/,/g, ''))))) return `the question does not refer to what ${answer} is the value of`;
+  return undefined;
+};
