@@ -1,5 +1,7 @@
-import type { Cluster, Operation } from '../platform/generated/records.ts';
-import { asQuestion, evidenceOf, sentenceCase, YEARS, type QuestionDraft } from './draft.ts';
+import type { Cluster, ClusterEntity, Operation } from '../platform/generated/records.ts';
+import { datedEvents } from './events.ts';
+import { agentRelations } from './relations.ts';
+import { asQuestion, evidenceOf, sentenceCase, YEAR, YEARS, type QuestionDraft } from './draft.ts';
 import { descriptionOf, replaceName } from './spans.ts';
 
 /**
@@ -19,13 +21,12 @@ export function obfuscate(draft: QuestionDraft, cluster: Cluster, random: () => 
   if (roll()) d = describeEntity(d, cluster) ?? d;
   if (d.question === before && roll()) d = mergeEntities(d, cluster, random) ?? d;
   const added = d.question === before ? '' : d.question;
-  if (added && roll()) d = blurDates(d, before);
+  if (added && roll()) d = blurDates(d, before, cluster);
   if (added && roll()) d = blurNumbers(d, before);
   return d;
 }
 
 const target = (d: QuestionDraft, cluster: Cluster) => cluster.entities.find((e) => e.entity_id === d.entityIds[0]);
-const decade = (year: string) => `the ${year.slice(0, 3)}0s`;
 
 /** A description identifies its entity only when it carries a name or a number ("the club based in Old Trafford"). */
 function specific(description: string): boolean {
@@ -54,7 +55,8 @@ function describeEntity(d: QuestionDraft, cluster: Cluster): QuestionDraft | und
 function mergeEntities(d: QuestionDraft, cluster: Cluster, random: () => number): QuestionDraft | undefined {
   const e = target(d, cluster);
   if (!e || !d.question.includes(e.name)) return undefined;
-  const others = cluster.entities.filter((o) => o.entity_id !== e.entity_id && o.name && !d.question.includes(o.name));
+  // a candidate of the same kind: one the question could be asked of too (another person born in some year)
+  const others = cluster.entities.filter((o) => o.entity_id !== e.entity_id && o.name && !d.question.includes(o.name) && sameKind(o, d.predicate));
   const other = others[Math.floor(random() * others.length)];
   const used = new Set(d.evidence.map((x) => x.statement));
   const i = e.statements.findIndex((s) => !used.has(s) && s.startsWith(e.name) && !s.includes(d.answer) && replaceName(s, e.name, 'X').split(/\bX\b/).length === 2 && s.length <= 200);
@@ -66,22 +68,37 @@ function mergeEntities(d: QuestionDraft, cluster: Cluster, random: () => number)
   return { ...d, question, evidence: [...d.evidence, evidenceOf(e, i)], operations: [...d.operations, op], hops: d.hops + 1 };
 }
 
-/** Years in the text an operation added (not in `asked`, the question before it) become their decade. */
-function blurDates(d: QuestionDraft, asked: string): QuestionDraft {
-  const ops = [...d.operations];
-  const answerDecade = /^\d{4}$/.test(d.answer) ? decade(d.answer) : '';
-  const seen = new Set<string>();
-  const question = d.question.replace(YEARS, (year) => {
-    const blurred = decade(year);
-    if (year === d.answer || asked.includes(year) || blurred === answerDecade || seen.has(blurred) || d.question.includes(blurred)) return year;
-    seen.add(blurred);
-    ops.push({ op: 'blur_date', detail: `${year} → ${blurred}` });
-    return blurred;
-  });
-  // "in the 1870s" reads right; "On 12 November the 2000s" does not: drop a day and month left before a decade
-  const cleaned = question.replace(/\b(?:on\s+)?\d{1,2}\s+\p{Lu}\p{Ll}+\s+(the \d{3}0s)/giu, 'in $1').replace(/\b(?:on\s+)?\p{Lu}\p{Ll}+\s+\d{1,2},\s+(the \d{3}0s)/gu, 'in $1');
-  return { ...d, question: cleaned, operations: ops };
+function sameKind(o: ClusterEntity, predicate = ''): boolean {
+  if (predicate.startsWith('by:')) return agentRelations(o.name, o.statements).some((r) => r.verb === predicate.slice(3));
+  return !!predicate && datedEvents(o.name, o.statements).some((x) => x.verb === predicate);
 }
+
+/**
+ * One year in the text an operation added (not in `asked`, the question before it) becomes its decade: "in
+ * 1966" → "in the 1960s", "her 1966 hit" → "her 1960s hit". Years inside an entity name, written more than
+ * once, in the asked value's decade or after anything but a preposition or determiner stay as they are.
+ */
+function blurDates(d: QuestionDraft, asked: string, cluster: Cluster): QuestionDraft {
+  const answerDecade = /^\d{4}$/.test(d.answer) ? d.answer.slice(0, 3) : '';
+  const names = cluster.entities.map((e) => e.name).filter((n) => YEAR.test(n));
+  const masked = names.reduce((q, n) => q.split(n).join('\u0000'.repeat(n.length)), d.question);
+  for (const m of masked.matchAll(YEARS)) {
+    const year = m[1];
+    const before = masked.slice(0, m.index).match(/(\S+)\s+$/)?.[1]?.toLowerCase() ?? '';
+    if (asked.includes(year) || year.startsWith(answerDecade || '-') || masked.split(year).length !== 2) continue;
+    const around = masked.slice(Math.max(0, m.index! - 12), m.index! + 16);
+    if (new RegExp(`${year}\\s*(?:to|and|until|[–-])\\s*\\d{4}|\\d{4}\\s*(?:to|and|until|[–-])\\s*${year}`).test(around)) continue; // half a range
+    const decade = `${year.slice(0, 3)}0s`;
+    const text = PREPOSITION.test(before) ? `the ${decade}` : DETERMINER.test(before) ? decade : '';
+    if (!text || masked.includes(decade)) continue;
+    const question = d.question.slice(0, m.index) + text + d.question.slice(m.index! + 4);
+    return { ...d, question, operations: [...d.operations, { op: 'blur_date', detail: `${year} → ${text}` }] };
+  }
+  return d;
+}
+
+const PREPOSITION = /^(in|from|to|until|till|since|by|during|before|after|between|around|of|and)$/;
+const DETERMINER = /^(a|an|the|her|his|its|their|our|[\p{L}]+['’]s)$/u;
 
 /** Counts in the added text become "about N" (one significant figure). */
 function blurNumbers(d: QuestionDraft, asked: string): QuestionDraft {

@@ -43,11 +43,11 @@ function factual(dated: Dated[], agents: Agent[], random: () => number): Questio
   const choice = Math.floor(random() * (dated.length + agents.length));
   if (choice >= dated.length) {
     const r = agents[choice - dated.length];
-    return { style: 'factual', question: askAgent(r.e.name, r), answer: r.agent, evidence: [evidenceOf(r.e, r.statement)], entityIds: [r.e.entity_id], operations: [], hops: 1, intermediate: r.agent };
+    return { style: 'factual', question: askAgent(r.e.name, r), answer: r.agent, evidence: [evidenceOf(r.e, r.statement)], entityIds: [r.e.entity_id], operations: [], hops: 1, intermediate: r.agent, predicate: `by:${r.verb}` };
   }
   const d = dated[choice];
   if (!d) return undefined;
-  return { style: 'factual', question: askYear(d.e.name, d), answer: String(d.year), evidence: [evidenceOf(d.e, d.statement)], entityIds: [d.e.entity_id], operations: [], hops: 1, intermediate: String(d.year) };
+  return { style: 'factual', question: askYear(d.e.name, d), answer: String(d.year), evidence: [evidenceOf(d.e, d.statement)], entityIds: [d.e.entity_id], operations: [], hops: 1, intermediate: String(d.year), predicate: d.verb };
 }
 
 /** "How many years after Lisa Raymond was born was Liezel Huber born?" — two events of two entities. */

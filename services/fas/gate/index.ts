@@ -15,11 +15,11 @@ export type { GateReason, Rejection } from './types.ts';
 /** The checks in the order they run: the first failure is the drop reason. */
 export const CHECKS: ReadonlyArray<[GateReason, Check]> = [
   ['question:malformed', malformed],
-  ['question:placeholder', placeholder],
   ['question:entity-cut', entityCut],
-  ['question:wrong-question-word', questionWord],
-  ['question:vague', vague],
   ['question:blurred-answer-clause', blurredAnswerClause],
+  ['question:wrong-question-word', questionWord],
+  ['question:placeholder', placeholder],
+  ['question:vague', vague],
   ['question:answer-leaked', answerLeaked],
   ['question:hop-given-away', hopGivenAway],
   ['question:unsupported-answer', unsupportedAnswer],

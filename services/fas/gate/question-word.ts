@@ -1,7 +1,9 @@
 import { isNumber, isYear } from './text.ts';
 import type { Check } from './types.ts';
 
-const SLOT = /\b(how many|how much|in which year|in what year|which year|what year|when|who|whom)\b/gi;
+const SLOT = /\b(how many|how much|in which year|in what year|which year|what year)\b/gi;
+/** "who", "whom" and "when" ask only at the head of the question (elsewhere they start a relative clause). */
+const HEAD = /^(?:(?:Of|Among)\b[^?]*?,\s*)?(who|whom|when)\b/i;
 
 /**
  * question:wrong-question-word — the question word must fit the answer (how many → a number, which year → a
@@ -12,7 +14,8 @@ export const questionWord: Check = ({ draft }) => {
   const answer = draft.answer.trim();
   const cloze = /^Which name completes this statement about /.test(q);
   const body = q.replace(/"[^"]*"/g, '""'); // quoted clues are context, not the ask
-  const slots = [...body.matchAll(SLOT)].map((m) => m[1].toLowerCase());
+  const head = HEAD.exec(body)?.[1]?.toLowerCase();
+  const slots = [...body.matchAll(SLOT)].map((m) => m[1].toLowerCase()).concat(head ? [head] : []);
   if (!cloze && slots.length === 0 && !/^(?:Which|What|Of |Among )/.test(q)) return 'no question word';
   const asks = new Set(slots.map((s) => (s.includes('year') || s === 'when' ? 'year' : s.startsWith('how') ? 'count' : 'person')));
   if (asks.size > 1 || slots.filter((s) => s !== 'who' && s !== 'whom').length > 1) return `asks for more than one thing: ${slots.join(', ')}`;

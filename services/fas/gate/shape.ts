@@ -8,6 +8,7 @@ export const malformed: Check = ({ draft }) => {
   if (q.length > 360) return `too long (${q.length} characters)`;
   if (/\s[,.;:?]/.test(q.replace(/ \(/g, '(')) || /\s{2,}/.test(q)) return 'stray space before punctuation';
   if (/^\p{Ll}/u.test(q)) return 'starts in lower case';
+  if (misplacedQuote(q)) return 'misplaced quotes';
   return undefined;
 };
 
@@ -31,3 +32,15 @@ export const vague: Check = ({ draft }) => {
   const hit = VAGUE.find((v) => v.test(draft.question));
   return hit ? `vague phrasing: ${hit.source}` : undefined;
 };
+
+/** Double quotes alternate open/close: an opening one follows a space, "(" or ":", a closing one precedes a space or punctuation. */
+function misplacedQuote(q: string): boolean {
+  let open = false;
+  for (let i = 0; i < q.length; i++) {
+    if (q[i] !== '"') continue;
+    if (!open && i > 0 && !/[\s(:]/.test(q[i - 1])) return true;
+    if (open && i + 1 < q.length && !/[\s?,.;:)!]/.test(q[i + 1])) return true;
+    open = !open;
+  }
+  return false;
+}

@@ -1,5 +1,5 @@
 import type { Evidence } from '../../platform/generated/records.ts';
-import { containsWords, isNumber, isYear, norm } from './text.ts';
+import { containsWords, isNumber, isYear, norm, numbersIn } from './text.ts';
 import type { Check } from './types.ts';
 
 const STOP = new Set('the and was were is are has had have his her its their with from into that this which who whom for not but also then than there been being after before about over under between among during while when where what year years month day date first last more most many much some other such only same both each all any one two three four five six seven eight nine ten'.split(' '));
@@ -7,12 +7,22 @@ const MONTH = /^(january|february|march|april|may|june|july|august|september|oct
 
 /** Lower-case content words near a number in a statement: what the number is the value of ("founded", "born"). */
 export function contextOf(statement: string, value: number): string[] {
-  const words = statement.split(/\s+/);
   const out: string[] = [];
+  // "Howard Fast (November 11, 1914 – March 12, 2003)": the first year is a birth, the second a death
+  const span = /\(([^()]*?\b(1[0-9]\d\d|20[0-3]\d))\s*[–-]\s*[^()]*?\b(1[0-9]\d\d|20[0-3]\d)\)/.exec(statement);
+  if (span && Number(span[2]) === value) out.push('born');
+  if (span && Number(span[3]) === value) out.push('died');
+  // a year inside brackets is the value of what the brackets say ("(née Horn; born 21 August 1976)")
+  for (const m of statement.matchAll(/\(([^()]*)\)/g)) {
+    if (!numbersIn(m[1]).includes(value)) continue;
+    out.push(...contextOf(m[1], value));
+    statement = statement.replace(m[0], ' ');
+  }
+  const words = statement.split(/\s+/);
   words.forEach((w, i) => {
     const digits = w.replace(/[^\d.,]/g, '').replace(/[.,]+$/, '');
     if (!digits || Number(digits.replace(/,/g, '')) !== value) return;
-    for (const near of [...words.slice(Math.max(0, i - 8), i), ...words.slice(i + 1, i + 3)]) {
+    for (const near of [...words.slice(Math.max(0, i - 8), i), ...words.slice(i + 1, i + 7)]) {
       const bare = near.replace(/[^\p{L}-]/gu, '');
       if (bare.length >= 3 && /^\p{Ll}/u.test(bare) && !STOP.has(bare) && !MONTH.test(bare)) out.push(bare);
     }
