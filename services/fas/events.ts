@@ -8,6 +8,8 @@ export interface DatedEvent {
   kind: 'passive' | 'active' | 'born' | 'died';
   /** "was" or "were", as the statement has it (passive only). */
   aux: string;
+  /** "first" when the statement says the event happened first then ("was created first in 1662"): there were others. */
+  first?: boolean;
   year: number;
   statement: number;
 }
@@ -44,7 +46,7 @@ function eventOf(name: string, s: string): Omit<DatedEvent, 'statement'> | undef
   // other statements count only when the extractor anchored them by "The club was…" or "Nicknamed …, the club was…"
   if (!starts && !new RegExp(`(?:^|,\\s*)${SUBJECT}\\s+(?:was|were)\\s`, 'u').test(s)) return undefined;
   const passive = new RegExp(`${subject}\\s+(was|were)\\s+(?:first\\s+|originally\\s+|officially\\s+|formally\\s+)?(${PASSIVE})\\b((?:(?!\\b(?:which|who|whom|whose|that|when|and\\s+(?:was|were|is|has))\\b)[^.;])*?)\\s*${DATE}`, 'u').exec(s);
-  if (passive && passive[3].length <= 70) return { verb: passive[2], kind: 'passive', aux: passive[1], year: Number(passive[4]) };
+  if (passive && passive[3].length <= 70) return { verb: passive[2], kind: 'passive', aux: passive[1], year: Number(passive[4]), first: /\bfirst\b/.test(passive[0]) };
   if (starts) {
     const died = new RegExp(`^(?:The\\s+)?${n}\\s+died\\s+${DATE}`, 'u').exec(s);
     if (died) return { verb: 'died', kind: 'died', aux: '', year: Number(died[1]) };
@@ -61,14 +63,14 @@ export function askYear(name: string, e: DatedEvent): string {
   if (e.kind === 'born') return `In which year was ${name} born?`;
   if (e.kind === 'died') return `In which year did ${name} die?`;
   if (e.kind === 'active') return `In which year did ${name} ${ACTIVE[e.verb]}?`;
-  return `In which year ${e.aux} ${name} ${e.verb}?`;
+  return `In which year ${e.aux} ${name} ${e.first ? 'first ' : ''}${e.verb}?`;
 }
 
 /** "Manchester United was founded" (the clause "after …" takes). */
 export function eventClause(name: string, e: DatedEvent): string {
   if (e.kind === 'born') return `${name} was born`;
   if (e.kind === 'died' || e.kind === 'active') return `${name} ${e.verb}`;
-  return `${name} ${e.aux} ${e.verb}`;
+  return `${name} ${e.aux} ${e.first ? 'first ' : ''}${e.verb}`;
 }
 
 /** "was Liezel Huber born", "did Trafford Bar open" (the main clause of "How many years after …"). */
@@ -76,7 +78,7 @@ export function eventInversion(name: string, e: DatedEvent): string {
   if (e.kind === 'born') return `was ${name} born`;
   if (e.kind === 'died') return `did ${name} die`;
   if (e.kind === 'active') return `did ${name} ${ACTIVE[e.verb]}`;
-  return `${e.aux} ${name} ${e.verb}`;
+  return `${e.aux} ${name} ${e.first ? 'first ' : ''}${e.verb}`;
 }
 
 /** "was founded first", "died first" (comparisons). */

@@ -22,19 +22,26 @@ const VERBS: Record<string, { past: string; role: string }> = {
   invented: { past: 'invented', role: 'inventor' },
 };
 const CONNECTOR = String.raw`(?:of|de|del|da|von|van|der|the|and|&|for)`;
+// "by American director Tim Burton": a demonym and up to three lower-case words, none a connective or verb
+const DESCRIPTOR = String.raw`(?:(?:\p{Lu}\p{Ll}*(?:an|ish|ese|ch|i)\s+)?(?:(?!(?:and|or|by|of|in|with|for|the|a|an|to|at|from|directed|written|produced|composed|founded|created|designed|developed|published)\b)\p{Ll}[\p{Ll}-]*\s+){1,3})?`;
 const NAME = String.raw`\p{Lu}[\p{L}.'’-]*(?:\s+(?:${CONNECTOR}\s+)?\p{Lu}[\p{L}.'’-]*)*`;
 
 /** Agents stated about `name` (the statement starts with it): one agent, not a list ("by A and B" is skipped). */
 export function agentRelations(name: string, statements: string[]): AgentRelation[] {
   const n = escapeRegExp(name);
   const out: AgentRelation[] = [];
-  const pattern = new RegExp(`^(?:The\\s+)?${n}(?![\\p{L}\\p{N}])\\s+(?:is|was|were|are)\\s+(?:(?:an?|the)\\s+((?:(?!\\b(?:which|who|whom|whose|that|when|and)\\b)[^.;()])*?)\\s+)?(?:originally\\s+|first\\s+|jointly\\s+)?(${Object.keys(VERBS).join('|')})\\s+by\\s+(?:the\\s+)?(?:(?:\\p{Lu}[\\p{L}-]*\\s+)?[\\p{Ll}-]+\\s+(?:[\\p{Ll}-]+\\s+){0,2})?(${NAME})(?=\\s*(?:[.,;:()]|$|\\s+(?:in|on|at|from|for|with|who|which|as|under|about|based|starring|and\\s+(?:released|starring|produced|written|directed|was|is|stars))\\b))`, 'u');
+  const pattern = new RegExp(`^(?:The\\s+)?${n}(?![\\p{L}\\p{N}])\\s+(?:is|was|were|are)\\s+(?:(?:an?|the)\\s+((?:(?!\\b(?:which|who|whom|whose|that|when|and)\\b)[^.;()])*?)\\s+)?(?:originally\\s+|first\\s+|jointly\\s+)?(${Object.keys(VERBS).join('|')})\\s+by\\s+(?:the\\s+)?${DESCRIPTOR}(${NAME})(?=\\s*(?:[.,;:()]|$|\\s+(?:in|on|at|from|for|with|who|which|as|under|about|based|starring|and\\s+(?:released|starring|produced|written|directed|was|is|stars))\\b))`, 'u');
   statements.forEach((s, statement) => {
     const m = pattern.exec(s);
     if (!m || (m[1] ?? '').length > 80) return;
-    const agent = m[3].replace(/[.’']+$/, '').replace(/\s+(?:and|of|the|for|&)$/, '');
-    if (agent.split(/\s+/).length > 6 || agent === name || /\s(?:and|&)\s/.test(agent)) return;
-    out.push({ verb: m[2], agent, statement });
+    const add = (verb: string, raw: string) => {
+      const agent = raw.replace(/[.’']+$/, '').replace(/\s+(?:and|of|the|for|&)$/, '');
+      if (agent.split(/\s+/).length <= 6 && agent !== name && !/\s(?:and|&)\s/.test(agent)) out.push({ verb, agent, statement });
+    };
+    add(m[2], m[3]);
+    // "… produced by Pixar and directed by John Lasseter"
+    const next = new RegExp(`^\\s+and\\s+(${Object.keys(VERBS).join('|')})\\s+by\\s+(?:the\\s+)?${DESCRIPTOR}(${NAME})(?=\\s*(?:[.,;:()]|$))`, 'u').exec(s.slice(m.index + m[0].length));
+    if (next && next[1] !== m[2]) add(next[1], next[2]);
   });
   return out;
 }
