@@ -31,7 +31,7 @@ export function createMemoryStage() {
     async setup(ctx) {
       const ids = new EntityIds(ctx.config.MEMORY_ALIASES);
       // entities already in memory (the compacted fw.memory.entities, tailed) and the names this instance extracted
-      const merger = ctx.config.MEMORY_RESOLVE ? new MentionMerger(ctx.metrics.registry, ctx.config.MEMORY_RESOLVE_MIN_CONFIDENCE, ctx.logger) : undefined;
+      const merger = ctx.config.MEMORY_RESOLVE ? new MentionMerger(ctx.config.MEMORY_RESOLVE_MIN_CONFIDENCE, ctx.counter('flywheel_memory_merged_mentions_total', 'Entity mentions merged into an entity already in memory, by how', ['via']), ctx.logger) : undefined;
       const tail = merger ? await TopicTail.open({ platform: ctx.platform, logger: ctx.logger, topic: 'fw.memory.entities', onValue: (e) => merger.learnEntity(e) }) : undefined;
       if (ctx.config.MEMORY_EXTRACTOR === 'llm') {
         return { extractor: new LlmExtractor(await ctx.llm()), ids, merger, tail };

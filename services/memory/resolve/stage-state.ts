@@ -1,17 +1,18 @@
-import client from 'prom-client';
 import type { Entity } from '../../platform/generated/records.ts';
 import type { Logger } from '../../platform/logger.ts';
+import type { StageCounter } from '../../platform/runtime/stage.ts';
 import { EntityResolver, type Resolution } from './index.ts';
 
 /** The resolver of the memory stage with its counter of merged mentions (flywheel_memory_merged_mentions_total, by `via`). */
 export class MentionMerger {
   readonly resolver: EntityResolver;
-  private readonly merged: client.Counter<'via'>;
 
-  constructor(registry: client.Registry, minConfidence: number, private readonly logger: Logger) {
+  constructor(
+    minConfidence: number,
+    private readonly merged: StageCounter,
+    private readonly logger: Logger,
+  ) {
     this.resolver = new EntityResolver(minConfidence);
-    const name = 'flywheel_memory_merged_mentions_total';
-    this.merged = (registry.getSingleMetric(name) as client.Counter<'via'> | undefined) ?? new client.Counter({ name, help: 'Entity mentions merged into an entity already in memory, by how', labelNames: ['via'], registers: [registry] });
   }
 
   /** Folds an entity record of fw.memory.entities into what the resolver knows. */
