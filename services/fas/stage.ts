@@ -1,17 +1,19 @@
 import type { Question } from '../platform/generated/records.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage, type OutputRecord, type StageContext, type FollowedTopic } from '../platform/runtime/stage.ts';
-import { planningAction, reasoningAction } from './actions.ts';
+import { TemplateActions, type ActionStrategy } from './action-strategy.ts';
 import { fasConfigSchema, type FasConfig } from './config.ts';
 import { QuestionIndex } from './dedup.ts';
 import { QuestionGate } from './gate/index.ts';
 import type { QuestionStrategy } from './draft.ts';
+import { LlmActions } from './llm-actions.ts';
 import { LlmQuestionStrategy } from './llm.ts';
 import { synthesize } from './synthesize.ts';
 import { TemplateStrategy } from './templates.ts';
 
 interface FasState {
   strategy: QuestionStrategy;
+  actions: ActionStrategy;
   gate: QuestionGate;
   tail?: FollowedTopic;
 }
@@ -35,11 +37,12 @@ export function createFasStage() {
     async setup(ctx) {
       const llm = ctx.config.FAS_STRATEGY === 'llm' ? await ctx.llm() : undefined;
       const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
+      const actions = llm ? new LlmActions(llm) : new TemplateActions();
       const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD
         ? await ctx.follow('fw.fas.questions', { onValue: (q) => questions.add(q.id, q.question, `committed:${q.id}`) })
         : undefined;
-      return { strategy, gate: new QuestionGate(questions), tail };
+      return { strategy, actions, gate: new QuestionGate(questions), tail };
     },
     async teardown(state) {
       await state?.tail?.close();
@@ -53,7 +56,7 @@ export function createFasStage() {
       const out: OutputRecord[] = [];
       for (const { id, draft, rejection } of candidates) {
         if (rejection) out.push(ctx.drop(rejection.reason, id, `${draft.style}: ${rejection.detail} — ${draft.question} → ${draft.answer}`, [cluster.id]));
-        else out.push(...emit(draft, id, cluster.id, names, random, ctx));
+        else out.push(...(await emit(draft, id, cluster.id, names, random, ctx)));
       }
       if (candidates.length === 0) out.push(ctx.drop('question:none', cluster.id, `${cluster.kind} cluster of ${cluster.entities.length} entities gave no question`));
       return out;
@@ -61,14 +64,14 @@ export function createFasStage() {
   });
 }
 
-function emit(
+async function emit(
   draft: Awaited<ReturnType<QuestionStrategy['propose']>>[number],
   id: string,
   clusterId: string,
   names: Map<string, string>,
   random: () => number,
   ctx: StageContext<FasConfig, FasState>,
-): OutputRecord[] {
+): Promise<OutputRecord[]> {
   const docIds = [...new Set(draft.evidence.map((e) => e.doc_id).filter(Boolean))];
   const question: Question = {
     ...ctx.meta(id, [clusterId, ...docIds]),
@@ -83,8 +86,8 @@ function emit(
     strategy: ctx.state.strategy.name,
     llm: draft.llm ?? null,
   };
-  const planning = planningAction(question, draft.entityIds.map((e) => names.get(e) ?? e), ctx.config.FAS_PERSPECTIVES, random);
-  const reasoning = reasoningAction(question, names, draft.intermediate ?? draft.answer);
+  const planning = await ctx.state.actions.planning(question, names, ctx.config.FAS_PERSPECTIVES, random, ctx.signal);
+  const reasoning = await ctx.state.actions.reasoning(question, names, draft.intermediate ?? draft.answer, ctx.signal);
   const planningId = contentId('action', 'planning', id);
   const reasoningId = contentId('action', 'reasoning', id);
   const cpt = (origin: string, actionId: string, text: string): OutputRecord => ctx.cpt({ origin, text, key: [actionId], parents: [actionId] });
@@ -92,11 +95,11 @@ function emit(
     { topic: 'fw.fas.questions', value: question },
     {
       topic: 'fw.fas.actions',
-      value: { ...ctx.meta(planningId, [id]), question_id: id, kind: 'planning', items: planning.items, preliminary_answer: '', final_answer: '', text: planning.text, llm: null },
+      value: { ...ctx.meta(planningId, [id]), question_id: id, kind: 'planning', items: planning.items, preliminary_answer: '', final_answer: '', text: planning.text, llm: planning.llm },
     },
     {
       topic: 'fw.fas.actions',
-      value: { ...ctx.meta(reasoningId, [id]), question_id: id, kind: 'reasoning', items: reasoning.items, preliminary_answer: reasoning.preliminary, final_answer: reasoning.final, text: reasoning.text, llm: null },
+      value: { ...ctx.meta(reasoningId, [id]), question_id: id, kind: 'reasoning', items: reasoning.items, preliminary_answer: reasoning.preliminary, final_answer: reasoning.final, text: reasoning.text, llm: reasoning.llm },
     },
     cpt('fas_planning', planningId, planning.text),
     cpt('fas_reasoning', reasoningId, reasoning.text),

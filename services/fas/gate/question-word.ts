@@ -1,7 +1,7 @@
 import { isNumber, isYear } from './text.ts';
 import type { Check } from './types.ts';
 
-const SLOT = /\b(how many|how much|in which year|in what year|which year|what year)\b/gi;
+const SLOT = /\b(how many|how much|how old|how long|in which year|in what year|which year|what year)\b/gi;
 /** "who", "whom" and "when" ask only at the head of the question (elsewhere they start a relative clause). */
 const HEAD = /^(?:(?:Of|Among)\b[^?]*?,\s*)?(who|whom|when)\b/i;
 
@@ -22,7 +22,8 @@ export const questionWord: Check = ({ draft }) => {
   const ask = [...asks][0];
   if (ask === 'count') {
     const after = /\bhow (?:many|much)\s+([\p{L}-]+)/iu.exec(body)?.[1] ?? '';
-    if (!after || /^(and|or|but|to|in|of|the|a|an|is|was|were|did|does|do|has|had)$/i.test(after)) return `"how many" counts nothing ("how many ${after}")`;
+    const counting = /\bhow (?:many|much)\b/i.test(body);
+    if (counting && (!after || /^(and|or|but|to|in|of|the|a|an|is|was|were|did|does|do|has|had)$/i.test(after))) return `"how many" counts nothing ("how many ${after}")`;
     if (!isNumber(answer)) return `"how many" but the answer "${answer}" is not a number`;
     if (isYear(answer) && !/^years?$/i.test(after)) return `"how many ${after}" but the answer ${answer} is a year`;
   }

@@ -30,9 +30,13 @@ export function contextOf(statement: string, value: number): string[] {
   return out;
 }
 
+/** Words that imply another: "how old" asks from a birth. */
+const IMPLIES: Record<string, string> = { old: 'born', age: 'born', aged: 'born', birth: 'born', death: 'died', founding: 'founded' };
+
 /** The question refers to the value's context: it shares a word (same first five letters) with it. */
 function anchored(question: string, statement: string, value: number): boolean {
-  const q = norm(question).split(' ').map((w) => w.slice(0, 5));
+  const words = norm(question).split(' ');
+  const q = [...words, ...words.flatMap((w) => (IMPLIES[w] ? [IMPLIES[w]] : []))].map((w) => w.slice(0, 5));
   return contextOf(statement, value).some((w) => q.includes(norm(w).slice(0, 5)));
 }
 
