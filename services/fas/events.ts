@@ -8,6 +8,8 @@ export interface DatedEvent {
   kind: 'passive' | 'active' | 'born' | 'died';
   /** "was" or "were", as the statement has it (passive only). */
   aux: string;
+  /** What the verb takes before the date, kept in the question: "created Earl of Kenmare", "founded as Newton Heath LYR". */
+  complement?: string;
   /** "first" when the statement says the event happened first then ("was created first in 1662"): there were others. */
   first?: boolean;
   year: number;
@@ -16,6 +18,8 @@ export interface DatedEvent {
 
 const PASSIVE = 'founded|established|formed|released|published|built|completed|launched|created|incorporated|opened|constructed|inaugurated|premiered|introduced|designed|discovered|signed|elected|appointed|renamed|named';
 const ACTIVE: Record<string, string> = { opened: 'open', premiered: 'premiere', debuted: 'debut', closed: 'close', retired: 'retire', died: 'die' };
+/** Verbs whose event is incomplete without what follows: "created [Earl of Kenmare]", "named [chief executive]". */
+const COMPLEMENTED = /^(created|named|renamed|elected|appointed|signed)$/;
 const DATE = String.raw`(?:in|on)\s+(?:(?:early|late|mid)[\s-]+)?(?:\d{1,2}\s+)?(?:(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+)?(?:\d{1,2},?\s+)?(1[0-9]\d\d|20[0-3]\d)\b(?![–-]\d)`;
 const SUBJECT = String.raw`(?:[Tt]he\s+\p{Ll}[\p{Ll}-]*|[Ii]t|[Tt]hey|[Hh]e|[Ss]he)`;
 
@@ -46,7 +50,13 @@ function eventOf(name: string, s: string): Omit<DatedEvent, 'statement'> | undef
   // other statements count only when the extractor anchored them by "The club was…" or "Nicknamed …, the club was…"
   if (!starts && !new RegExp(`(?:^|,\\s*)${SUBJECT}\\s+(?:was|were)\\s`, 'u').test(s)) return undefined;
   const passive = new RegExp(`${subject}\\s+(was|were)\\s+(?:first\\s+|originally\\s+|officially\\s+|formally\\s+)?(${PASSIVE})\\b((?:(?!\\b(?:which|who|whom|whose|that|when|and\\s+(?:was|were|is|has))\\b)[^.;])*?)\\s*${DATE}`, 'u').exec(s);
-  if (passive && passive[3].length <= 70) return { verb: passive[2], kind: 'passive', aux: passive[1], year: Number(passive[4]), first: /\bfirst\b/.test(passive[0]) };
+  if (passive && passive[3].length <= 70) {
+    // "was created Earl of Kenmare in 1801": the complement belongs to the event; a long or clause-like one does not fit a question
+    const complement = passive[3].trim().replace(/,$/, '');
+    const keep = complement && complement.split(/\s+/).length <= 6 && !/[,()"]/.test(complement);
+    if (!keep && (COMPLEMENTED.test(passive[2]) || complement.split(/\s+/).length > 6)) return undefined;
+    return { verb: passive[2], kind: 'passive', aux: passive[1], year: Number(passive[4]), first: /\bfirst\b/.test(passive[0]), complement: keep ? complement : undefined };
+  }
   if (starts) {
     const died = new RegExp(`^(?:The\\s+)?${n}\\s+died\\s+${DATE}`, 'u').exec(s);
     if (died) return { verb: 'died', kind: 'died', aux: '', year: Number(died[1]) };
@@ -63,14 +73,14 @@ export function askYear(name: string, e: DatedEvent): string {
   if (e.kind === 'born') return `In which year was ${name} born?`;
   if (e.kind === 'died') return `In which year did ${name} die?`;
   if (e.kind === 'active') return `In which year did ${name} ${ACTIVE[e.verb]}?`;
-  return `In which year ${e.aux} ${name} ${e.first ? 'first ' : ''}${e.verb}?`;
+  return `In which year ${e.aux} ${name} ${e.first ? 'first ' : ''}${e.verb}${e.complement ? ` ${e.complement}` : ''}?`;
 }
 
 /** "Manchester United was founded" (the clause "after …" takes). */
 export function eventClause(name: string, e: DatedEvent): string {
   if (e.kind === 'born') return `${name} was born`;
   if (e.kind === 'died' || e.kind === 'active') return `${name} ${e.verb}`;
-  return `${name} ${e.aux} ${e.first ? 'first ' : ''}${e.verb}`;
+  return `${name} ${e.aux} ${e.first ? 'first ' : ''}${e.verb}${e.complement ? ` ${e.complement}` : ''}`;
 }
 
 /** "was Liezel Huber born", "did Trafford Bar open" (the main clause of "How many years after …"). */
@@ -78,7 +88,7 @@ export function eventInversion(name: string, e: DatedEvent): string {
   if (e.kind === 'born') return `was ${name} born`;
   if (e.kind === 'died') return `did ${name} die`;
   if (e.kind === 'active') return `did ${name} ${ACTIVE[e.verb]}`;
-  return `${e.aux} ${name} ${e.first ? 'first ' : ''}${e.verb}`;
+  return `${e.aux} ${name} ${e.first ? 'first ' : ''}${e.verb}${e.complement ? ` ${e.complement}` : ''}`;
 }
 
 /** "was founded first", "died first" (comparisons). */

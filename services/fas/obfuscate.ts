@@ -1,8 +1,8 @@
 import type { Cluster, ClusterEntity, Operation } from '../platform/generated/records.ts';
 import { datedEvents } from './events.ts';
 import { agentRelations } from './relations.ts';
-import { asQuestion, evidenceOf, sentenceCase, YEAR, YEARS, type QuestionDraft } from './draft.ts';
-import { descriptionOf, replaceName } from './spans.ts';
+import { asQuestion, escapeRegExp, evidenceOf, sentenceCase, YEAR, YEARS, type QuestionDraft } from './draft.ts';
+import { descriptionOf, quotable, replaceName } from './spans.ts';
 
 /**
  * WebShaper-style atomic operations that make a question harder without changing its answer, each recorded on
@@ -28,10 +28,13 @@ export function obfuscate(draft: QuestionDraft, cluster: Cluster, random: () => 
 
 const target = (d: QuestionDraft, cluster: Cluster) => cluster.entities.find((e) => e.entity_id === d.entityIds[0]);
 
-/** A description identifies its entity only when it carries a name or a number ("the club based in Old Trafford"). */
+/**
+ * A description identifies its entity only when it ties it to another named thing ("the chief executive
+ * officer of Nerdist Industries", "the film directed by Tim Burton"); a kind and a place ("the American rock
+ * band from Seattle") fits many.
+ */
 function specific(description: string): boolean {
-  const words = description.split(/\s+/);
-  return words.length >= 4 && (words.slice(1).some((w) => /^\p{Lu}\p{Ll}/u.test(w)) || /\d/.test(description));
+  return description.split(/\s+/).length >= 4 && /\b(?:of|by)\s+(?:the\s+)?\p{Lu}/u.test(description);
 }
 
 function describeEntity(d: QuestionDraft, cluster: Cluster): QuestionDraft | undefined {
@@ -47,7 +50,9 @@ function describeEntity(d: QuestionDraft, cluster: Cluster): QuestionDraft | und
   });
   if (i < 0) return undefined;
   const description = `the ${descriptionOf(e.statements[i])}`;
-  const question = sentenceCase(replaceName(d.question, e.name, description));
+  // a description is singular: "were the band formed" → "was the band formed"
+  const bare = d.question.replace(new RegExp(`\\b[Tt]he (?=${escapeRegExp(e.name)})`, 'g'), '').replace(new RegExp(`\\bwere (?=${escapeRegExp(e.name)})`), 'was ');
+  const question = sentenceCase(replaceName(bare, e.name, description));
   const op: Operation = { op: 'describe_entity', detail: `${e.name} → ${description}` };
   return { ...d, question, evidence: [...d.evidence, evidenceOf(e, i)], operations: [...d.operations, op], hops: d.hops + 1, hidden: [...(d.hidden ?? []), e.name] };
 }
@@ -62,8 +67,8 @@ function mergeEntities(d: QuestionDraft, cluster: Cluster, random: () => number)
   const i = e.statements.findIndex((s) => !used.has(s) && s.startsWith(e.name) && !s.includes(d.answer) && replaceName(s, e.name, 'X').split(/\bX\b/).length === 2 && s.length <= 200);
   if (!other || i < 0) return undefined;
   const [first, second] = [e.name, other.name].sort();
-  const clue = replaceName(e.statements[i], e.name, 'X').replace(/\.$/, '').replace(/["“”]/g, "'");
-  const question = asQuestion(`${replaceName(d.question, e.name, 'X').replace(/\?$/, '')}, X being whichever of ${first} and ${second} fits: "${clue}"`);
+  const clue = quotable(replaceName(e.statements[i], e.name, 'X'));
+  const question = asQuestion(`${replaceName(d.question.replace(new RegExp(`\\b[Tt]he (?=${escapeRegExp(e.name)})`, 'g'), ''), e.name, 'X').replace(/\?$/, '')}, X being whichever of ${first} and ${second} fits: "${clue}"`);
   const op: Operation = { op: 'merge_entities', detail: `${e.name} ∪ ${other.name}, separated by: ${clue}` };
   return { ...d, question, evidence: [...d.evidence, evidenceOf(e, i)], operations: [...d.operations, op], hops: d.hops + 1 };
 }

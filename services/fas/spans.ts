@@ -70,3 +70,15 @@ export function descriptionOf(statement: string): string | undefined {
   if (words.length < 2 || words.length > 16 || (text.match(/["“”]/g) ?? []).length % 2 !== 0) return undefined;
   return text.replace(/[,\s]+$/, '');
 }
+
+/** A statement as a clue inside the question: no foreign-script glosses, tidy spaces, single quotes, no final stop. */
+export function quotable(statement: string): string {
+  return statement
+    .replace(/\s*\((?:[A-Z][a-z]+:|in [A-Z][a-z]+\s)[^()]*\)/g, '')
+    .replace(/\(\s*[;,]?\s*/g, '(')
+    .replace(/\s+([),.;:])/g, '$1')
+    .replace(/["“”]/g, "'")
+    .replace(/\s{2,}/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
+}

@@ -1,8 +1,8 @@
 import type { Cluster, ClusterEntity } from '../platform/generated/records.ts';
-import { evidenceOf, pick, type QuestionDraft, type QuestionStrategy } from './draft.ts';
+import { escapeRegExp, evidenceOf, pick, type QuestionDraft, type QuestionStrategy } from './draft.ts';
 import { askYear, datedEvents, eventClause, eventFirst, eventInversion, type DatedEvent } from './events.ts';
 import { agentRelations, askAgent, roleOf, type AgentRelation } from './relations.ts';
-import { replaceName } from './spans.ts';
+import { quotable, replaceName } from './spans.ts';
 
 const mentions = (text: string, name: string) => replaceName(text, name, '\u0000') !== text;
 
@@ -27,14 +27,26 @@ export class TemplateStrategy implements QuestionStrategy {
     const usable = cluster.entities.filter(usableName);
     const dated = usable.flatMap((e) => datedEvents(e.name, e.statements).map((d) => ({ ...d, e })));
     const agents = usable.flatMap((e) => agentRelations(e.name, e.statements).map((r) => ({ ...r, e })));
-    return [factual(dated, agents, random), numeric(dated, random), roleHop(dated, agents, random) ?? multiHop(cluster, dated, random), synthesis(cluster, dated, random)].filter((d): d is QuestionDraft => !!d);
+    return [factual(dated, agents, random), numeric(dated, random), roleHop(dated, agents, random) ?? multiHop(cluster, dated, random), synthesis(cluster, dated, random)]
+      .filter((d): d is QuestionDraft => !!d)
+      .map((d) => ({ ...d, question: withArticles(d.question, usable) }));
   }
+}
+
+/** "the Journal of Human Development" in a question when its statements write the name with "The". */
+function withArticles(question: string, entities: ClusterEntity[]): string {
+  let q = question;
+  for (const e of entities) {
+    if (/^the\s/i.test(e.name) || !e.statements.some((s) => s.startsWith(`The ${e.name}`))) continue;
+    q = q.replace(new RegExp(`(?<![Tt]he )(?<![\\p{L}\\p{N}])${escapeRegExp(e.name)}(?![\\p{L}\\p{N}])`, 'gu'), (m, offset: number) => (offset === 0 ? `The ${m}` : `the ${m}`));
+  }
+  return q;
 }
 
 /** A name a question can use as written: not cut at a hyphen, not a bare fragment. */
 function usableName(e: ClusterEntity): boolean {
   const n = e.name.trim();
-  return n.length >= 3 && /^[\p{Lu}\p{N}"]/u.test(n) && !/[-–(,&]$|\s(?:of|the|and)$/i.test(n) && n.split('(').length === n.split(')').length;
+  return n.length >= 3 && /^[\p{Lu}\p{N}"]/u.test(n) && !/[-–(,&]$|\s(?:of|the|and)$/i.test(n) && n.split('(').length === n.split(')').length && !/^(?:List|Lists|Timeline|History|Index|Outline) of\b/.test(n);
 }
 
 /** "In which year was Manchester United founded?", "Who directed Ed Wood?" */
@@ -96,11 +108,12 @@ function multiHop(cluster: Cluster, dated: Dated[], random: () => number): Quest
   const options: Array<{ a: ClusterEntity; ia: number; b: Dated }> = [];
   for (const b of dated) {
     for (const a of cluster.entities) {
-      if (a === b.e || !a.name) continue;
+      if (a === b.e || !usableName(a)) continue;
       a.statements.forEach((s, ia) => {
         if (a.name.includes(b.e.name) || !mentions(s, b.e.name) || !mentions(s, a.name) || s.includes(String(b.year)) || s.length > 240) return;
         const bridge = replaceName(s, b.e.name, 'X');
         if (bridge.split(/\bX\b/).length !== 2 || !anchoredBridge(bridge.replace(a.name, ''))) return; // X named exactly once, and pinned down
+        if (/\p{Lu}\p{Ll}+(?:,\s*|\s+and\s+)X\b|\bX(?:,\s*|\s+and\s+)\p{Lu}\p{Ll}/u.test(bridge)) return; // X one of a list: its place in the list is all that names it
 
         options.push({ a, ia, b });
       });
@@ -109,7 +122,7 @@ function multiHop(cluster: Cluster, dated: Dated[], random: () => number): Quest
   const chosen = pick(options, random);
   if (!chosen) return undefined;
   const { a, ia, b } = chosen;
-  const bridge = replaceName(a.statements[ia], b.e.name, 'X').replace(/\.$/, '').replace(/["“”]/g, "'");
+  const bridge = quotable(replaceName(a.statements[ia], b.e.name, 'X'));
   const ask = askYear('X', b).replace(/\?$/, '');
   return {
     style: 'multi_hop',
