@@ -53,7 +53,10 @@ function eventOf(name: string, s: string): Omit<DatedEvent, 'statement'> | undef
   if (passive && passive[3].length <= 70) {
     // "was created Earl of Kenmare in 1801": the complement belongs to the event; a long or clause-like one does not fit a question
     const complement = passive[3].trim().replace(/,$/, '');
-    const keep = complement && complement.split(/\s+/).length <= 6 && !/[,()"]/.test(complement);
+    // a complement that repeats the name ("Valentine Browne, 1st Earl of Kenmare created First Earl of Kenmare") says nothing
+    const repeats = complement.split(/\s+/).filter((w) => /^\p{Lu}/u.test(w) && w.length > 3 && name.includes(w)).length > 0;
+    const keep = complement && complement.split(/\s+/).length <= 6 && !/[,()"]/.test(complement) && !repeats;
+    if (repeats) return undefined;
     if (!keep && (COMPLEMENTED.test(passive[2]) || complement.split(/\s+/).length > 6)) return undefined;
     return { verb: passive[2], kind: 'passive', aux: passive[1], year: Number(passive[4]), first: /\bfirst\b/.test(passive[0]), complement: keep ? complement : undefined };
   }

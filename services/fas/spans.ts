@@ -73,7 +73,9 @@ export function descriptionOf(statement: string): string | undefined {
 
 /** A statement as a clue inside the question: no foreign-script glosses, tidy spaces, single quotes, no final stop. */
 export function quotable(statement: string): string {
+  // "1989 Houston Oilers season would be …" (a page title as subject) reads "The 1989 Houston Oilers season would be …"
   return statement
+    .replace(/^(\d{4}(?:–\d{2,4})? \p{Lu}[^,]*? (?:season|election|championships?|tournament|festival|census|games))\b/u, 'The $1')
     .replace(/\s*\((?:[A-Z][a-z]+:|in [A-Z][a-z]+\s)[^()]*\)/g, '')
     .replace(/\(\s*[;,]?\s*/g, '(')
     .replace(/\s+([),.;:])/g, '$1')

@@ -159,9 +159,11 @@ function synthesis(cluster: Cluster, dated: Dated[], random: () => number): Ques
   const attribute = cluster.shared_attribute.startsWith('is_a:') ? cluster.shared_attribute.slice(5) : '';
   const among = attribute ? `Among the ${plural(attribute)} ${list}` : `Of ${list}`;
   const who = chosen[0].kind === 'born' || chosen[0].kind === 'died' ? 'who' : 'which';
+  // a name with "and" in it makes "A and B" hard to parse: "Which was established first: A or B?"
+  const question = names.some((n) => /\sand\s/.test(n)) ? `${who === 'who' ? 'Who' : 'Which'} ${eventFirst(chosen[0])}: ${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}?` : `${among}, ${who} ${eventFirst(chosen[0])}?`;
   return {
     style: 'synthesis',
-    question: `${among}, ${who} ${eventFirst(chosen[0])}?`,
+    question,
     answer: winners[0].e.name,
     evidence: chosen.map((d) => evidenceOf(d.e, d.statement)),
     entityIds: chosen.map((d) => d.e.entity_id),
