@@ -11,6 +11,7 @@ import { seededRandom } from '../services/platform/runtime/random.ts';
 import { EntityIds } from '../services/memory/entity-id.ts';
 import { NlpExtractor } from '../services/memory/extract/nlp.ts';
 import { emptyEntity, mergeFact, toRecordBody, type EntityState } from '../services/memory/merge.ts';
+import { resolveSnapshot } from '../services/memory/resolve/snapshot.ts';
 import { sampleClusters } from '../services/memory/sample.ts';
 import { QuestionIndex } from '../services/fas/dedup.ts';
 import { QuestionGate } from '../services/fas/gate/index.ts';
@@ -42,7 +43,7 @@ for (let round = 1; round <= Number(values.rounds); round++) {
       }
     }
   }
-  const snapshot = [...entities.values()].map((s) => ({ ...header, ...toRecordBody(s, { statements: 64, relations: 64 }) }));
+  const { entities: snapshot } = resolveSnapshot([...entities.values()].map((s) => ({ ...header, ...toRecordBody(s, { statements: 64, relations: 64 }) })));
   const clusters = sampleClusters(snapshot, { seed: round, walks: 2 * limit, subtables: Math.max(1, Math.ceil(limit / 2)) });
   for (const [i, body] of clusters.entries()) {
     const cluster = { ...header, ...body, id: `cluster_${round}_${i}` };

@@ -61,7 +61,7 @@ function mergeEntities(d: QuestionDraft, cluster: Cluster, random: () => number)
   const e = target(d, cluster);
   if (!e || !d.question.includes(e.name)) return undefined;
   // a candidate of the same kind: one the question could be asked of too (another person born in some year)
-  const others = cluster.entities.filter((o) => o.entity_id !== e.entity_id && o.name && !d.question.includes(o.name) && sameKind(o, d.predicate));
+  const others = cluster.entities.filter((o) => o.entity_id !== e.entity_id && o.name && !d.question.includes(o.name) && sameKind(o, d.predicate, d.answer));
   const other = others[Math.floor(random() * others.length)];
   const used = new Set(d.evidence.map((x) => x.statement));
   const i = e.statements.findIndex((s) => !used.has(s) && s.startsWith(e.name) && !s.includes(d.answer) && replaceName(s, e.name, 'X').split(/\bX\b/).length === 2 && s.length <= 200);
@@ -73,9 +73,14 @@ function mergeEntities(d: QuestionDraft, cluster: Cluster, random: () => number)
   return { ...d, question, evidence: [...d.evidence, evidenceOf(e, i)], operations: [...d.operations, op], hops: d.hops + 1 };
 }
 
-function sameKind(o: ClusterEntity, predicate = ''): boolean {
-  if (predicate.startsWith('by:')) return agentRelations(o.name, o.statements).some((r) => r.verb === predicate.slice(3));
-  return !!predicate && datedEvents(o.name, o.statements).some((x) => x.verb === predicate);
+/** The other candidate could be asked the same and answers differently (else telling them apart adds nothing). */
+function sameKind(o: ClusterEntity, predicate = '', answer = ''): boolean {
+  if (predicate.startsWith('by:')) {
+    const agents = agentRelations(o.name, o.statements).filter((r) => r.verb === predicate.slice(3));
+    return agents.length > 0 && agents.every((r) => r.agent !== answer);
+  }
+  const events = datedEvents(o.name, o.statements).filter((x) => x.verb === predicate);
+  return !!predicate && events.length > 0 && events.every((x) => String(x.year) !== answer);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Cluster, ClusterEntity } from '../platform/generated/records.ts';
-import { escapeRegExp, evidenceOf, pick, type QuestionDraft, type QuestionStrategy } from './draft.ts';
+import { escapeRegExp, evidenceOf, pick, sentenceCase, type QuestionDraft, type QuestionStrategy } from './draft.ts';
 import { askYear, datedEvents, eventClause, eventFirst, eventInversion, type DatedEvent } from './events.ts';
 import { agentRelations, askAgent, roleOf, type AgentRelation } from './relations.ts';
 import { quotable, replaceName } from './spans.ts';
@@ -29,18 +29,25 @@ export class TemplateStrategy implements QuestionStrategy {
     const agents = usable.flatMap((e) => agentRelations(e.name, e.statements).map((r) => ({ ...r, e })));
     return [factual(dated, agents, random), numeric(dated, random), roleHop(dated, agents, random) ?? multiHop(cluster, dated, random), synthesis(cluster, dated, random)]
       .filter((d): d is QuestionDraft => !!d)
-      .map((d) => ({ ...d, question: withArticles(d.question, usable) }));
+      .map((d) => ({ ...d, question: displayNames(d.question, usable) }));
   }
 }
 
-/** "the Journal of Human Development" in a question when its statements write the name with "The". */
-function withArticles(question: string, entities: ClusterEntity[]): string {
-  let q = question;
+/**
+ * Names as a question says them, outside quoted clues: "the Journal of Human Development" when its statements
+ * write it with "The"; "the Madonna song Celebration" for the page title "Celebration (Madonna song)".
+ */
+function displayNames(question: string, entities: ClusterEntity[]): string {
+  const parts = question.split(/("[^"]*")/);
   for (const e of entities) {
-    if (/^the\s/i.test(e.name) || !e.statements.some((s) => s.startsWith(`The ${e.name}`))) continue;
-    q = q.replace(new RegExp(`(?<![Tt]he )(?<![\\p{L}\\p{N}])${escapeRegExp(e.name)}(?![\\p{L}\\p{N}])`, 'gu'), (m, offset: number) => (offset === 0 ? `The ${m}` : `the ${m}`));
+    const disambiguated = /^(.+?) \(((?:\p{Lu}[\p{L}'’-]* ){0,2}\p{Ll}[\p{Ll} -]*)\)$/u.exec(e.name);
+    const article = !/^the\s/i.test(e.name) && e.statements.some((s) => s.startsWith(`The ${e.name}`));
+    if (!disambiguated && !article) continue;
+    const shown = disambiguated ? `the ${disambiguated[2]} ${disambiguated[1]}` : `the ${e.name}`;
+    const pattern = new RegExp(`(?<![Tt]he )(?<![\\p{L}\\p{N}])${escapeRegExp(e.name)}(?![\\p{L}\\p{N}])`, 'gu');
+    for (let k = 0; k < parts.length; k += 2) parts[k] = parts[k].replace(pattern, () => shown);
   }
-  return q;
+  return sentenceCase(parts.join(''));
 }
 
 /** A name a question can use as written: not cut at a hyphen, not a bare fragment. */
@@ -55,7 +62,7 @@ function factual(dated: Dated[], agents: Agent[], random: () => number): Questio
   const choice = Math.floor(random() * (dated.length + agents.length));
   if (choice >= dated.length) {
     const r = agents[choice - dated.length];
-    return { style: 'factual', question: askAgent(r.e.name, r), answer: r.agent, evidence: [evidenceOf(r.e, r.statement)], entityIds: [r.e.entity_id], operations: [], hops: 1, intermediate: r.agent, predicate: `by:${r.verb}` };
+    return { style: 'factual', question: askAgent(r.e.name, r, r.kind), answer: r.agent, evidence: [evidenceOf(r.e, r.statement)], entityIds: [r.e.entity_id], operations: [], hops: 1, intermediate: r.agent, predicate: `by:${r.verb}` };
   }
   const d = dated[choice];
   if (!d) return undefined;
@@ -89,11 +96,11 @@ function roleHop(dated: Dated[], agents: Agent[], random: () => number): Questio
   const { r, d } = chosen;
   return {
     style: 'multi_hop',
-    question: askYear(roleOf(r.e.name, r), d),
+    question: askYear(roleOf(r.e.name, r, r.kind), d),
     answer: String(d.year),
     evidence: [evidenceOf(r.e, r.statement), evidenceOf(d.e, d.statement)],
     entityIds: [r.e.entity_id, d.e.entity_id],
-    operations: [{ op: 'describe_entity', detail: `${d.e.name} → ${roleOf(r.e.name, r)}` }],
+    operations: [{ op: 'describe_entity', detail: `${d.e.name} → ${roleOf(r.e.name, r, r.kind)}` }],
     hops: 2,
     intermediate: d.e.name,
     hidden: [d.e.name],

@@ -50,6 +50,8 @@ export class EntityResolver {
     if (!id || this.byId.has(id)) return undefined;
     const core = coreName(name);
     const alias = only(this.byCore.get(core));
+    // "Marco Da Silva (dancer)" and "Marco da Silva (French footballer)" are two people
+    if (alias && disambiguation(name) && disambiguation(this.byId.get(alias)!.name) && disambiguation(name) !== disambiguation(this.byId.get(alias)!.name)) return undefined;
     if (alias) {
       const e = this.byId.get(alias)!;
       const exactAlias = e.aliases.some((a) => coreName(a) === core && a.trim() === name.trim());
@@ -82,5 +84,7 @@ function index(map: Map<string, Set<string>>, key: string, id: string): void {
   set.add(id);
   map.set(key, set);
 }
+
+const disambiguation = (name: string) => /\(([^)]*)\)\s*$/.exec(name)?.[1]?.toLowerCase() ?? '';
 
 const only = (set: Set<string> | undefined) => (set && set.size === 1 ? [...set][0] : undefined);
