@@ -11,15 +11,16 @@ export interface KnownEntity {
 export interface Resolution {
   id: string;
   name: string;
-  /** alias: a name the entity is known by; variant: same name without titles/suffixes; surname: one word, one person; subset: "Edward Wood" of "Edward Davis Wood". */
-  via: 'alias' | 'variant' | 'surname' | 'subset';
+  /** alias: a name the entity is known by; variant: same name without titles/suffixes; surname: one word, one person. */
+  via: 'alias' | 'variant' | 'surname';
   confidence: number;
 }
 
 /**
- * Resolves entity mentions against the entities already in memory: alias and title/suffix variants, a bare
- * surname that fits exactly one known person, and a name whose words are a subset of one known name with the
- * same last word. Each resolution carries a confidence; an ambiguous mention (two candidates) is not merged.
+ * Resolves entity mentions against the entities already in memory: alias and title/suffix variants, and a bare
+ * surname that fits exactly one known person. Each resolution carries a confidence; an ambiguous mention (two
+ * candidates) is not merged. Two full names are never merged on shared words: "Laura Esquivel" (a Mexican
+ * novelist) is not "Laura Natalia Esquivel" (an Argentine actress); MEMORY_ALIASES covers the real variants.
  * Mentions whose own id is already known resolve to themselves (no merge).
  */
 export class EntityResolver {
@@ -62,14 +63,6 @@ export class EntityResolver {
       const candidates = [...(this.byLast.get(tokens[0]) ?? [])].filter((c) => this.byId.get(c)!.type === 'person');
       if (candidates.length === 1 && type !== 'place' && type !== 'organization') return this.accept(this.byId.get(candidates[0])!, 'surname', 0.8);
       return undefined;
-    }
-    if (tokens.length >= 2) {
-      const last = tokens[tokens.length - 1];
-      const candidates = [...(this.byLast.get(last) ?? [])].filter((c) => {
-        const known = coreTokens(this.byId.get(c)!.name);
-        return known.length > tokens.length && tokens.every((t) => known.includes(t)) && known[0] === tokens[0];
-      });
-      if (candidates.length === 1) return this.accept(this.byId.get(candidates[0])!, 'subset', 0.85);
     }
     return undefined;
   }

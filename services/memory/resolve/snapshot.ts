@@ -24,7 +24,7 @@ export function resolveSnapshot(snapshot: Entity[], minConfidence = 0.75): { ent
   for (const e of order) {
     const r = e.name ? resolver.resolve(e.name, `${e.entity_id}\u0000`, e.entity_type) : undefined;
     const target = r ? (into.get(r.id) ?? r.id) : undefined;
-    if (r && target && target !== e.entity_id && byId.has(target)) {
+    if (r && target && target !== e.entity_id && byId.has(target) && !conflicting(e, byId.get(target)!)) {
       into.set(e.entity_id, target);
       merges.push({ from: e.entity_id, into: target, via: r.via, confidence: r.confidence });
       continue;
@@ -55,4 +55,12 @@ export function resolveSnapshot(snapshot: Entity[], minConfidence = 0.75): { ent
     e.relations = [...relations.values()];
   }
   return { entities: [...merged.values()], merges };
+}
+
+/** Two entities whose statements give different birth years are two people, whatever their names. */
+function conflicting(a: Entity, b: Entity): boolean {
+  const born = (e: Entity) => new Set(e.statements.flatMap((s) => [...s.text.matchAll(/\bborn\b[^.;)]*?\b(1[0-9]\d\d|20[0-3]\d)\b/g)].map((m) => m[1])));
+  const x = born(a);
+  const y = born(b);
+  return x.size > 0 && y.size > 0 && ![...x].some((year) => y.has(year));
 }
