@@ -94,6 +94,12 @@ describe('obfuscation operations', () => {
     expect(inspect(d, c)).toBeUndefined();
   });
 
+  it('never describes an entity by an office it holds now (time-bound, and sources disagree)', () => {
+    const c: Cluster = { ...cluster, entities: [member('john_lasseter', 'John Lasseter', ['John Lasseter (born January 12, 1957) is an American animator.', 'John Lasseter currently is the chief creative officer of Pixar Animation Studios.', 'John Lasseter is the chief executive officer of Lasseter Family Winery.'])] };
+    const d = obfuscate({ ...base, question: 'In which year was John Lasseter born?', answer: '1957', predicate: 'born', entityIds: ['john_lasseter'] }, c, () => 0, 1);
+    expect(d.operations.map((o) => o.op)).not.toContain('describe_entity');
+  });
+
   it('leaves computed questions alone', () => {
     const d: QuestionDraft = { ...base, style: 'numeric', question: 'How many years after Ada Moreno was born was Harbor Lighthouse built?', answer: '23' };
     expect(obfuscate(d, cluster, () => 0, 1)).toEqual({ ...d, hidden: [] });

@@ -37,6 +37,12 @@ function specific(description: string): boolean {
   return description.split(/\s+/).length >= 4 && /\b(?:of|by)\s+(?:the\s+)?\p{Lu}/u.test(description);
 }
 
+/**
+ * "X currently is the chief creative officer of Pixar" describes X only until someone else holds the post (and
+ * sources disagree on who does): present-tense offices make a description time-bound.
+ */
+const timeBound = (statement: string) => /\b(?:currently|now|incumbent|present)\b/i.test(statement) || /\b(?:is|are)\s+(?:the\s+)?(?:current\s+)?(?:\w+\s+){0,2}(?:chief|president|chair(?:man|woman|person)?|ceo|cco|cfo|head|leader|captain|manager|director|editor|coach|owner|minister|secretary|governor|mayor)\b/i.test(statement);
+
 function describeEntity(d: QuestionDraft, cluster: Cluster): QuestionDraft | undefined {
   const e = target(d, cluster);
   if (!e || !d.question.includes(e.name)) return undefined;
@@ -44,7 +50,7 @@ function describeEntity(d: QuestionDraft, cluster: Cluster): QuestionDraft | und
   const answerDecade = /^\d{4}$/.test(d.answer) ? d.answer.slice(0, 3) : '';
   const i = e.statements.findIndex((s, k) => {
     const description = descriptionOf(s);
-    if (used.has(s) || !description || !specific(description) || !s.startsWith(e.name)) return false;
+    if (used.has(s) || !description || !specific(description) || !s.startsWith(e.name) || timeBound(s)) return false;
     if (s.includes(d.answer) || (answerDecade && (s.match(YEARS) ?? []).some((y) => y.startsWith(answerDecade)))) return false;
     return k >= 0;
   });
