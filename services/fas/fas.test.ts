@@ -6,6 +6,7 @@ import { planningAction, reasoningAction } from './actions.ts';
 import { QuestionIndex } from './dedup.ts';
 import type { QuestionDraft } from './draft.ts';
 import { inspect } from './gate/index.ts';
+import { LlmActions, planningTemplateHash } from './llm-actions.ts';
 import { LlmQuestionStrategy } from './llm.ts';
 import { obfuscate } from './obfuscate.ts';
 import { TemplateStrategy } from './templates.ts';
@@ -133,6 +134,32 @@ describe('LLM questions', () => {
     expect(inspect(drafts[0], cluster)).toBeUndefined();
     expect(inspect(drafts[1], cluster)?.reason).toBe('question:unsupported-answer'); // 120 is not what the evidence says
     expect(client.requests[0].messages[1].content).toContain('[6] Harbor Lighthouse has 112 steps.');
+  });
+});
+
+describe('LLM actions', () => {
+  const q = { id: 'q1', question: 'How many years after Ada Moreno was born was Harbor Lighthouse built?', answer: '23', style: 'numeric', entity_ids: ['ada_moreno', 'harbor_lighthouse'], operations: [], evidence: cluster.entities.flatMap((e) => [{ entity_id: e.entity_id, statement: e.statements[0], doc_id: 'd' }]) } as unknown as Question;
+
+  it('maps K perspectives and a decompose → preliminary → check → final reasoning, with usage', async () => {
+    const client = scriptedClient((request: { messages: Array<{ content: string }> }) =>
+      request.messages[0].content.includes('You plan how')
+        ? { perspectives: [1, 2].map((n) => ({ name: `p${n}`, view: `View number ${n} of the question.`, first_action: 'search("Ada Moreno")' })) }
+        : { steps: ['Ada Moreno was born in 1851.', 'The lighthouse was built in 1874.'], preliminary_answer: '1851', check: '1874 − 1851 = 23.', final_answer: '23' },
+    );
+    const actions = new LlmActions(client);
+    const plan = await actions.planning(q, names, 2, () => 0);
+    expect(plan.items).toEqual(['Perspective 1 (p1): View number 1 of the question. First action: search("Ada Moreno")', 'Perspective 2 (p2): View number 2 of the question. First action: search("Ada Moreno")']);
+    expect(plan.llm).toMatchObject({ model: 'scripted', prompt_template_hash: planningTemplateHash });
+    const reasoning = await actions.reasoning(q, names, '1851');
+    expect(reasoning).toMatchObject({ preliminary: '1851', final: '23' });
+    expect(reasoning.text).toMatch(/Decomposition:\nStep 1: Ada Moreno was born in 1851\.[\s\S]*Check against every step: 1874 − 1851 = 23\.\nFinal answer: 23$/);
+    expect(client.requests[1].messages[1].content).toContain('Answer: 23');
+  });
+
+  it('rejects a reply that does not match its schema: the wrong number of perspectives, or another final answer', async () => {
+    const wrong = new LlmActions(scriptedClient({ perspectives: [], steps: ['a step'], preliminary_answer: 'x', check: 'checked it', final_answer: '24' }));
+    await expect(wrong.planning(q, names, 3, () => 0)).rejects.toThrow(/exactly 3 perspectives/);
+    await expect(wrong.reasoning(q, names, '')).rejects.toThrow(/final_answer must be the question's answer/);
   });
 });
 
