@@ -15,11 +15,13 @@ export const entityCut: Check = ({ draft, cluster }) => {
     const name = e.name.trim();
     if (!name || !q.includes(name)) continue;
     if (/[-–(,&]$|\b(?:of|the|and|de|von|van)$/i.test(name)) return `entity name ends mid-name: "${name}"`;
-    const inQuestion = new RegExp(`${escapeRegExp(name)}(?=[\\p{L}\\p{N}-])`, 'u');
+    const inQuestion = new RegExp(`${escapeRegExp(name)}(?=[\\p{L}\\p{N}])`, 'u');
     if (inQuestion.test(q)) return `"${name}" runs into the next word`;
     // the name as a statement writes it: always followed by more of a longer name ("Twenty" of "Twenty-Something")
-    const longer = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?:-[\\p{L}\\p{N}]|\\s+\\(?[\\p{Lu}\\p{N}][\\p{L}\\p{N}]*\\)?)`, 'u');
-    const whole = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}-])(?!\\s+[\\p{Lu}])`, 'u');
+    // a hyphenated compound the question itself does not spell out ("Twenty" of "Twenty-Something")
+    const longer = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}-[\\p{L}\\p{N}]`, 'u');
+    const whole = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}-])`, 'u');
+    if (new RegExp(`${escapeRegExp(name)}-[\\p{L}\\p{N}]`, 'u').test(q)) continue;
     const uses = e.statements.filter((s) => s.includes(name));
     if (uses.length > 0 && uses.every((s) => longer.test(s) && !whole.test(s))) return `"${name}" is part of a longer name in its statements`;
   }

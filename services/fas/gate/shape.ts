@@ -6,7 +6,6 @@ export const malformed: Check = ({ draft }) => {
   if (!q.endsWith('?')) return 'does not end with a question mark';
   if (q.length < 20) return `too short (${q.length} characters)`;
   if (q.length > 360) return `too long (${q.length} characters)`;
-  if (/\s[,.;:?]/.test(q.replace(/ \(/g, '(')) || /\s{2,}/.test(q)) return 'stray space before punctuation';
   if (/^\p{Ll}/u.test(q)) return 'starts in lower case';
   if (misplacedQuote(q)) return 'misplaced quotes';
   return undefined;
@@ -25,7 +24,7 @@ export const placeholder: Check = ({ draft }) => {
   return undefined;
 };
 
-const VAGUE = [/\bassociated with the (?:earliest|latest) year\b/i, /\bwhat is recorded about\b/i, /\bsomething\b/i, /\bin some way\b/i, /\bcertain (?:thing|event)\b/i, /\bthe (?:earliest|latest) year in\b/i];
+const VAGUE = [/\bassociated with the (?:earliest|latest) year\b/i, /\bwhat is recorded about\b/i, /\bsomething\b/, /\bin some way\b/i, /\bcertain (?:thing|event)\b/i, /\bthe (?:earliest|latest) year in\b/i];
 
 /** question:vague — phrasings that do not pin down what is asked. */
 export const vague: Check = ({ draft }) => {

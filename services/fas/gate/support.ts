@@ -31,7 +31,7 @@ export function contextOf(statement: string, value: number): string[] {
 }
 
 /** Words that imply another: "how old" asks from a birth. */
-const IMPLIES: Record<string, string> = { old: 'born', age: 'born', aged: 'born', birth: 'born', death: 'died', founding: 'founded' };
+const IMPLIES: Record<string, string> = { old: 'born', older: 'born', oldest: 'born', younger: 'born', youngest: 'born', age: 'born', aged: 'born', birth: 'born', death: 'died', founding: 'founded', started: 'founded', start: 'founded', began: 'founded', formed: 'founded', created: 'founded', established: 'founded', opened: 'founded' };
 
 /** The question refers to the value's context: it shares a word (same first five letters) with it. */
 function anchored(question: string, statement: string, value: number): boolean {
@@ -39,6 +39,9 @@ function anchored(question: string, statement: string, value: number): boolean {
   const q = [...words, ...words.flatMap((w) => (IMPLIES[w] ? [IMPLIES[w]] : []))].map((w) => w.slice(0, 5));
   return contextOf(statement, value).some((w) => q.includes(norm(w).slice(0, 5)));
 }
+
+const YES_NO = /^(?:are|is|was|were|do|does|did|has|have|had|can|could|will|would|should)\s/i;
+const TEMPORAL = /\b(?:first|earlier|earliest|older|oldest|younger|youngest|later|latest|last|newer|newest|before|after)\b/i;
 
 const valuesIn = (e: Evidence) => (e.statement.match(/\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?/g) ?? []).map((n) => Number(n.replace(/,/g, '')));
 
@@ -59,11 +62,19 @@ export const unsupportedAnswer: Check = ({ draft, cluster }) => {
     for (const a of operands) for (const b of operands) if (a !== b && (Math.abs(a.v - b.v) === target || a.v + b.v === target)) return undefined;
     return `${answer} is not the difference or sum of two values the question refers to`;
   }
+  if (/^(?:yes|no)$/i.test(answer)) return YES_NO.test(q.trim()) ? undefined : `"${answer}" answers no yes/no question`;
   if (draft.style === 'synthesis') {
     const names = new Map(cluster.entities.map((e) => [e.entity_id, e.name]));
-    if (!draft.evidence.some((e) => norm(names.get(e.entity_id) ?? '') === norm(answer))) return `"${answer}" is not one of the compared entities`;
-    const unanchored = draft.evidence.find((e) => !valuesIn(e).some((v) => isYear(String(v)) && anchored(q, e.statement, v)));
-    return unanchored ? `no value the question compares in "${unanchored.statement}"` : undefined;
+    const candidate = draft.evidence.some((e) => norm(names.get(e.entity_id) ?? '') === norm(answer));
+    if (!candidate) return draft.evidence.some((e) => containsWords(e.statement, answer)) ? undefined : `"${answer}" is neither a compared entity nor stated in the evidence`;
+    if (!TEMPORAL.test(q)) return undefined;
+    // "which came first": every candidate is compared on a year the question names the event of
+    const byEntity = new Map<string, Evidence[]>();
+    for (const e of draft.evidence) byEntity.set(e.entity_id, [...(byEntity.get(e.entity_id) ?? []), e]);
+    for (const [id, statements] of byEntity) {
+      if (!statements.some((e) => valuesIn(e).some((v) => isYear(String(v)) && anchored(q, e.statement, v)))) return `no value the question compares for ${names.get(id) ?? id}`;
+    }
+    return undefined;
   }
   const stating = draft.evidence.filter((e) => containsWords(e.statement, answer));
   if (stating.length === 0) return `"${answer}" does not appear in the evidence`;
