@@ -1,5 +1,6 @@
 import type { Cluster, ClusterEntity, Operation } from '../platform/generated/records.ts';
 import { datedEvents } from './events.ts';
+import { birthplaces } from './places.ts';
 import { agentRelations } from './relations.ts';
 import { asQuestion, escapeRegExp, evidenceOf, sentenceCase, YEAR, YEARS, type QuestionDraft } from './draft.ts';
 import { descriptionOf, quotable, replaceName } from './spans.ts';
@@ -84,6 +85,10 @@ function sameKind(o: ClusterEntity, predicate = '', answer = ''): boolean {
   if (predicate.startsWith('by:')) {
     const agents = agentRelations(o.name, o.statements).filter((r) => r.verb === predicate.slice(3));
     return agents.length > 0 && agents.every((r) => r.agent !== answer);
+  }
+  if (predicate === 'born-in') {
+    const places = birthplaces(o.name, o.statements);
+    return places.length > 0 && places.every((b) => b.place !== answer);
   }
   const events = datedEvents(o.name, o.statements).filter((x) => x.verb === predicate);
   return !!predicate && events.length > 0 && events.every((x) => String(x.year) !== answer);

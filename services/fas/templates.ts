@@ -1,6 +1,7 @@
 import type { Cluster, ClusterEntity } from '../platform/generated/records.ts';
 import { escapeRegExp, evidenceOf, pick, sentenceCase, type QuestionDraft, type QuestionStrategy } from './draft.ts';
 import { askYear, datedEvents, eventClause, eventFirst, eventInversion, type DatedEvent } from './events.ts';
+import { birthplaces, type Birthplace } from './places.ts';
 import { agentRelations, askAgent, roleOf, type AgentRelation } from './relations.ts';
 import { quotable, replaceName } from './spans.ts';
 
@@ -11,6 +12,10 @@ interface Dated extends DatedEvent {
 }
 
 interface Agent extends AgentRelation {
+  e: ClusterEntity;
+}
+
+interface Born extends Birthplace {
   e: ClusterEntity;
 }
 
@@ -27,7 +32,8 @@ export class TemplateStrategy implements QuestionStrategy {
     const usable = cluster.entities.filter(usableName);
     const dated = usable.flatMap((e) => datedEvents(e.name, e.statements).map((d) => ({ ...d, e })));
     const agents = usable.flatMap((e) => agentRelations(e.name, e.statements).map((r) => ({ ...r, e })));
-    return [factual(dated, agents, random), numeric(dated, random), roleHop(dated, agents, random) ?? multiHop(cluster, dated, random), synthesis(cluster, dated, random)]
+    const born = usable.flatMap((e) => birthplaces(e.name, e.statements).map((b) => ({ ...b, e })));
+    return [factual(dated, agents, born, random), numeric(dated, random), roleHop(dated, agents, born, random) ?? multiHop(cluster, dated, random), synthesis(cluster, dated, random)]
       .filter((d): d is QuestionDraft => !!d)
       .map((d) => ({ ...d, question: displayNames(d.question, usable) }));
   }
@@ -56,10 +62,14 @@ function usableName(e: ClusterEntity): boolean {
   return n.length >= 3 && /^[\p{Lu}\p{N}"]/u.test(n) && !/[-–(,&]$|\s(?:of|the|and)$/i.test(n) && n.split('(').length === n.split(')').length && !/^(?:List|Lists|Timeline|History|Index|Outline) of\b/.test(n);
 }
 
-/** "In which year was Manchester United founded?", "Who directed Ed Wood?" */
-function factual(dated: Dated[], agents: Agent[], random: () => number): QuestionDraft | undefined {
-  if (dated.length + agents.length === 0) return undefined;
-  const choice = Math.floor(random() * (dated.length + agents.length));
+/** "In which year was Manchester United founded?", "Who directed Ed Wood?", "Where was Ken Herock born?" */
+function factual(dated: Dated[], agents: Agent[], born: Born[], random: () => number): QuestionDraft | undefined {
+  if (dated.length + agents.length + born.length === 0) return undefined;
+  const choice = Math.floor(random() * (dated.length + agents.length + born.length));
+  if (choice >= dated.length + agents.length) {
+    const b = born[choice - dated.length - agents.length];
+    return { style: 'factual', question: `Where was ${b.e.name} born?`, answer: b.place, evidence: [evidenceOf(b.e, b.statement)], entityIds: [b.e.entity_id], operations: [], hops: 1, intermediate: b.place, predicate: 'born-in' };
+  }
   if (choice >= dated.length) {
     const r = agents[choice - dated.length];
     return { style: 'factual', question: askAgent(r.e.name, r, r.kind), answer: r.agent, evidence: [evidenceOf(r.e, r.statement)], entityIds: [r.e.entity_id], operations: [], hops: 1, intermediate: r.agent, predicate: `by:${r.verb}` };
@@ -88,9 +98,24 @@ function numeric(dated: Dated[], random: () => number): QuestionDraft | undefine
   };
 }
 
-/** "In which year was the director of Ed Wood born?" — the agent of one entity is another with a dated event. */
-function roleHop(dated: Dated[], agents: Agent[], random: () => number): QuestionDraft | undefined {
+/** "In which year was the director of Ed Wood born?" — the agent of one entity is another with a dated event (or a birthplace). */
+function roleHop(dated: Dated[], agents: Agent[], born: Born[], random: () => number): QuestionDraft | undefined {
   const options = agents.flatMap((r) => dated.filter((d) => d.e !== r.e && d.e.name === r.agent).map((d) => ({ r, d })));
+  const places = agents.flatMap((r) => born.filter((b) => b.e !== r.e && b.e.name === r.agent).map((b) => ({ r, b })));
+  if (places.length && (options.length === 0 || random() < 0.5)) {
+    const { r, b } = pick(places, random)!;
+    return {
+      style: 'multi_hop',
+      question: `Where was ${roleOf(r.e.name, r, r.kind)} born?`,
+      answer: b.place,
+      evidence: [evidenceOf(r.e, r.statement), evidenceOf(b.e, b.statement)],
+      entityIds: [r.e.entity_id, b.e.entity_id],
+      operations: [{ op: 'describe_entity', detail: `${b.e.name} → ${roleOf(r.e.name, r, r.kind)}` }],
+      hops: 2,
+      intermediate: b.e.name,
+      hidden: [b.e.name],
+    };
+  }
   const chosen = pick(options, random);
   if (!chosen) return undefined;
   const { r, d } = chosen;
