@@ -40,6 +40,13 @@ describe('template questions', () => {
     expect(hop.evidence.map((e) => e.entity_id)).toEqual(['harbor_lighthouse', 'ada_moreno']);
   });
 
+  it('says which namesake it means: "the Mexican novelist Laura Esquivel"', async () => {
+    const c: Cluster = { ...cluster, entities: [member('laura_esquivel', 'Laura Esquivel (Mexican novelist)', ['Laura Esquivel (born September 30, 1950) is a Mexican novelist.'])] };
+    const drafts = await new TemplateStrategy().propose(c, seededRandom('n'));
+    expect(drafts.map((d) => d.question)).toEqual(['In which year was the Mexican novelist Laura Esquivel born?']);
+    expect(inspect(drafts[0], c)).toBeUndefined();
+  });
+
   it('is deterministic under the same random stream', async () => {
     const a = await new TemplateStrategy().propose(cluster, seededRandom('same'));
     const b = await new TemplateStrategy().propose(cluster, seededRandom('same'));
