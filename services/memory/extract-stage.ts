@@ -1,18 +1,17 @@
 import { contentId } from '../platform/records.ts';
-import { defineStage, type OutputRecord } from '../platform/runtime/stage.ts';
+import { defineStage, type FollowedTopic, type OutputRecord } from '../platform/runtime/stage.ts';
 import { memoryConfigSchema, type MemoryConfig } from './config.ts';
 import { EntityIds, slug } from './entity-id.ts';
 import { LlmExtractor } from './extract/llm.ts';
 import { NlpExtractor } from './extract/nlp.ts';
 import type { FactExtractor } from './extract/types.ts';
-import { TopicTail } from '../ingest/topic-tail.ts';
 import { MentionMerger } from './resolve/stage-state.ts';
 
 interface MemoryState {
   extractor: FactExtractor;
   ids: EntityIds;
   merger?: MentionMerger;
-  tail?: TopicTail;
+  tail?: FollowedTopic;
 }
 
 /**
@@ -32,7 +31,7 @@ export function createMemoryStage() {
       const ids = new EntityIds(ctx.config.MEMORY_ALIASES);
       // entities already in memory (the compacted fw.memory.entities, tailed) and the names this instance extracted
       const merger = ctx.config.MEMORY_RESOLVE ? new MentionMerger(ctx.config.MEMORY_RESOLVE_MIN_CONFIDENCE, ctx.counter('flywheel_memory_merged_mentions_total', 'Entity mentions merged into an entity already in memory, by how', ['via']), ctx.logger) : undefined;
-      const tail = merger ? await TopicTail.open({ platform: ctx.platform, logger: ctx.logger, topic: 'fw.memory.entities', onValue: (e) => merger.learnEntity(e) }) : undefined;
+      const tail = merger ? await ctx.follow('fw.memory.entities', { onValue: (e) => merger.learnEntity(e) }) : undefined;
       if (ctx.config.MEMORY_EXTRACTOR === 'llm') {
         return { extractor: new LlmExtractor(await ctx.llm()), ids, merger, tail };
       }
