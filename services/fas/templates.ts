@@ -104,31 +104,24 @@ function roleHop(dated: Dated[], agents: Agent[], born: Born[], random: () => nu
   const places = agents.flatMap((r) => born.filter((b) => b.e !== r.e && b.e.name === r.agent).map((b) => ({ r, b })));
   if (places.length && (options.length === 0 || random() < 0.5)) {
     const { r, b } = pick(places, random)!;
-    return {
-      style: 'multi_hop',
-      question: `Where was ${roleOf(r.e.name, r, r.kind)} born?`,
-      answer: b.place,
-      evidence: [evidenceOf(r.e, r.statement), evidenceOf(b.e, b.statement)],
-      entityIds: [r.e.entity_id, b.e.entity_id],
-      operations: [{ op: 'describe_entity', detail: `${b.e.name} → ${roleOf(r.e.name, r, r.kind)}` }],
-      hops: 2,
-      intermediate: b.e.name,
-      hidden: [b.e.name],
-    };
+    return throughRole(r, b.e, b.statement, `Where was ${roleOf(r.e.name, r, r.kind)} born?`, b.place);
   }
   const chosen = pick(options, random);
-  if (!chosen) return undefined;
-  const { r, d } = chosen;
+  return chosen && throughRole(chosen.r, chosen.d.e, chosen.d.statement, askYear(roleOf(chosen.r.e.name, chosen.r, chosen.r.kind), chosen.d), String(chosen.d.year));
+}
+
+function throughRole(r: Agent, target: ClusterEntity, statement: number, question: string, answer: string): QuestionDraft {
+  const role = roleOf(r.e.name, r, r.kind);
   return {
     style: 'multi_hop',
-    question: askYear(roleOf(r.e.name, r, r.kind), d),
-    answer: String(d.year),
-    evidence: [evidenceOf(r.e, r.statement), evidenceOf(d.e, d.statement)],
-    entityIds: [r.e.entity_id, d.e.entity_id],
-    operations: [{ op: 'describe_entity', detail: `${d.e.name} → ${roleOf(r.e.name, r, r.kind)}` }],
+    question,
+    answer,
+    evidence: [evidenceOf(r.e, r.statement), evidenceOf(target, statement)],
+    entityIds: [r.e.entity_id, target.entity_id],
+    operations: [{ op: 'describe_entity', detail: `${target.name} → ${role}` }],
     hops: 2,
-    intermediate: d.e.name,
-    hidden: [d.e.name],
+    intermediate: target.name,
+    hidden: [target.name],
   };
 }
 
