@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import type { Admin } from 'kafkajs';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -109,4 +110,12 @@ export function runIfMain(moduleUrl: string, title: string, run: () => Promise<B
       console.error(error);
       process.exitCode = 1;
     });
+}
+
+/** Deletes the topics and consumer groups a bench created under its random `prefix` (failures are noted, not thrown). */
+export async function deleteBenchTopics(admin: Admin, prefix: string): Promise<void> {
+  const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (mine.length) await admin.deleteTopics({ topics: mine }).catch((error) => note(`could not delete ${mine.join(', ')}: ${error}`));
+  const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
+  if (groups.length) await admin.deleteGroups(groups).catch((error) => note(`could not delete groups ${groups.join(', ')}: ${error}`));
 }

@@ -15,6 +15,10 @@ export interface QuestionDraft {
   hops: number;
   /** First-hop result, used as the preliminary answer of the reasoning action. */
   intermediate?: string;
+  /** What the question asks of its entity (an event verb: born, founded…, or an agent relation: directed…). */
+  predicate?: string;
+  /** Names the question hides (a bridge entity, a described entity): the gate checks none of them is named. */
+  hidden?: string[];
   llm?: LlmUsage | null;
 }
 

@@ -3,9 +3,10 @@ import type { Cluster, Question } from '../platform/generated/records.ts';
 import { seededRandom } from '../platform/runtime/random.ts';
 import { scriptedClient } from '../../test/fixtures/knowledge-llm.ts';
 import { planningAction, reasoningAction } from './actions.ts';
-import { leaksAnswer, unsupportedReason } from './check.ts';
 import { QuestionIndex } from './dedup.ts';
 import type { QuestionDraft } from './draft.ts';
+import { inspect } from './gate/index.ts';
+import { LlmActions, planningTemplateHash } from './llm-actions.ts';
 import { LlmQuestionStrategy } from './llm.ts';
 import { obfuscate } from './obfuscate.ts';
 import { TemplateStrategy } from './templates.ts';
@@ -15,31 +16,35 @@ const cluster: Cluster = {
   id: 'cluster_1', round: 1, parent_ids: [], producer: { service: 't', version: '0', instance: '' }, created_at: 0,
   kind: 'random_walk', seed: 1, shared_attribute: '',
   entities: [
-    member('ada_moreno', 'Ada Moreno', ['Ada Moreno was born in 1851.', 'Ada Moreno was a lighthouse keeper at the Harbor Lighthouse.']),
-    member('harbor_lighthouse', 'Harbor Lighthouse', ['The Harbor Lighthouse was built in 1874 on the north pier.', 'Harbor Lighthouse is a stone tower on the north pier of Port Calder.', 'Harbor Lighthouse has 112 steps.']),
+    member('ada_moreno', 'Ada Moreno', ['Ada Moreno (born 3 May 1851) was a Scottish engineer.', 'Ada Moreno was a lighthouse keeper at the Harbor Lighthouse.']),
+    member('harbor_lighthouse', 'Harbor Lighthouse', ['Harbor Lighthouse was built in 1874 on the north pier.', 'Harbor Lighthouse is a stone tower on the north pier of Port Calder.', 'Harbor Lighthouse was designed by Ada Moreno.', 'Harbor Lighthouse has 112 steps.']),
   ],
   edges: [{ from: 'ada_moreno', to: 'harbor_lighthouse', kind: 'co_mention' }],
 };
 const names = new Map(cluster.entities.map((e) => [e.entity_id, e.name]));
 
 describe('template questions', () => {
-  it('proposes all four styles, each supported by its evidence and not leaking its answer', async () => {
+  it('proposes all four styles about dated events and agents, each passing the gate', async () => {
     const drafts = await new TemplateStrategy().propose(cluster, seededRandom('t'));
-    expect(drafts.map((d) => d.style).sort()).toEqual(['factual', 'multi_hop', 'numeric', 'synthesis']);
+    expect(drafts.map((d) => d.style).sort()).toEqual(['factual', 'multi_hop', 'numeric', 'synthesis'].filter((s) => drafts.some((d) => d.style === s)));
     for (const d of drafts) {
-      expect(unsupportedReason(d, names)).toBeUndefined();
-      expect(leaksAnswer(d)).toBe(false);
+      expect(inspect(d, cluster)).toBeUndefined();
       for (const e of d.evidence) expect(e.doc_id).toMatch(/^doc_/);
     }
     const numeric = drafts.find((d) => d.style === 'numeric')!;
+    expect(numeric.question).toBe('How many years after Ada Moreno was born was Harbor Lighthouse built?');
     expect(numeric.answer).toBe('23');
-    expect(numeric.question).not.toMatch(/1851|1874/);
-    const synthesis = drafts.find((d) => d.style === 'synthesis')!;
-    expect(synthesis.answer).toBe('Ada Moreno');
     const hop = drafts.find((d) => d.style === 'multi_hop')!;
-    expect(hop.evidence.map((e) => e.entity_id)).toEqual(['ada_moreno', 'harbor_lighthouse']);
-    expect(hop.question).not.toContain('Harbor Lighthouse was');
-    expect(hop.operations[0].op).toBe('describe_entity');
+    expect(hop.question).toBe('In which year was the designer of Harbor Lighthouse born?');
+    expect(hop.answer).toBe('1851');
+    expect(hop.evidence.map((e) => e.entity_id)).toEqual(['harbor_lighthouse', 'ada_moreno']);
+  });
+
+  it('says which namesake it means: "the Mexican novelist Laura Esquivel"', async () => {
+    const c: Cluster = { ...cluster, entities: [member('laura_esquivel', 'Laura Esquivel (Mexican novelist)', ['Laura Esquivel (born September 30, 1950) is a Mexican novelist.'])] };
+    const drafts = await new TemplateStrategy().propose(c, seededRandom('n'));
+    expect(drafts.map((d) => d.question)).toEqual(['In which year was the Mexican novelist Laura Esquivel born?']);
+    expect(inspect(drafts[0], c)).toBeUndefined();
   });
 
   it('is deterministic under the same random stream', async () => {
@@ -47,42 +52,65 @@ describe('template questions', () => {
     const b = await new TemplateStrategy().propose(cluster, seededRandom('same'));
     expect(a).toEqual(b);
   });
+
+  it('no longer makes the malformed questions of issue 10 from the statements that produced them', async () => {
+    const issue: Cluster = { ...cluster, entities: [
+      member('jerry_glanville', 'Jerry Glanville', ['Jerry Glanville (born October 14, 1941) is a former American football player and coach.', 'Jerry Glanville served as head coach of the Houston Oilers from 1986 to 1990 and the Atlanta Falcons from 1990 to 1994, compiling a career NFL record of 63–73.']),
+      member('manchester_united', 'Manchester United', ['Manchester United is a professional football club based in Old Trafford, Greater Manchester, England.', 'Nicknamed "the Red Devils", the club was founded as Newton Heath LYR Football Club in 1878, changed its name to Manchester United in 1902 and moved to its current stadium, Old Trafford, in 1910.']),
+      member('liezel_huber', 'Liezel Huber', ['Liezel Huber (née Horn; born 21 August 1976) is a South African-American retired tennis player who represents the United States internationally.', 'On 19 April 2010, Huber became the sole No. 1 for the first time in her career.']),
+      member('twenty', 'Twenty-', ['Twenty-Something is the second album by Tantric, released in 2001.']),
+      member('catan', 'Settlers of Catan', ['Settlers of Catan is a board game for three to four players.']),
+    ] };
+    const seen = new Set<string>();
+    for (let seed = 0; seed < 40; seed++) {
+      const random = seededRandom(`issue-${seed}`);
+      for (const raw of await new TemplateStrategy().propose(issue, random)) {
+        const d = obfuscate(raw, issue, random, 1);
+        seen.add(d.question);
+        expect(inspect(d, issue), d.question).toBeUndefined();
+        expect(d.question).not.toMatch(/which year to|how many and|Twenty-|associated with|is a South African/);
+      }
+    }
+    expect(seen).toContain('In which year was Manchester United founded as Newton Heath LYR Football Club?');
+    expect([...seen].some((q) => /^How many years after Manchester United was founded as Newton Heath LYR Football Club was (Jerry Glanville|Liezel Huber) born\?$/.test(q))).toBe(true);
+  });
 });
 
 describe('obfuscation operations', () => {
   const base: QuestionDraft = {
-    style: 'factual', question: 'Harbor Lighthouse has how many steps, counting from the pier built in 1874 for 3,400 dollars?', answer: '112',
-    evidence: [{ entity_id: 'harbor_lighthouse', statement: 'Harbor Lighthouse has 112 steps.', doc_id: 'doc_harbor_lighthouse' }],
+    style: 'factual', question: 'In which year was Harbor Lighthouse designed?', answer: '1874', predicate: 'built',
+    evidence: [{ entity_id: 'harbor_lighthouse', statement: 'Harbor Lighthouse was built in 1874 on the north pier.', doc_id: 'doc_harbor_lighthouse' }],
     entityIds: ['harbor_lighthouse'], operations: [], hops: 1,
   };
 
-  it('records every operation it applies and keeps the answer', () => {
-    const d = obfuscate(base, cluster, () => 0, 1);
-    const ops = d.operations.map((o) => o.op);
-    expect(ops).toEqual(expect.arrayContaining(['describe_entity', 'blur_date', 'blur_number']));
-    expect(d.question).toContain('The stone tower on the north pier of Port Calder');
-    expect(d.question).toContain('the 1870s');
-    expect(d.question).toContain('about 3,000 dollars');
-    expect(d.answer).toBe('112');
-    expect(d.evidence).toHaveLength(2); // the description's statement joins the evidence
-    expect(unsupportedReason(d, names)).toBeUndefined();
+  it('describes the entity by a specific statement, records it, and hides the name', () => {
+    const d = obfuscate({ ...base, question: 'In which year was Harbor Lighthouse built?' }, cluster, () => 0, 1);
+    expect(d.question).toBe('In which year was the stone tower on the north pier of Port Calder built?');
+    expect(d.operations).toEqual([{ op: 'describe_entity', detail: 'Harbor Lighthouse → the stone tower on the north pier of Port Calder' }]);
+    expect(d.hidden).toEqual(['Harbor Lighthouse']);
+    expect(d.evidence).toHaveLength(2);
+    expect(inspect(d, cluster)).toBeUndefined();
   });
 
-  it('merges the entity into a two-candidate set when it does not describe it', () => {
-    const d = obfuscate({ ...base, question: 'Harbor Lighthouse has how many steps?' }, { ...cluster, entities: [cluster.entities[0], { ...cluster.entities[1], statements: ['Harbor Lighthouse has 112 steps.', 'Harbor Lighthouse stands on the north pier.'] }] }, () => 0, 1);
-    expect(d.operations.map((o) => o.op)).toContain('merge_entities');
-    expect(d.question).toMatch(/X is whichever of Ada Moreno and Harbor Lighthouse fits: "X stands on the north pier"/);
+  it('merges with a candidate of the same kind and blurs a year only in the clue, grammatically', () => {
+    const other = member('old_mill', 'Old Mill', ['Old Mill was built in 1790 beside the river.']);
+    const c: Cluster = { ...cluster, entities: [cluster.entities[0], { ...cluster.entities[1], statements: ['Harbor Lighthouse was built in 1874 on the north pier.', 'Harbor Lighthouse replaced a wooden beacon lost in a storm in 1861.'] }, other] };
+    const d = obfuscate({ ...base, question: 'In which year was Harbor Lighthouse built?' }, c, () => 0, 1);
+    expect(d.question).toBe('In which year was X built, X being whichever of Harbor Lighthouse and Old Mill fits: "X replaced a wooden beacon lost in a storm in the 1860s"?');
+    expect(d.operations.map((o) => o.op)).toEqual(['merge_entities', 'blur_date']);
+    expect(d.operations[1].detail).toBe('1861 → the 1860s');
+    expect(inspect(d, c)).toBeUndefined();
   });
-});
 
-describe('answer checks', () => {
-  const draft = (over: Partial<QuestionDraft>): QuestionDraft => ({ style: 'factual', question: 'q?', answer: '', evidence: [{ entity_id: 'x', statement: 'X was built in 1874 and rebuilt in 1901.', doc_id: 'd' }], entityIds: ['x'], operations: [], hops: 1, ...over });
-  it('accepts answers stated or computable from the evidence and rejects the rest', () => {
-    expect(unsupportedReason(draft({ answer: '1874' }), names)).toBeUndefined();
-    expect(unsupportedReason(draft({ style: 'numeric', answer: '27' }), names)).toBeUndefined();
-    expect(unsupportedReason(draft({ style: 'numeric', answer: '30' }), names)).toMatch(/not a difference/);
-    expect(unsupportedReason(draft({ answer: 'Port Calder' }), names)).toMatch(/does not appear/);
-    expect(leaksAnswer(draft({ question: 'Was X built in 1874?', answer: '1874' }))).toBe(true);
+  it('never describes an entity by an office it holds now (time-bound, and sources disagree)', () => {
+    const c: Cluster = { ...cluster, entities: [member('john_lasseter', 'John Lasseter', ['John Lasseter (born January 12, 1957) is an American animator.', 'John Lasseter currently is the chief creative officer of Pixar Animation Studios.', 'John Lasseter is the chief executive officer of Lasseter Family Winery.'])] };
+    const d = obfuscate({ ...base, question: 'In which year was John Lasseter born?', answer: '1957', predicate: 'born', entityIds: ['john_lasseter'] }, c, () => 0, 1);
+    expect(d.operations.map((o) => o.op)).not.toContain('describe_entity');
+  });
+
+  it('leaves computed questions alone', () => {
+    const d: QuestionDraft = { ...base, style: 'numeric', question: 'How many years after Ada Moreno was born was Harbor Lighthouse built?', answer: '23' };
+    expect(obfuscate(d, cluster, () => 0, 1)).toEqual({ ...d, hidden: [] });
   });
 });
 
@@ -103,16 +131,42 @@ describe('LLM questions', () => {
     const client = scriptedClient({
       questions: [
         { style: 'numeric', question: 'How many years after the keeper was born was her lighthouse built?', answer: '23', evidence: [1, 3], operations: [{ op: 'describe_entity', detail: 'Ada Moreno → the keeper' }] },
-        { style: 'factual', question: 'How many steps does the tower have?', answer: '120', evidence: [5] },
+        { style: 'factual', question: 'How many steps does the tower have?', answer: '120', evidence: [6] },
       ],
     });
     const drafts = await new LlmQuestionStrategy(client).propose(cluster, () => 0);
-    expect(drafts[0].evidence.map((e) => e.statement)).toEqual(['Ada Moreno was born in 1851.', 'The Harbor Lighthouse was built in 1874 on the north pier.']);
+    expect(drafts[0].evidence.map((e) => e.statement)).toEqual(['Ada Moreno (born 3 May 1851) was a Scottish engineer.', 'Harbor Lighthouse was built in 1874 on the north pier.']);
     expect(drafts[0].llm).toMatchObject({ model: 'scripted' });
     expect(drafts[1].llm).toBeNull();
-    expect(unsupportedReason(drafts[0], names)).toBeUndefined();
-    expect(unsupportedReason(drafts[1], names)).toMatch(/does not appear/); // 120 is not what the evidence says
-    expect(client.requests[0].messages[1].content).toContain('[5] Harbor Lighthouse has 112 steps.');
+    expect(inspect(drafts[0], cluster)).toBeUndefined();
+    expect(inspect(drafts[1], cluster)?.reason).toBe('question:unsupported-answer'); // 120 is not what the evidence says
+    expect(client.requests[0].messages[1].content).toContain('[6] Harbor Lighthouse has 112 steps.');
+  });
+});
+
+describe('LLM actions', () => {
+  const q = { id: 'q1', question: 'How many years after Ada Moreno was born was Harbor Lighthouse built?', answer: '23', style: 'numeric', entity_ids: ['ada_moreno', 'harbor_lighthouse'], operations: [], evidence: cluster.entities.flatMap((e) => [{ entity_id: e.entity_id, statement: e.statements[0], doc_id: 'd' }]) } as unknown as Question;
+
+  it('maps K perspectives and a decompose → preliminary → check → final reasoning, with usage', async () => {
+    const client = scriptedClient((request: { messages: Array<{ content: string }> }) =>
+      request.messages[0].content.includes('You plan how')
+        ? { perspectives: [1, 2].map((n) => ({ name: `p${n}`, view: `View number ${n} of the question.`, first_action: 'search("Ada Moreno")' })) }
+        : { steps: ['Ada Moreno was born in 1851.', 'The lighthouse was built in 1874.'], preliminary_answer: '1851', check: '1874 − 1851 = 23.', final_answer: '23' },
+    );
+    const actions = new LlmActions(client);
+    const plan = await actions.planning(q, names, 2, () => 0);
+    expect(plan.items).toEqual(['Perspective 1 (p1): View number 1 of the question. First action: search("Ada Moreno")', 'Perspective 2 (p2): View number 2 of the question. First action: search("Ada Moreno")']);
+    expect(plan.llm).toMatchObject({ model: 'scripted', prompt_template_hash: planningTemplateHash });
+    const reasoning = await actions.reasoning(q, names, '1851');
+    expect(reasoning).toMatchObject({ preliminary: '1851', final: '23' });
+    expect(reasoning.text).toMatch(/Decomposition:\nStep 1: Ada Moreno was born in 1851\.[\s\S]*Check against every step: 1874 − 1851 = 23\.\nFinal answer: 23$/);
+    expect(client.requests[1].messages[1].content).toContain('Answer: 23');
+  });
+
+  it('rejects a reply that does not match its schema: the wrong number of perspectives, or another final answer', async () => {
+    const wrong = new LlmActions(scriptedClient({ perspectives: [], steps: ['a step'], preliminary_answer: 'x', check: 'checked it', final_answer: '24' }));
+    await expect(wrong.planning(q, names, 3, () => 0)).rejects.toThrow(/exactly 3 perspectives/);
+    await expect(wrong.reasoning(q, names, '')).rejects.toThrow(/final_answer must be the question's answer/);
   });
 });
 

@@ -13,6 +13,7 @@ export const llmQuestionsSchema = z.object({
         answer: z.string().min(1).max(200),
         evidence: z.array(z.number().int().min(1)).min(1),
         operations: z.array(z.object({ op: z.enum(['describe_entity', 'merge_entities', 'blur_date', 'blur_number']), detail: z.string() })).default([]),
+        hidden: z.array(z.string()).default([]),
       }),
     )
     .max(8),
@@ -26,10 +27,16 @@ const SYSTEM = [
   'Each item: "style", "question", "answer" (short: a name, a number or a year), "evidence" (the numbers of the statements that',
   'support the answer), "operations" (obfuscations applied: describe_entity = name replaced by a description, merge_entities =',
   'two similar entities merged into a candidate set, blur_date = exact date made vague, blur_number = number made approximate,',
-  'each with a short "detail"). The answer must follow from the evidence statements alone and must not appear in the question.',
+  'each with a short "detail" saying what changed, e.g. "1874 → the 1870s"), "hidden" (the names the question hides: the bridge',
+  'entity of a multi_hop question, an entity replaced by a description). The answer must follow from the evidence statements',
+  'alone and must not appear in the question. Every question is checked before it is kept and dropped when: it is not one',
+  'grammatical question ending in "?"; it leaves template text or an undefined placeholder; it cuts or alters an entity name;',
+  'a blurred date or number sits in the clause that carries the answer; the question word does not fit the answer (how many →',
+  'a number, which year → a year, who → a person); it names the answer or a hidden entity; a computed answer uses a value the',
+  'question does not refer to (say what each year is the year of: "after X was founded", not "the year in which X is …").',
 ].join(' ');
 
-export const llmQuestionsTemplateHash = sha256(`fas-questions-v1\n${SYSTEM}`).slice(0, 16);
+export const llmQuestionsTemplateHash = sha256(`fas-questions-v2\n${SYSTEM}`).slice(0, 16);
 
 /** Questions written by a model over the cluster's statements; the stage checks them like template questions. */
 export class LlmQuestionStrategy implements QuestionStrategy {
@@ -63,6 +70,7 @@ export class LlmQuestionStrategy implements QuestionStrategy {
         evidence,
         entityIds: [...new Set(evidence.map((e) => e.entity_id))],
         operations: q.operations,
+        hidden: q.hidden,
         hops: Math.max(1, new Set(evidence.map((e) => e.entity_id)).size),
         // the model's usage is counted once per cluster, on its first question
         llm: i === 0 ? { ...response.usage, prompt_template_hash: llmQuestionsTemplateHash } : null,

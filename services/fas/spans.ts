@@ -61,10 +61,26 @@ export function replaceName(text: string, name: string, by: string): string {
   return text.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name)}(?![\\p{L}\\p{N}])`, 'gu'), by);
 }
 
-/** "X is/was a Y …" → "Y …" (a description that can stand in for the name), or undefined. */
+/** "X is/was a Y …" → "Y …" (a description that can stand in for the name, up to its first comma), or undefined. */
 export function descriptionOf(statement: string): string | undefined {
   const m = /\b(?:is|was)\s+(?:an?|the)\s+([^.;()]+)/u.exec(statement);
   if (!m) return undefined;
-  const words = m[1].trim().split(/\s+/).slice(0, 14);
-  return words.length >= 2 ? words.join(' ').replace(/[,\s]+$/, '') : undefined;
+  const text = m[1].split(/,\s|\s(?:and|but)\s(?:is|was|has|had)\b/)[0].trim();
+  const words = text.split(/\s+/);
+  if (words.length < 2 || words.length > 16 || (text.match(/["“”]/g) ?? []).length % 2 !== 0) return undefined;
+  return text.replace(/[,\s]+$/, '');
+}
+
+/** A statement as a clue inside the question: no foreign-script glosses, tidy spaces, single quotes, no final stop. */
+export function quotable(statement: string): string {
+  // "1989 Houston Oilers season would be …" (a page title as subject) reads "The 1989 Houston Oilers season would be …"
+  return statement
+    .replace(/^(\d{4}(?:–\d{2,4})? \p{Lu}[^,]*? (?:season|election|championships?|tournament|festival|census|games))\b/u, 'The $1')
+    .replace(/\s*\((?:[A-Z][a-z]+:|in [A-Z][a-z]+\s)[^()]*\)/g, '')
+    .replace(/\(\s*[;,]?\s*/g, '(')
+    .replace(/\s+([),.;:])/g, '$1')
+    .replace(/["“”]/g, "'")
+    .replace(/\s{2,}/g, ' ')
+    .trim()
+    .replace(/\.$/, '');
 }

@@ -1,26 +1,28 @@
 import type { Question } from '../platform/generated/records.ts';
 import { contentId } from '../platform/records.ts';
 import { defineStage, type OutputRecord, type StageContext, type FollowedTopic } from '../platform/runtime/stage.ts';
-import { planningAction, reasoningAction } from './actions.ts';
-import { leaksAnswer, unsupportedReason } from './check.ts';
+import { TemplateActions, type ActionStrategy } from './action-strategy.ts';
 import { fasConfigSchema, type FasConfig } from './config.ts';
 import { QuestionIndex } from './dedup.ts';
+import { QuestionGate } from './gate/index.ts';
 import type { QuestionStrategy } from './draft.ts';
+import { LlmActions } from './llm-actions.ts';
 import { LlmQuestionStrategy } from './llm.ts';
-import { obfuscate } from './obfuscate.ts';
+import { synthesize } from './synthesize.ts';
 import { TemplateStrategy } from './templates.ts';
 
 interface FasState {
   strategy: QuestionStrategy;
-  questions: QuestionIndex;
+  actions: ActionStrategy;
+  gate: QuestionGate;
   tail?: FollowedTopic;
 }
 
 /**
  * fw.memory.clusters → fw.fas.questions, fw.fas.actions, fw.cpt.samples (first-order action synthesis).
- * Per cluster: questions in up to four styles, obfuscated by atomic operations; each kept only if its answer
- * is supported by its evidence, it does not give the answer away and it is not a near duplicate of an
- * earlier question (state reloaded from fw.fas.questions). Each kept question gets a planning action (K
+ * Per cluster: questions in up to four styles, obfuscated by atomic operations, then the question gate
+ * (gate/): what fails goes to fw.drops with a `question:*` reason; the gate's near-duplicate state is
+ * reloaded from fw.fas.questions. Each kept question gets a planning action (K
  * perspectives) and a reasoning action (decompose → preliminary → final), both also written as CPT text.
  */
 export function createFasStage() {
@@ -35,11 +37,12 @@ export function createFasStage() {
     async setup(ctx) {
       const llm = ctx.config.FAS_STRATEGY === 'llm' ? await ctx.llm() : undefined;
       const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
+      const actions = llm ? new LlmActions(llm) : new TemplateActions();
       const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD
         ? await ctx.follow('fw.fas.questions', { onValue: (q) => questions.add(q.id, q.question, `committed:${q.id}`) })
         : undefined;
-      return { strategy, questions, tail };
+      return { strategy, actions, gate: new QuestionGate(questions), tail };
     },
     async teardown(state) {
       await state?.tail?.close();
@@ -49,42 +52,26 @@ export function createFasStage() {
       const position = `${record.topic}/${record.partition}@${record.offset}`;
       const random = ctx.random(cluster.id);
       const names = new Map(cluster.entities.map((e) => [e.entity_id, e.name]));
-      const drafts = await ctx.state.strategy.propose(cluster, random, ctx.signal);
+      const candidates = await synthesize(cluster, { strategy: ctx.state.strategy, gate: ctx.state.gate, random, obfuscation: ctx.config.FAS_OBFUSCATION, position, signal: ctx.signal });
       const out: OutputRecord[] = [];
-      for (const raw of drafts) {
-        const draft = ctx.state.strategy.name === 'template' ? obfuscate(raw, cluster, random, ctx.config.FAS_OBFUSCATION) : raw;
-        const id = contentId('question', draft.style, draft.question, draft.answer);
-        const unsupported = unsupportedReason(draft, names);
-        if (unsupported) {
-          out.push(ctx.drop('answer_unsupported', id, `${draft.style}: ${unsupported}`, [cluster.id]));
-          continue;
-        }
-        if (leaksAnswer(draft)) {
-          out.push(ctx.drop('answer_in_question', id, `${draft.style}: ${draft.question}`, [cluster.id]));
-          continue;
-        }
-        const duplicate = ctx.state.questions.duplicateOf(draft.question, `${position}#${id}`);
-        if (duplicate) {
-          out.push(ctx.drop('duplicate_question', id, `${duplicate.kind} duplicate of ${duplicate.of.id}`, [cluster.id]));
-          continue;
-        }
-        ctx.state.questions.add(id, draft.question, `${position}#${id}`);
-        out.push(...emit(draft, id, cluster.id, names, random, ctx));
+      for (const { id, draft, rejection } of candidates) {
+        if (rejection) out.push(ctx.drop(rejection.reason, id, `${draft.style}: ${rejection.detail} — ${draft.question} → ${draft.answer}`, [cluster.id]));
+        else out.push(...(await emit(draft, id, cluster.id, names, random, ctx)));
       }
-      if (drafts.length === 0) out.push(ctx.drop('no_question', cluster.id, `${cluster.kind} cluster of ${cluster.entities.length} entities gave no question`));
+      if (candidates.length === 0) out.push(ctx.drop('question:none', cluster.id, `${cluster.kind} cluster of ${cluster.entities.length} entities gave no question`));
       return out;
     },
   });
 }
 
-function emit(
+async function emit(
   draft: Awaited<ReturnType<QuestionStrategy['propose']>>[number],
   id: string,
   clusterId: string,
   names: Map<string, string>,
   random: () => number,
   ctx: StageContext<FasConfig, FasState>,
-): OutputRecord[] {
+): Promise<OutputRecord[]> {
   const docIds = [...new Set(draft.evidence.map((e) => e.doc_id).filter(Boolean))];
   const question: Question = {
     ...ctx.meta(id, [clusterId, ...docIds]),
@@ -99,8 +86,8 @@ function emit(
     strategy: ctx.state.strategy.name,
     llm: draft.llm ?? null,
   };
-  const planning = planningAction(question, draft.entityIds.map((e) => names.get(e) ?? e), ctx.config.FAS_PERSPECTIVES, random);
-  const reasoning = reasoningAction(question, names, draft.intermediate ?? draft.answer);
+  const planning = await ctx.state.actions.planning(question, names, ctx.config.FAS_PERSPECTIVES, random, ctx.signal);
+  const reasoning = await ctx.state.actions.reasoning(question, names, draft.intermediate ?? draft.answer, ctx.signal);
   const planningId = contentId('action', 'planning', id);
   const reasoningId = contentId('action', 'reasoning', id);
   const cpt = (origin: string, actionId: string, text: string): OutputRecord => ctx.cpt({ origin, text, key: [actionId], parents: [actionId] });
@@ -108,11 +95,11 @@ function emit(
     { topic: 'fw.fas.questions', value: question },
     {
       topic: 'fw.fas.actions',
-      value: { ...ctx.meta(planningId, [id]), question_id: id, kind: 'planning', items: planning.items, preliminary_answer: '', final_answer: '', text: planning.text, llm: null },
+      value: { ...ctx.meta(planningId, [id]), question_id: id, kind: 'planning', items: planning.items, preliminary_answer: '', final_answer: '', text: planning.text, llm: planning.llm },
     },
     {
       topic: 'fw.fas.actions',
-      value: { ...ctx.meta(reasoningId, [id]), question_id: id, kind: 'reasoning', items: reasoning.items, preliminary_answer: reasoning.preliminary, final_answer: reasoning.final, text: reasoning.text, llm: null },
+      value: { ...ctx.meta(reasoningId, [id]), question_id: id, kind: 'reasoning', items: reasoning.items, preliminary_answer: reasoning.preliminary, final_answer: reasoning.final, text: reasoning.text, llm: reasoning.llm },
     },
     cpt('fas_planning', planningId, planning.text),
     cpt('fas_reasoning', reasoningId, reasoning.text),

@@ -7,6 +7,10 @@ export const memoryConfigSchema = z.object({
   MEMORY_MAX_SENTENCES: z.coerce.number().int().min(1).default(40),
   /** Extra entity aliases, `alias=canonical` pairs separated by commas (e.g. `Ed Wood=Edward D. Wood Jr.`). */
   MEMORY_ALIASES: z.string().default(''),
+  /** Resolve mentions against entities already in memory (surname, alias, title variants); MEMORY_ALIASES still wins. */
+  MEMORY_RESOLVE: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
+  /** Lowest confidence at which a mention merges into a known entity (alias 0.95, variant 0.9, subset 0.85, surname 0.8). */
+  MEMORY_RESOLVE_MIN_CONFIDENCE: z.coerce.number().min(0).max(1).default(0.75),
 });
 export type MemoryConfig = z.infer<typeof memoryConfigSchema>;
 

@@ -1,14 +1,17 @@
 import { contentId } from '../platform/records.ts';
-import { defineStage, type OutputRecord } from '../platform/runtime/stage.ts';
+import { defineStage, type FollowedTopic, type OutputRecord } from '../platform/runtime/stage.ts';
 import { memoryConfigSchema, type MemoryConfig } from './config.ts';
-import { EntityIds } from './entity-id.ts';
+import { EntityIds, slug } from './entity-id.ts';
 import { LlmExtractor } from './extract/llm.ts';
 import { NlpExtractor } from './extract/nlp.ts';
 import type { FactExtractor } from './extract/types.ts';
+import { MentionMerger } from './resolve/stage-state.ts';
 
 interface MemoryState {
   extractor: FactExtractor;
   ids: EntityIds;
+  merger?: MentionMerger;
+  tail?: FollowedTopic;
 }
 
 /**
@@ -26,10 +29,16 @@ export function createMemoryStage() {
     config: memoryConfigSchema,
     async setup(ctx) {
       const ids = new EntityIds(ctx.config.MEMORY_ALIASES);
+      // entities already in memory (the compacted fw.memory.entities, tailed) and the names this instance extracted
+      const merger = ctx.config.MEMORY_RESOLVE ? new MentionMerger(ctx.config.MEMORY_RESOLVE_MIN_CONFIDENCE, ctx.counter('flywheel_memory_merged_mentions_total', 'Entity mentions merged into an entity already in memory, by how', ['via']), ctx.logger) : undefined;
+      const tail = merger ? await ctx.follow('fw.memory.entities', { onValue: (e) => merger.learnEntity(e) }) : undefined;
       if (ctx.config.MEMORY_EXTRACTOR === 'llm') {
-        return { extractor: new LlmExtractor(await ctx.llm()), ids };
+        return { extractor: new LlmExtractor(await ctx.llm()), ids, merger, tail };
       }
-      return { extractor: new NlpExtractor(ids, ctx.config.MEMORY_MAX_SENTENCES), ids };
+      return { extractor: new NlpExtractor(ids, ctx.config.MEMORY_MAX_SENTENCES), ids, merger, tail };
+    },
+    async teardown(state) {
+      await state?.tail?.close();
     },
     async process(record, ctx) {
       const doc = record.value;
@@ -37,21 +46,35 @@ export function createMemoryStage() {
       const out: OutputRecord[] = [];
       if (rejected) out.push(ctx.drop('unsupported_statement', doc.id, `${rejected} LLM statement(s) not supported by the document`));
       const seen = new Set<string>();
+      const merged: string[] = [];
+      const resolved = new Map<string, { id: string; name: string }>();
+      const resolve = (name: string, type: string) => {
+        const cached = resolved.get(name);
+        if (cached) return cached;
+        const own = ctx.state.ids.id(name);
+        const overridden = own !== slug(name); // MEMORY_ALIASES and the built-in aliases win over resolution
+        const r = ctx.state.merger && !overridden ? ctx.state.merger.resolve(name, own, type, doc.id) : undefined;
+        if (r?.resolution) merged.push(`${name} → ${r.resolution.name} (${r.resolution.via} ${r.resolution.confidence})`);
+        const result = { id: r?.id ?? own, name: r?.resolution?.name ?? name };
+        resolved.set(name, result);
+        return result;
+      };
       for (const fact of facts) {
-        const entityId = ctx.state.ids.id(fact.entityName);
+        const subject = resolve(fact.entityName, fact.entityType);
+        const entityId = subject.id;
         if (!entityId) continue;
         const id = contentId('fact', entityId, fact.statement, doc.id);
         if (seen.has(id)) continue;
         seen.add(id);
-        const related = fact.related.map((r) => ({ id: ctx.state.ids.id(r.name), relation: r.relation })).filter((r) => r.id && r.id !== entityId);
+        const related = fact.related.map((r) => ({ id: resolve(r.name, 'thing').id, relation: r.relation })).filter((r) => r.id && r.id !== entityId);
         out.push({
           topic: 'fw.memory.facts',
           value: {
             ...ctx.meta(id, [doc.id]),
             entity_id: entityId,
-            entity_name: fact.entityName,
+            entity_name: subject.name,
             entity_type: fact.entityType,
-            entity_aliases: fact.aliases.filter((a) => a !== fact.entityName),
+            entity_aliases: [...new Set([...fact.aliases, fact.entityName])].filter((a) => a !== subject.name),
             statement: fact.statement,
             doc_id: doc.id,
             related_entity_ids: related.map((r) => r.id),
@@ -63,6 +86,9 @@ export function createMemoryStage() {
           },
         });
       }
+      if (merged.length) ctx.logger.info({ doc: doc.id, merged: merged.length, mentions: merged.slice(0, 10) }, 'mentions merged into entities already in memory');
+      // what this document named becomes known to later documents of this instance
+      for (const fact of facts) ctx.state.merger?.resolver.add({ id: resolve(fact.entityName, fact.entityType).id, name: fact.entityName, type: fact.entityType, aliases: fact.aliases });
       if (seen.size === 0) out.push(ctx.drop('no_entities', doc.id, `${doc.source_uri}: no entity-anchored statement found`));
       return out;
     },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Entity, Fact } from '../platform/generated/records.ts';
 import { EntityIds } from './entity-id.ts';
 import { emptyEntity, mergeFact, mergeRecord, toRecordBody } from './merge.ts';
+import { namesakeNames } from './namesakes.ts';
 import { sampleClusters } from './sample.ts';
 
 const limits = { statements: 64, relations: 64 };
@@ -89,5 +90,21 @@ describe('cluster sampling', () => {
   it('is deterministic under a seed and varies with it', () => {
     expect(sampleClusters(snapshot, { seed: 5 })).toEqual(sampleClusters([...snapshot].reverse(), { seed: 5 }));
     expect(sampleClusters(snapshot, { seed: 5, walks: 5 })).not.toEqual(sampleClusters(snapshot, { seed: 6, walks: 5 }));
+  });
+});
+
+describe('namesakes', () => {
+  const person = (name: string, texts: string[]): Entity => ({
+    id: `e_${name}`, round: 1, parent_ids: [], producer: { service: 't', version: '0', instance: '' }, created_at: 0,
+    entity_id: new EntityIds().id(name), name, entity_type: 'person', aliases: [], statements: texts.map((text, i) => ({ text, fact_ids: [`${name}_${i}`], doc_ids: ['d'] })), relations: [], version: 1,
+  });
+
+  it('names an entity by what it is when another entity goes by the same name', () => {
+    const names = namesakeNames([
+      person('Laura Esquivel', ['Laura Esquivel (born September 30, 1950) is a Mexican novelist, screenwriter and a politician.']),
+      person('Laura Natalia Esquivel', ['Laura Natalia Esquivel (born May 18, 1994), known professionally as Laura Esquivel, is an Argentine actress and singer.']),
+      person('Lisa Raymond', ['Lisa Raymond (born August 10, 1973) is an American retired professional tennis player.']),
+    ]);
+    expect([...names]).toEqual([['laura_esquivel', 'Laura Esquivel (Mexican novelist)']]);
   });
 });

@@ -1,10 +1,13 @@
 import type { Entity } from '../platform/generated/records.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
 import type { IngestContext } from '../ingest/ingest-paths.ts';
+import { resolveSnapshot } from './resolve/snapshot.ts';
 import { sampleClusters, type SampleOptions } from './sample.ts';
 
 export interface SampleSummary {
   entities: number;
+  /** Entities folded into another by snapshot-level entity resolution ("Huber" into "Liezel Huber"). */
+  merged_mentions: number;
   clusters: number;
   random_walk: number;
   subtable: number;
@@ -31,7 +34,7 @@ export async function readEntitySnapshot(ctx: Pick<IngestContext, 'kafka' | 'nam
  * once per round, after ingest and memory have drained. Clusters go to fw.memory.clusters for the fas stage.
  */
 export async function sampleAndPublish(ctx: IngestContext, options: Partial<SampleOptions> = {}): Promise<SampleSummary> {
-  const snapshot = await readEntitySnapshot(ctx);
+  const { entities: snapshot, merges } = resolveSnapshot(await readEntitySnapshot(ctx));
   const byId = new Map(snapshot.map((e) => [e.entity_id, e]));
   const bodies = sampleClusters(snapshot, options);
   const topic = ctx.names.physical('fw.memory.clusters');
@@ -54,6 +57,7 @@ export async function sampleAndPublish(ctx: IngestContext, options: Partial<Samp
   }
   return {
     entities: snapshot.length,
+    merged_mentions: merges.length,
     clusters: bodies.length,
     random_walk: bodies.filter((b) => b.kind === 'random_walk').length,
     subtable: bodies.filter((b) => b.kind === 'subtable').length,

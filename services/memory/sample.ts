@@ -1,6 +1,7 @@
 import type { Cluster, ClusterEdge, ClusterEntity, Entity } from '../platform/generated/records.ts';
 import { seededRandom } from '../platform/runtime/random.ts';
 import { attributesOf } from './attributes.ts';
+import { namesakeNames } from './namesakes.ts';
 
 export interface SampleOptions {
   seed: number;
@@ -29,6 +30,7 @@ export function sampleClusters(snapshot: Entity[], options: Partial<SampleOption
   const o = { ...defaultSampleOptions, ...options };
   const entities = new Map([...snapshot].filter((e) => e.statements.length > 0).sort((a, b) => a.entity_id.localeCompare(b.entity_id)).map((e) => [e.entity_id, e]));
   const graph = buildGraph(entities);
+  const names = namesakeNames([...entities.values()]);
   const seen = new Set<string>();
   const clusters: ClusterBody[] = [];
   const keep = (body: ClusterBody) => {
@@ -51,7 +53,7 @@ export function sampleClusters(snapshot: Entity[], options: Partial<SampleOption
       nodes.push(to);
       edges.push({ from, to, kind });
     }
-    if (nodes.length >= o.minSize) keep({ kind: 'random_walk', seed: o.seed * 100000 + i, entities: nodes.map((id) => clusterEntity(entities.get(id)!, nodes, entities, o)), edges, shared_attribute: '' });
+    if (nodes.length >= o.minSize) keep({ kind: 'random_walk', seed: o.seed * 100000 + i, entities: nodes.map((id) => clusterEntity(entities.get(id)!, nodes, entities, o, names)), edges, shared_attribute: '' });
   }
   const byAttribute = new Map<string, string[]>();
   for (const [id, e] of entities) for (const a of attributesOf(e)) byAttribute.set(a, [...(byAttribute.get(a) ?? []), id]);
@@ -63,7 +65,7 @@ export function sampleClusters(snapshot: Entity[], options: Partial<SampleOption
     const pool = [...ids];
     const members: string[] = [];
     while (members.length < size) members.push(pool.splice(Math.floor(tableRandom() * pool.length), 1)[0]);
-    keep({ kind: 'subtable', seed: o.seed * 100000 + i, entities: members.map((id) => clusterEntity(entities.get(id)!, members, entities, o)), edges: [], shared_attribute: attribute });
+    keep({ kind: 'subtable', seed: o.seed * 100000 + i, entities: members.map((id) => clusterEntity(entities.get(id)!, members, entities, o, names)), edges: [], shared_attribute: attribute });
   }
   return clusters;
 }
@@ -81,13 +83,13 @@ function buildGraph(entities: Map<string, Entity>): Map<string, Map<string, stri
 }
 
 /** The statements a cluster carries for one member: those naming another member first, then ones with numbers. */
-function clusterEntity(e: Entity, members: string[], all: Map<string, Entity>, o: SampleOptions): ClusterEntity {
+function clusterEntity(e: Entity, members: string[], all: Map<string, Entity>, o: SampleOptions, names: Map<string, string>): ClusterEntity {
   const otherNames = members.filter((m) => m !== e.entity_id).flatMap((m) => [all.get(m)!.name, ...all.get(m)!.aliases]).filter(Boolean);
   const score = (text: string) => (otherNames.some((n) => text.includes(n)) ? 2 : 0) + (/\d/.test(text) ? 1 : 0);
   const chosen = [...e.statements].map((s, i) => ({ s, i, score: score(s.text) })).sort((a, b) => b.score - a.score || a.i - b.i).slice(0, o.statementsPerEntity);
   return {
     entity_id: e.entity_id,
-    name: e.name,
+    name: names.get(e.entity_id) ?? e.name,
     statements: chosen.map((c) => c.s.text),
     doc_ids: [...new Set(chosen.flatMap((c) => c.s.doc_ids))].sort(),
     statement_doc_ids: chosen.map((c) => c.s.doc_ids[0] ?? ''),

@@ -44,10 +44,28 @@ function questions(listing: string) {
   };
 }
 
+/** Planning perspectives as a model would write them (as many as asked). */
+function planning(user: string) {
+  const k = Number(/Perspectives: (\d+)/.exec(user)?.[1] ?? 1);
+  const views = ['entity-first', 'timeline', 'verification', 'constraint-first', 'answer-type'];
+  return { perspectives: views.slice(0, k).map((name) => ({ name, view: `Approach the question ${name}: establish each fact it depends on first.`, first_action: 'search("Harbor Lighthouse")' })) };
+}
+
+/** A reasoning action: the first reply gives a wrong final answer (retried with the validation error), the retry the right one. */
+let reasoningReplies = 0;
+function reasoning(user: string) {
+  const answer = /Answer: (.*)/.exec(user)?.[1] ?? '';
+  const final = ++reasoningReplies === 1 ? 'not the answer' : answer;
+  return { steps: ['When was Ada Moreno born? 1851.', 'When was the Harbor Lighthouse built? 1874.'], preliminary_answer: '1851', check: '1874 − 1851 = 23, which changes the first guess.', final_answer: final };
+}
+
 /** The fake OpenAI server answers as a model would: by the prompt the request carries. */
 function responder(request: RecordedRequest) {
   const [system, user] = (request.body.messages ?? []).map((m) => String(m.content));
-  return { content: JSON.stringify(system.includes('entity-anchored memory') ? extraction(user) : questions(user)) };
+  if (system.includes('entity-anchored memory')) return { content: JSON.stringify(extraction(user)) };
+  if (system.includes('You plan how')) return { content: JSON.stringify(planning(user)) };
+  if (system.includes('reasoning a careful researcher')) return { content: JSON.stringify(reasoning(user)) };
+  return { content: JSON.stringify(questions(user)) };
 }
 
 describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI server, real broker)', () => {
@@ -106,14 +124,25 @@ describe('knowledge side with the LLM strategies (real LLM client, fake OpenAI s
     expect(numeric!.llm).toMatchObject({ model: 'fake-model', calls: 1 });
     expect(numeric!.llm!.input_tokens).toBeGreaterThan(0);
     expect(produced.some((q) => q.answer === 'Gustave Eiffel')).toBe(false);
-    expect((await env.read('fw.drops')).some((d) => d.reason === 'answer_unsupported')).toBe(true);
+    expect((await env.read('fw.drops')).some((d) => d.reason === 'question:unsupported-answer')).toBe(true);
     expect(fake.chatRequests.length).toBeGreaterThanOrEqual(3); // two documents, at least one cluster
+
+    // planning and reasoning actions come from the model too, validated (a wrong final answer was retried)
+    const actions = (await env.read('fw.fas.actions')).filter((a) => a.question_id === numeric!.id);
+    const plan = actions.find((a) => a.kind === 'planning')!;
+    expect(plan.items).toHaveLength(3);
+    expect(plan.items[0]).toMatch(/^Perspective 1 \(entity-first\): .* First action: search\("Harbor Lighthouse"\)$/);
+    expect(plan.llm).toMatchObject({ model: 'fake-model' });
+    const reason = actions.find((a) => a.kind === 'reasoning')!;
+    expect(reason).toMatchObject({ preliminary_answer: '1851', final_answer: '23' });
+    expect(reason.text).toMatch(/Decomposition:[\s\S]*Preliminary answer: 1851[\s\S]*Check against every step: [\s\S]*Final answer: 23/);
+    expect(reasoningReplies).toBeGreaterThan(produced.length); // the first reply failed validation and was asked again
 
     // the same clusters sampled again: their questions are duplicates of emitted ones and are dropped
     const previously = await consumedBy(fas.running);
     await sampleAndPublish({ kafka: env.cluster, names: env.names, serde: env.serde, config: env.config }, { seed: 1, walks: 10, subtables: 0 });
     await drainByCount(env.kafka, [{ ...fas, previously }]);
     expect(await env.read('fw.fas.questions')).toHaveLength(produced.length);
-    expect((await env.read('fw.drops')).filter((d) => d.reason === 'duplicate_question').length).toBeGreaterThanOrEqual(produced.length);
+    expect((await env.read('fw.drops')).filter((d) => d.reason === 'question:near-duplicate').length).toBeGreaterThanOrEqual(produced.length);
   });
 });

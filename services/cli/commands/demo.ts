@@ -231,7 +231,7 @@ function clusterBudget(round: number, questions: number): { seed: number; walks:
 }
 
 function summariseResult(result: unknown): string {
-  if (result && typeof result === 'object' && 'clusters' in result) return `memory.clusters ${(result as { clusters: number }).clusters}`;
+  if (result && typeof result === 'object' && 'clusters' in result) return `memory.clusters ${(result as { clusters: number }).clusters}, merged mentions ${(result as { merged_mentions?: number }).merged_mentions ?? 0}`;
   if (result && typeof result === 'object' && 'questions' in result) return `fas.questions ${(result as { questions: number }).questions}`;
   return '-';
 }

@@ -1,3 +1,4 @@
+import type avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { RecordValidationError, DecodeError } from '../errors.ts';
 import { rabinFingerprint64 } from './fingerprint.ts';
@@ -46,6 +47,36 @@ describe('SingleObjectSerde', () => {
     expect(() => serde.encodeSync('fw.Document', { ...doc, producer: { service: 's' } })).toThrowError(/field producer\.version/);
   });
 
+  it("relies on avsc's writer rejecting whatever its checker rejects, in every schema and at every field", () => {
+    // encodeSync skips the validation pass on the happy path; this holds avsc to the equivalence that needs
+    const bad: unknown[] = [undefined, null, 'x', 1.5, 2 ** 60, -1, true, {}, [], Buffer.alloc(1), NaN];
+    let cases = 0;
+    for (const name of catalog.names()) {
+      const { type } = catalog.get(name);
+      const sample = type.random();
+      for (const { path, value } of mutations(type, sample, bad)) {
+        cases++;
+        const valid = type.isValid(value);
+        let written = true;
+        try {
+          type.toBuffer(value);
+        } catch {
+          written = false;
+        }
+        expect({ name, path, written }).toEqual({ name, path, written: valid });
+        if (!valid) expect(() => serde.encodeSync(name, value)).toThrowError(RecordValidationError);
+        else expect(serde.decodeSync(serde.encodeSync(name, value), name)).toEqual(type.fromBuffer(type.toBuffer(value)));
+      }
+    }
+    expect(cases).toBeGreaterThan(1000);
+  });
+
+  it('encodes records larger than its scratch buffer', () => {
+    const big = { ...doc, text: 'x'.repeat(200_000) };
+    expect(serde.decodeSync(serde.encodeSync('fw.Document', big), 'fw.Document')).toEqual(big);
+    expect(serde.decodeSync(serde.encodeSync('fw.Document', doc), 'fw.Document')).toEqual(doc);
+  });
+
   it('rejects bytes of an unknown writer schema with a clear error', () => {
     const bytes = serde.encodeSync('fw.Document', doc);
     bytes.writeBigUInt64LE(123n, 2);
@@ -91,3 +122,29 @@ describe('SingleObjectSerde', () => {
     });
   });
 });
+
+/** `value` with one node (a record field, array item or map value, at any depth) replaced by each of `bad`. */
+function* mutations(type: avro.Type, value: unknown, bad: unknown[], path = ''): Generator<{ path: string; value: unknown }> {
+  const typeName = type.typeName;
+  if (typeName === 'record' || typeName === 'error') {
+    for (const field of (type as avro.types.RecordType).fields) {
+      const record = value as Record<string, unknown>;
+      const at = path ? `${path}.${field.name}` : field.name;
+      for (const b of bad) yield { path: `${at}=${String(b)}`, value: { ...record, [field.name]: b } };
+      for (const m of mutations(field.type, record[field.name], bad, at)) yield { path: m.path, value: { ...record, [field.name]: m.value } };
+    }
+  } else if (typeName === 'array' && Array.isArray(value) && value.length > 0) {
+    const items = (type as avro.types.ArrayType).itemsType;
+    for (const b of bad) yield { path: `${path}[0]=${String(b)}`, value: [b, ...value.slice(1)] };
+    for (const m of mutations(items, value[0], bad, `${path}[0]`)) yield { path: m.path, value: [m.value, ...value.slice(1)] };
+  } else if (typeName === 'map' && value && typeof value === 'object') {
+    const values = (type as avro.types.MapType).valuesType;
+    for (const b of bad) yield { path: `${path}{k}=${String(b)}`, value: { ...(value as object), k: b } };
+    const [key, first] = Object.entries(value)[0] ?? [];
+    if (key !== undefined) for (const m of mutations(values, first, bad, `${path}{${key}}`)) yield { path: m.path, value: { ...(value as object), [key]: m.value } };
+  } else if (typeName.includes('union')) {
+    for (const branch of (type as avro.types.UnwrappedUnionType).types) {
+      if (branch.isValid(value)) yield* mutations(branch, value, bad, path);
+    }
+  }
+}

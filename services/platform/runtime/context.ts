@@ -45,24 +45,17 @@ export function createStageContext(options: ContextOptions): BaseContext & { clo
     meta,
     drop: (reason, subjectId, detail = '', parents) => {
       metrics.drops.inc({ stage: stage.name, reason });
-      return {
-        topic: 'fw.drops' as const,
-        value: { ...meta(contentId('drop', stage.name, reason, subjectId), parents ?? [subjectId]), stage: stage.name, reason, subject_id: subjectId, detail },
-      };
+      const { id, round: r, parent_ids, producer: by, created_at } = meta(contentId('drop', stage.name, reason, subjectId), parents ?? [subjectId]);
+      return { topic: 'fw.drops' as const, value: { id, round: r, parent_ids, producer: by, created_at, stage: stage.name, reason, subject_id: subjectId, detail } };
     },
     random: (key) => seededRandom(`${stage.name}:${key}`),
     llm: () => (llm ??= options.llm ? Promise.resolve(options.llm) : buildLlm(options)),
-    cpt: (sample) => ({
-      topic: 'fw.cpt.samples' as const,
-      value: {
-        ...meta(contentId('cpt', sample.origin, ...sample.key), sample.parents),
-        round: sample.round ?? round,
-        origin: sample.origin,
-        text: sample.text,
-        source_round: sample.sourceRound ?? round,
-        approx_tokens: Math.ceil(sample.text.length / 4),
-      },
-    }),
+    cpt: (sample) => {
+      // field by field: on Node 20 `{ ...meta, more }` costs microseconds per record, as much as encoding it
+      const { id, parent_ids, producer: by, created_at } = meta(contentId('cpt', sample.origin, ...sample.key), sample.parents);
+      const value = { id, round: sample.round ?? round, parent_ids, producer: by, created_at, origin: sample.origin, text: sample.text, source_round: sample.sourceRound ?? round, approx_tokens: Math.ceil(sample.text.length / 4) };
+      return { topic: 'fw.cpt.samples' as const, value };
+    },
     counter: (name, help, labels = []): StageCounter => {
       let counter = counters.get(name);
       if (!counter) {

@@ -32,6 +32,20 @@ describe('withRetry', () => {
     expect(outcome.error).toBeInstanceOf(TransientError);
   });
 
+  it('continues from a first attempt the caller made itself', async () => {
+    let calls = 0;
+    const outcome = await withRetry(async (attempt) => {
+      calls++;
+      if (attempt < 2) throw new TransientError('flaky');
+      return attempt;
+    }, policy, {}, { error: new TransientError('first') });
+    expect(calls).toBe(2);
+    expect(outcome).toEqual({ value: 2, attempts: 3 });
+    const poison = await withRetry(async () => 'never', policy, {}, { error: new PoisonRecordError('bad') });
+    expect(poison).toMatchObject({ attempts: 1 });
+    expect(poison.error).toBeInstanceOf(PoisonRecordError);
+  });
+
   it('backs off exponentially within the cap and honours Retry-After', () => {
     const p = { retries: 10, initialMs: 100, maxMs: 1000 };
     const half = () => 0.5;

@@ -23,21 +23,29 @@ export interface RetryOutcome<T> {
 
 /**
  * Runs `fn` until it succeeds, throws a non-retriable error, or the policy's retries are spent.
- * Never throws: the caller routes the final error (to the DLQ, in the stage runtime).
+ * Never throws: the caller routes the final error (to the DLQ, in the stage runtime). `firstAttempt` is the error
+ * of a first attempt the caller already made itself (the stage runtime's fast path): retrying starts from there.
  */
 export async function withRetry<T>(
   fn: (attempt: number) => Promise<T>,
   policy: RetryPolicy,
   hooks: { onRetry?: (error: unknown, attempt: number, delayMs: number) => void | Promise<void>; signal?: AbortSignal } = {},
+  firstAttempt?: { error: unknown },
 ): Promise<RetryOutcome<T>> {
   for (let attempt = 0; ; attempt++) {
-    try {
-      return { value: await fn(attempt), attempts: attempt + 1 };
-    } catch (error) {
-      if (!isRetriable(error) || attempt >= policy.retries || hooks.signal?.aborted) return { error, attempts: attempt + 1 };
-      const delay = backoffDelay(policy, attempt, error);
-      await hooks.onRetry?.(error, attempt + 1, delay);
-      await sleep(delay, undefined, { signal: hooks.signal }).catch(() => undefined);
+    let error: unknown;
+    if (attempt === 0 && firstAttempt) {
+      error = firstAttempt.error;
+    } else {
+      try {
+        return { value: await fn(attempt), attempts: attempt + 1 };
+      } catch (thrown) {
+        error = thrown;
+      }
     }
+    if (!isRetriable(error) || attempt >= policy.retries || hooks.signal?.aborted) return { error, attempts: attempt + 1 };
+    const delay = backoffDelay(policy, attempt, error);
+    await hooks.onRetry?.(error, attempt + 1, delay);
+    await sleep(delay, undefined, { signal: hooks.signal }).catch(() => undefined);
   }
 }

@@ -10,11 +10,12 @@ import { createStageContext } from './context.ts';
 import { startHealthServer } from './health.ts';
 import { StageMetrics } from './metrics.ts';
 import { PartitionInput, type InputBatch } from './partition-input.ts';
-import { TransactionalOutput } from './partition-owner.ts';
+import { TransactionalOutput, type PartitionOwner } from './partition-owner.ts';
 import { ProgressReporter } from './progress.ts';
 import { RecordPipeline } from './record-pipeline.ts';
 import type { AnyStage, StageContext } from './stage.ts';
 import { describePartition } from './topic-partition.ts';
+import type { OutputMessage } from './transaction.ts';
 
 export interface StartStageOptions {
   env?: NodeJS.ProcessEnv;
@@ -77,6 +78,7 @@ class StageRunner implements RunningStage {
   private readonly abort = new AbortController();
   private readonly progress: ProgressReporter;
   private readonly base: ReturnType<typeof createStageContext>;
+  private readonly transactionSeconds: ReturnType<StageMetrics['transactionSeconds']['labels']>;
   private context!: StageContext<unknown, unknown>;
   private timedOut = false;
   private stopping?: Promise<void>;
@@ -110,6 +112,7 @@ class StageRunner implements RunningStage {
     const serde = createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL });
     this.pipeline = new RecordPipeline({ stage, serde, catalogue, names: this.names, platform, metrics: this.metrics, logger, signal: this.abort.signal });
     this.base = createStageContext({ stage, env, platform, config: stageConfig, logger, metrics: this.metrics, signal: this.abort.signal, llm: options.llm });
+    this.transactionSeconds = this.metrics.transactionSeconds.labels({ stage: stage.name });
     this.progress = new ProgressReporter(logger, options.progressEveryMs ?? 10000);
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
@@ -162,46 +165,72 @@ class StageRunner implements RunningStage {
     return this.stopping;
   }
 
+  /**
+   * One fetched batch of a partition, in chunks of STAGE_MAX_BATCH records, one transaction each. The next chunk is
+   * decoded, processed and encoded while the current one's transaction is in flight (records are still processed in
+   * input order, and only a committed transaction writes anything); if a commit fails, the prepared chunk is dropped
+   * and the records are read again from the last committed offset.
+   */
   private async handle(batch: InputBatch): Promise<void> {
     const { tp, messages } = batch;
     const owner = await this.output.owner(tp, this.abort.signal);
-    const fresh = messages.filter((m) => BigInt(m.offset) >= owner.floor);
-    if (fresh.length < messages.length) {
-      this.logger.info({ partition: describePartition(tp), skipped: messages.length - fresh.length, committed: owner.floor.toString() }, 'skipping records the previous owner already committed');
-      if (fresh.length === 0) return batch.resolve(messages[messages.length - 1].offset);
+    // offsets within a batch increase: the records the previous owner already committed are a prefix
+    let from = 0;
+    while (from < messages.length && BigInt(messages[from].offset) < owner.floor) from++;
+    if (from > 0) {
+      this.logger.info({ partition: describePartition(tp), skipped: from, committed: owner.floor.toString() }, 'skipping records the previous owner already committed');
+      if (from === messages.length) return batch.resolve(messages[messages.length - 1].offset);
     }
     const topic = this.names.logical(tp.topic);
+    const partition = describePartition(tp);
     const lagLabels = { stage: this.name, topic, partition: String(tp.partition) };
     const setLag = (next: bigint) => {
       const lag = Math.max(0, Number(batch.highWatermark - next));
       this.metrics.lag.set(lagLabels, lag);
-      this.progress.setLag(describePartition(tp), lag);
+      this.progress.setLag(partition, lag);
     };
-    setLag(BigInt(fresh[0].offset));
+    setLag(BigInt(messages[from].offset));
     const max = this.platform.STAGE_MAX_BATCH;
-    for (let start = 0; start < fresh.length; start += max) {
-      if (!batch.active()) return;
-      const chunk = fresh.slice(start, start + max);
-      const outputs = await this.pipeline.chunk(topic, tp.partition, chunk, this.context, batch.heartbeat);
-      const last = chunk[chunk.length - 1];
-      const next = BigInt(last.offset) + 1n;
-      const stopTimer = this.metrics.transactionSeconds.startTimer({ stage: this.name });
-      try {
-        await owner.commit(outputs, next);
-      } catch (error) {
-        this.metrics.transactions.inc({ stage: this.name, outcome: 'aborted' });
-        throw error; // kafkajs re-fetches from the last resolved offset; the owner fences and re-reads before that
-      } finally {
-        stopTimer();
+    const prepare = (start: number) => {
+      const chunk = messages.slice(start, start + max);
+      const outputs = this.pipeline.chunk(topic, tp.partition, chunk, this.context, batch.heartbeat);
+      outputs.catch(() => undefined); // awaited below, unless an earlier commit failed first
+      return { chunk, outputs };
+    };
+    let prepared = prepare(from);
+    try {
+      for (let start = from; start < messages.length; start += max) {
+        const { chunk } = prepared;
+        const outputs = await prepared.outputs;
+        if (!batch.active()) return;
+        if (start + max < messages.length) prepared = prepare(start + max);
+        const last = chunk[chunk.length - 1];
+        const next = BigInt(last.offset) + 1n;
+        await this.commit(owner, outputs, next);
+        this.logger.debug({ partition, from: chunk[0].offset, next: next.toString(), records: outputs.length }, 'committed');
+        batch.resolve(last.offset);
+        this.progress.add(chunk.length);
+        setLag(next);
+        await batch.heartbeat();
       }
-      this.metrics.transactions.inc({ stage: this.name, outcome: 'committed' });
-      this.logger.debug({ partition: describePartition(tp), from: chunk[0].offset, next: next.toString(), records: outputs.length }, 'committed');
-      this.countOutputs(outputs);
-      batch.resolve(last.offset);
-      this.progress.add(chunk.length);
-      setLag(next);
-      await batch.heartbeat();
+    } finally {
+      // never leave a chunk being processed behind the batch (a teardown may follow); its outputs are dropped
+      await prepared.outputs.catch(() => undefined);
     }
+  }
+
+  private async commit(owner: PartitionOwner, outputs: OutputMessage[], next: bigint): Promise<void> {
+    const began = performance.now();
+    try {
+      await owner.commit(outputs, next);
+    } catch (error) {
+      this.metrics.transactions.inc({ stage: this.name, outcome: 'aborted' });
+      throw error; // kafkajs re-fetches from the last resolved offset; the owner fences and re-reads before that
+    } finally {
+      this.transactionSeconds.observe((performance.now() - began) / 1000);
+    }
+    this.metrics.transactions.inc({ stage: this.name, outcome: 'committed' });
+    this.countOutputs(outputs);
   }
 
   private countOutputs(messages: Array<{ topic: string }>): void {
