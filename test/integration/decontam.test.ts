@@ -14,7 +14,7 @@ import { ContaminationFilter, contaminationBySet, readVerdicts } from '../../ser
 import { exportFormats, exportRound } from '../../services/export/export.ts';
 import { words } from '../../services/lib/minhash.ts';
 import { sampleAndPublish } from '../../services/memory/publish.ts';
-import type { DecontamVerdict, Question } from '../../services/platform/generated/records.ts';
+import type { CptSample, DecontamVerdict, Question } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { contentId, recordMeta } from '../../services/platform/records.ts';
 import { runPipeline, type PipelineStep } from '../../services/rounds/pipeline.ts';
@@ -28,7 +28,7 @@ import { TestEnv } from '../support.ts';
 const run = promisify(execFile);
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
 const items = readQaFile(qaFile);
-const corpusItems = items.slice(100, 108); // the round's documents: some of the injected questions' own paragraphs
+const corpusItems = items.slice(100, 112); // the round's documents: some of the injected questions' own paragraphs
 const producer = { service: 'test-injector', version: '1', instance: '' };
 
 /** An injected question, dressed as a synthesized one. */
@@ -45,6 +45,7 @@ const injectedQuestions = [
 ];
 const injectedIds = new Set(injectedQuestions.map((q) => q.id));
 const normalized = (text: string) => words(text).join(' ');
+const countBy = (keys: string[]) => keys.reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {});
 
 describe('decontamination: an evaluation set registered, 20 of its questions injected into a round', () => {
   const env = new TestEnv({ ROLLOUT_G: '2', ROLLOUT_CORPUS_WAIT_MS: '15000', HAS_OPTIONS: '2', FLYWHEEL_ROUND: '1' });
@@ -52,6 +53,7 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-decontam-'));
   let verdicts: DecontamVerdict[] = [];
   let roundQuestions: Question[] = [];
+  let roundCpt: CptSample[] = [];
   const trajectoryQuestion = new Map<string, string>();
 
   beforeAll(async () => {
@@ -61,13 +63,14 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
     await env.produce('fw.docs', qaDocuments(corpusItems, qaFile, 1).docs);
     const steps: PipelineStep[] = ['memory', 'memory-entities', 'fas', 'rollout', 'has', 'cpt-docs', 'decontam'].map((name) => ({ kind: 'stage', stage: findStage(name) }));
     steps.push(
-      { kind: 'command', command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(ctx, { seed: 1, walks: 8, subtables: 2 }) } },
+      { kind: 'command', command: { name: 'memory-sample', inputs: ['fw.memory.entities'], outputs: ['fw.memory.clusters'], run: () => sampleAndPublish(ctx, { seed: 1, walks: 24, subtables: 6 }) } },
       { kind: 'command', command: { name: 'inject', inputs: ['fw.docs'], outputs: ['fw.fas.questions'], run: () => env.produce('fw.fas.questions', injectedQuestions) } },
     );
     await runPipeline(steps, { env: env.env, envFor: (s) => (s === 'rollout' ? { STAGE_MAX_BATCH: '4' } : {}), kafka: ctx.kafka, names: ctx.names });
     await closeRound(ctx);
     verdicts = await readVerdicts(ctx);
     roundQuestions = await readRound(1, 'fw.fas.questions', ctx);
+    roundCpt = await readRound(1, 'fw.cpt.samples', ctx);
     for (const t of await readRound(1, 'fw.rollout.trajectories', ctx)) trajectoryQuestion.set(t.id, t.question_id);
   }, 600_000);
   afterAll(async () => {
@@ -89,22 +92,26 @@ describe('decontamination: an evaluation set registered, 20 of its questions inj
   });
 
   it('no false hit in the rest of the round (counted)', () => {
+    // the rest: synthesized questions, their rollouts, and CPT samples not made from an injected question's rollout
+    const fromInjected = (parents: string[]) => parents.some((p) => injectedIds.has(trajectoryQuestion.get(p) ?? ''));
     const synthesized = roundQuestions.filter((q) => !injectedIds.has(q.id));
-    const rest = verdicts.filter((v) => {
+    const restTrajectories = [...trajectoryQuestion.values()].filter((q) => !injectedIds.has(q));
+    const restCpt = roundCpt.filter((c) => !fromInjected(c.parent_ids));
+    const cptById = new Map(roundCpt.map((c) => [c.id, c]));
+    const restHits = verdicts.filter((v) => {
       if (v.subject_topic === 'fw.fas.questions') return !injectedIds.has(v.subject_id);
       if (v.subject_topic === 'fw.rollout.trajectories') return !injectedIds.has(v.question_id);
-      return false;
+      return !fromInjected(cptById.get(v.subject_id)?.parent_ids ?? []);
     });
-    // CPT samples: HAS text of an injected question's trajectory is a true hit; a document may really hold 13 words of an eval question
     const cptHits = verdicts.filter((v) => v.subject_topic === 'fw.cpt.samples');
-    const cptFromInjected = cptHits.filter((v) => injectedQuestions.some((q) => v.matched_ngram && normalized(q.question).includes(v.matched_ngram)));
     console.log(
-      `rest of the round: ${synthesized.length} synthesized questions, ${trajectoryQuestion.size} trajectories; hits on them: ${rest.length}; ` +
-        `CPT hits ${cptHits.length} (${cptFromInjected.length} on text holding an injected question)`,
+      `rest of the round: ${synthesized.length} synthesized questions, ${restTrajectories.length} trajectories of them, ` +
+        `${restCpt.length} CPT samples (${Object.entries(countBy(restCpt.map((c) => c.origin))).map(([o, n]) => `${o} ${n}`).join(', ')}); hits on them: ${restHits.length}. ` +
+        `HAS CPT of injected questions' rollouts: ${roundCpt.length - restCpt.length}, of which ${cptHits.length} hit by their own text (the rest blocked by lineage)`,
     );
     expect(synthesized.length).toBeGreaterThan(0);
-    expect(rest).toEqual([]);
-    expect(cptHits.length - cptFromInjected.length).toBe(0);
+    expect(restCpt.length).toBeGreaterThan(0);
+    expect(restHits).toEqual([]);
   });
 
   it('none of them reaches an export', async () => {
