@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cptDocsStage } from '../../services/cpt-docs/stage.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
+import { defineStage } from '../../services/platform/runtime/stage.ts';
 import { documents } from '../fixtures/documents.ts';
 import { TestEnv } from '../support.ts';
 
@@ -28,5 +29,13 @@ describe('operator endpoints of a running stage', () => {
     await running.stop();
     expect(running.ready()).toBe(false);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+
+  it('shutdown is bounded: a stage that cannot finish stopping gives up at STAGE_SHUTDOWN_TIMEOUT_MS and reports failure', async () => {
+    const stuck = defineStage({ ...cptDocsStage, name: 'stuck-teardown', teardown: () => new Promise<void>(() => undefined) });
+    const running = await startStage(stuck, { env: { ...env.env, STAGE_SHUTDOWN_TIMEOUT_MS: '500' }, http: false, progressEveryMs: 0 });
+    expect(running.failed()).toBe(false);
+    await running.stop(); // resolves although the teardown never does
+    expect(running.failed()).toBe(true);
   });
 });

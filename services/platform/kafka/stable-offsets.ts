@@ -112,7 +112,7 @@ export class StableOffsetReader {
     for (let attempt = 0; ; attempt++) {
       const answer = await this.ask(groupId, topic, partitions);
       const unstable = answer.topics.flatMap((t) => t.partitions).some((p) => p.errorCode === UNSTABLE_OFFSET_COMMIT);
-      if (answer.errorCode !== UNSTABLE_OFFSET_COMMIT && !unstable) return this.offsetsOf(answer, topic);
+      if (answer.errorCode !== UNSTABLE_OFFSET_COMMIT && !unstable) return this.offsetsOf(answer, topic, partitions);
       if (Date.now() > deadline || signal?.aborted) {
         throw new FlywheelError('UNSTABLE_OFFSETS', `offsets of ${groupId} on ${topic} stayed pending in a transaction`, { retriable: true });
       }
@@ -133,9 +133,9 @@ export class StableOffsetReader {
     })) as Answer;
   }
 
-  private offsetsOf(answer: Answer, topic: string): PartitionOffset[] {
+  private offsetsOf(answer: Answer, topic: string, partitions: number[]): PartitionOffset[] {
     if (answer.errorCode !== 0) throw createErrorFromCode(answer.errorCode);
-    return answer.topics
+    const found = answer.topics
       .filter((t) => t.name === topic)
       .flatMap((t) =>
         t.partitions.map((p) => {
@@ -143,5 +143,9 @@ export class StableOffsetReader {
           return { topic, partition: p.partition, offset: p.offset };
         }),
       );
+    // an answer without a partition asked for must not read as "nothing committed": that would replay the partition
+    const missing = partitions.filter((p) => !found.some((f) => f.partition === p));
+    if (missing.length) throw new FlywheelError('OFFSETS_MISSING', `the group coordinator did not answer for ${topic} partitions ${missing.join(', ')}`, { retriable: true });
+    return partitions.map((p) => found.find((f) => f.partition === p)!);
   }
 }
