@@ -36,7 +36,7 @@ export class TestEnv {
     this.config = loadPlatformConfig(this.env);
     this.names = new TopicNames(this.prefix);
     this.kafka = createKafka(this.config, createLogger({ level: 'error' }), 'test');
-    this.cluster = new KafkaCluster(this.kafka);
+    this.cluster = new KafkaCluster(this.kafka, this.config.TOPIC_REPLICATION_FACTOR);
   }
 
   get logger() {
@@ -51,7 +51,7 @@ export class TestEnv {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, topicCatalogue(), this.names);
+      await ensureTopics(admin, topicCatalogue(), this.names, undefined, this.config.TOPIC_REPLICATION_FACTOR);
     } finally {
       await admin.disconnect();
     }

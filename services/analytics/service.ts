@@ -85,7 +85,7 @@ export async function startAnalytics(options: StartAnalyticsOptions): Promise<Ru
     const names = new TopicNames(platform.TOPIC_PREFIX);
     const catalogue = topicCatalogue();
     const kafka = createKafka(platform, logger, SINK_STAGE);
-    const cluster = new KafkaCluster(kafka);
+    const cluster = new KafkaCluster(kafka, platform.TOPIC_REPLICATION_FACTOR);
     await cluster.ensureTopics(catalogue, names);
 
     const progress = new ProgressReporter(logger, options.progressEveryMs ?? 10_000);

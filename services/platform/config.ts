@@ -26,6 +26,8 @@ export const platformConfigSchema = z.object({
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
   /** Prepended to every catalogue topic name: lets tests and tenants share one cluster. */
+  /** Replication factor of the topics flywheel creates, instead of the catalogue's (3 on `stack up --brokers 3`); min.insync.replicas is one less. */
+  TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).optional(),
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   SCHEMA_REGISTRY_URL: z.string().url().optional(),
   CLICKHOUSE_URL: z.string().url().optional(),

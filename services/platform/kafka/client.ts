@@ -14,8 +14,13 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** The platform's Kafka client handle: services pass it to platform functions and never call it themselves. */
 export type KafkaClient = Kafka;
 
+export interface KafkaClientHooks {
+  /** A connection to a broker was refused, timed out or failed (from the client's own error log). */
+  onConnectionError?(broker: string, message: string): void;
+}
+
 /** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, logs routed into pino. */
-export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = ''): Kafka {
+export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = '', hooks: KafkaClientHooks = {}): Kafka {
   assertKafkajsPatched();
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
   const kafkaLogger = logger.child({ component: 'kafkajs' });
@@ -30,6 +35,9 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
+        if (hooks.onConnectionError && level <= logLevel.WARN && /Connection error|Connection timeout/i.test(message)) {
+          hooks.onConnectionError(String(rest.broker ?? ''), message);
+        }
         // kafkajs logs retried coordinator/transaction races as errors; they are routine
         const routine =
           /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer/i.test(

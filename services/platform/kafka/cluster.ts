@@ -45,10 +45,14 @@ export interface PlainProducer {
  * client library stays behind this class; `client` and `withAdmin` are for platform modules only.
  */
 export class KafkaCluster {
-  constructor(readonly client: Kafka) {}
+  /** `topicReplication`: TOPIC_REPLICATION_FACTOR, the replication of the topics `ensureTopics` creates. */
+  constructor(
+    readonly client: Kafka,
+    private readonly topicReplication?: number,
+  ) {}
 
   static fromConfig(config: PlatformConfig, logger: Logger, clientSuffix = ''): KafkaCluster {
-    return new KafkaCluster(createKafka(config, logger, clientSuffix));
+    return new KafkaCluster(createKafka(config, logger, clientSuffix), config.TOPIC_REPLICATION_FACTOR);
   }
 
   /** Runs `fn` with an admin connection of its own (nothing stays open between calls); for platform modules. */
@@ -72,7 +76,7 @@ export class KafkaCluster {
 
   /** Creates every catalogue topic (or those in `only`) that does not exist yet; returns the names it created. */
   ensureTopics(catalogue: TopicCatalogue, names: TopicNames, only?: string[]): Promise<string[]> {
-    return this.withAdmin((admin) => ensureTopics(admin, catalogue, names, only));
+    return this.withAdmin((admin) => ensureTopics(admin, catalogue, names, only, this.topicReplication));
   }
 
   /** First and end offsets of each partition of `topics`, over one admin connection (topics that do not exist are left out). */

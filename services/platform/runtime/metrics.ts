@@ -11,6 +11,8 @@ export class StageMetrics {
   readonly transactions: client.Counter<'stage' | 'outcome'>;
   readonly inFlight: client.Gauge<'stage'>;
   readonly lag: client.Gauge<'stage' | 'topic' | 'partition'>;
+  readonly ready: client.Gauge<'stage'>;
+  readonly unready: client.Counter<'stage' | 'reason'>;
   readonly processSeconds: client.Histogram<'stage'>;
   readonly transactionSeconds: client.Histogram<'stage'>;
 
@@ -25,6 +27,8 @@ export class StageMetrics {
     this.transactions = new client.Counter({ name: 'flywheel_transactions_total', help: 'Kafka transactions by outcome', labelNames: ['stage', 'outcome'], registers });
     this.inFlight = new client.Gauge({ name: 'flywheel_in_flight_records', help: 'Records being processed', labelNames: ['stage'], registers });
     this.lag = new client.Gauge({ name: 'flywheel_consumer_lag', help: 'Records behind the end of each input partition', labelNames: ['stage', 'topic', 'partition'], registers });
+    this.ready = new client.Gauge({ name: 'flywheel_ready', help: 'What /readyz says: 1 ready, 0 not', labelNames: ['stage'], registers });
+    this.unready = new client.Counter({ name: 'flywheel_unready_total', help: 'Times the stage turned not ready, by reason', labelNames: ['stage', 'reason'], registers });
     this.processSeconds = new client.Histogram({
       name: 'flywheel_process_seconds', help: 'Time to process one record', labelNames: ['stage'], registers,
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 120],

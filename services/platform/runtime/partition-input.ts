@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from '../logger.ts';
+import type { Readiness } from './readiness.ts';
 import type { TopicPartition } from './topic-partition.ts';
 
 export interface InputBatch {
@@ -24,6 +25,8 @@ export interface PartitionInputOptions {
   onAssignment?(assignment: Record<string, number[]>): void;
   /** The consumer crashed and will not restart. */
   onFatal?(error: unknown): void;
+  /** Told of joins, rebalances and restarts (what /readyz reports). */
+  readiness?: Readiness;
 }
 
 const HEARTBEAT_MS = 2000;
@@ -71,14 +74,22 @@ export class PartitionInput {
 
   async start(handle: (batch: InputBatch) => Promise<void>): Promise<void> {
     const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
+    const readiness = this.options.readiness;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
+      readiness?.joined();
       this.options.onAssignment?.(e.payload.memberAssignment);
       this.options.logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
     });
-    this.consumer.on(REBALANCING, () => (this.joined = false));
+    this.consumer.on(REBALANCING, () => {
+      this.joined = false;
+      readiness?.unready('rebalancing');
+    });
     this.consumer.on(CRASH, (e) => {
       this.options.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
+      // kafkajs reconnects and joins again (or gives up): either way not a member until GROUP_JOIN
+      this.joined = false;
+      readiness?.unready(e.payload.restart ? 'restarting' : 'crashed');
       if (!e.payload.restart) {
         this.crashed = true;
         this.options.onFatal?.(e.payload.error);
@@ -101,6 +112,7 @@ export class PartitionInput {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.options.readiness?.unready('stopping');
     await this.consumer.disconnect().catch((err) => this.options.logger.warn({ err }, 'consumer disconnect failed'));
   }
 

@@ -12,6 +12,7 @@ import { StageMetrics } from './metrics.ts';
 import { PartitionInput, type InputBatch } from './partition-input.ts';
 import { TransactionalOutput, type PartitionOwner } from './partition-owner.ts';
 import { ProgressReporter } from './progress.ts';
+import { Readiness } from './readiness.ts';
 import { RecordPipeline } from './record-pipeline.ts';
 import type { AnyStage, StageContext } from './stage.ts';
 import { describePartition } from './topic-partition.ts';
@@ -77,6 +78,7 @@ class StageRunner implements RunningStage {
   private readonly pipeline: RecordPipeline;
   private readonly abort = new AbortController();
   private readonly progress: ProgressReporter;
+  private readonly readiness: Readiness;
   private readonly base: ReturnType<typeof createStageContext>;
   private readonly transactionSeconds: ReturnType<StageMetrics['transactionSeconds']['labels']>;
   private context!: StageContext<unknown, unknown>;
@@ -97,7 +99,8 @@ class StageRunner implements RunningStage {
     this.inputs = stage.inputs;
     this.names = new TopicNames(platform.TOPIC_PREFIX);
     this.groupId = options.groupId ?? this.names.physical(`fw.${stage.name}`);
-    const kafka = createKafka(platform, logger, stage.name);
+    this.readiness = new Readiness(stage.name, this.metrics, logger);
+    const kafka = createKafka(platform, logger, stage.name, { onConnectionError: (broker) => this.readiness.brokerUnreachable(broker) });
     const catalogue = topicCatalogue();
     for (const t of [...stage.inputs, ...stage.outputs]) catalogue.get(t); // fail fast on unknown topics
     this.input = new PartitionInput(kafka, {
@@ -107,6 +110,7 @@ class StageRunner implements RunningStage {
       logger,
       onAssignment: (assignment) => this.output.retainOnly(assignment),
       onFatal: () => void this.stop(),
+      readiness: this.readiness,
     });
     this.output = new TransactionalOutput(kafka, new StableOffsetReader(kafka), this.groupId, logger);
     const serde = createSerde({ schemaRegistryUrl: platform.SCHEMA_REGISTRY_URL });
@@ -118,7 +122,7 @@ class StageRunner implements RunningStage {
   }
 
   ready(): boolean {
-    return this.input.ready() && !this.stopping;
+    return this.input.ready() && this.readiness.ready() && !this.stopping;
   }
 
   idle(): boolean {
@@ -147,6 +151,7 @@ class StageRunner implements RunningStage {
     this.stopping ??= (async () => {
       this.abort.abort();
       this.progress.stop();
+      this.readiness.unready('stopping');
       const graceful = (async () => {
         await this.input.stop();
         await this.output.close();
@@ -159,6 +164,7 @@ class StageRunner implements RunningStage {
         this.logger.error({ timeoutMs: this.platform.STAGE_SHUTDOWN_TIMEOUT_MS }, 'shutdown did not finish in time; uncommitted work is left to the next owner of each partition');
       }
       await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+      this.readiness.close();
       this.logger.info(this.progress.summary(), 'stage stopped');
       this.resolveDone();
     })();

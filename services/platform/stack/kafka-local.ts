@@ -7,8 +7,9 @@ import { deployDir } from '../paths.ts';
 import type { Logger } from '../logger.ts';
 
 /**
- * The project's own Apache Kafka broker: KRaft, single node, from the official jars that Maven fetched into
- * deploy/local/lib (see deploy/local/pom.xml), run with the machine's Java under FLYWHEEL_HOME/kafka.
+ * The project's own Apache Kafka broker: KRaft, a combined broker + controller node, from the official jars that
+ * Maven fetched into deploy/local/lib (see deploy/local/pom.xml), run with the machine's Java under
+ * FLYWHEEL_HOME/kafka. A single node by default; kafka-cluster.ts makes several of them one cluster.
  */
 export interface LocalKafkaOptions {
   home: string;
@@ -16,6 +17,19 @@ export interface LocalKafkaOptions {
   controllerPort?: number;
   heapMb?: number;
   logger?: Logger;
+  /** Folder under home (default `kafka`). */
+  dirName?: string;
+  nodeId?: number;
+  /** Address the node listens on and advertises (default 127.0.0.1). */
+  host?: string;
+  /** The controller quorum, `id@host:port,…` (default: this node alone). */
+  quorumVoters?: string;
+  /** Default replication of topics and of the offsets and transaction-state topics (default 1). */
+  replicationFactor?: number;
+  /** min.insync.replicas and transaction.state.log.min.isr (default 1). */
+  minInsync?: number;
+  /** Runs java through this command, e.g. `ip netns exec <ns>` to start the node inside a network namespace. */
+  commandPrefix?: string[];
 }
 
 const localDir = path.join(deployDir, 'local');
@@ -28,14 +42,18 @@ export class LocalKafka {
   private readonly pidFile: string;
 
   constructor(private readonly options: LocalKafkaOptions) {
-    this.dir = path.join(options.home, 'kafka');
+    this.dir = path.join(options.home, options.dirName ?? 'kafka');
     this.brokerPort = options.brokerPort ?? 19092;
     this.controllerPort = options.controllerPort ?? 19093;
     this.pidFile = path.join(this.dir, 'broker.pid');
   }
 
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
+  }
+
   get bootstrap(): string {
-    return `127.0.0.1:${this.brokerPort}`;
+    return `${this.host}:${this.brokerPort}`;
   }
 
   /** Fetches the Kafka jars with Maven if they are not there yet. */
@@ -59,29 +77,52 @@ export class LocalKafka {
   async up(timeoutMs = 120_000): Promise<{ started: boolean; bootstrap: string }> {
     // a broker already answering on the port (ours, or another checkout's) is used as it is
     if (await this.answers()) return { started: false, bootstrap: this.bootstrap };
+    this.start();
+    await this.waitUntilUp(timeoutMs);
+    return { started: true, bootstrap: this.bootstrap };
+  }
+
+  /**
+   * Formats storage on first use (with `clusterId`, which every node of a cluster must share) and starts the node
+   * in the background, without waiting: a cluster node only answers once a majority of the quorum is up.
+   */
+  start(clusterId?: string): number {
     LocalKafka.installJars();
     fs.mkdirSync(this.dir, { recursive: true });
     const props = this.writeProperties();
     const dataDir = path.join(this.dir, 'data');
     if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
-      const clusterId = this.java(['kafka.tools.StorageTool', 'random-uuid']).trim();
-      this.java(['kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
-      this.options.logger?.info({ dataDir, clusterId }, 'formatted Kafka storage');
+      const id = clusterId ?? this.java(['kafka.tools.StorageTool', 'random-uuid']).trim();
+      this.java(['kafka.tools.StorageTool', 'format', '-t', id, '-c', props]);
+      this.options.logger?.info({ dataDir, clusterId: id }, 'formatted Kafka storage');
     }
     const out = fs.openSync(path.join(this.dir, 'broker.out'), 'a');
-    const child = spawn(this.javaBin(), [...this.jvmArgs(), 'kafka.Kafka', props], { detached: true, stdio: ['ignore', out, out] });
+    const [command, ...prefix] = [...(this.options.commandPrefix ?? []), this.javaBin()];
+    const child = spawn(command, [...prefix, ...this.jvmArgs(), 'kafka.Kafka', props], { detached: true, stdio: ['ignore', out, out] });
     child.unref();
+    fs.closeSync(out);
     fs.writeFileSync(this.pidFile, String(child.pid));
+    return child.pid!;
+  }
+
+  async waitUntilUp(timeoutMs = 120_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (!this.pid()) throw new Error(`Kafka exited during start-up; see ${path.join(this.dir, 'broker.out')} and ${path.join(this.dir, 'logs/server.log')}`);
       if (await this.answers()) {
-        this.options.logger?.info({ bootstrap: this.bootstrap, pid: child.pid }, 'Kafka broker is up');
-        return { started: true, bootstrap: this.bootstrap };
+        this.options.logger?.info({ bootstrap: this.bootstrap, pid: this.pid() }, 'Kafka broker is up');
+        return;
       }
       await sleep(500);
     }
     throw new Error(`Kafka did not answer on ${this.bootstrap} within ${timeoutMs / 1000}s`);
+  }
+
+  /** Sends a signal to the broker process (SIGKILL for a crash, SIGSTOP/SIGCONT to freeze it). */
+  signal(signal: NodeJS.Signals): void {
+    const pid = this.pid();
+    if (!pid) throw new Error(`Kafka node ${this.options.nodeId ?? 1} is not running`);
+    process.kill(pid, signal);
   }
 
   /** Stops the broker cleanly (SIGTERM, then SIGKILL after the grace period). */
@@ -117,10 +158,16 @@ export class LocalKafka {
 
   private writeProperties(): string {
     const template = fs.readFileSync(path.join(localDir, 'server.properties'), 'utf8');
+    const nodeId = this.options.nodeId ?? 1;
     const text = template
       .replaceAll('${BROKER_PORT}', String(this.brokerPort))
       .replaceAll('${CONTROLLER_PORT}', String(this.controllerPort))
-      .replaceAll('${DATA_DIR}', path.join(this.dir, 'data'));
+      .replaceAll('${DATA_DIR}', path.join(this.dir, 'data'))
+      .replaceAll('${NODE_ID}', String(nodeId))
+      .replaceAll('${HOST}', this.host)
+      .replaceAll('${QUORUM_VOTERS}', this.options.quorumVoters ?? `${nodeId}@${this.host}:${this.controllerPort}`)
+      .replaceAll('${REPLICATION_FACTOR}', String(this.options.replicationFactor ?? 1))
+      .replaceAll('${MIN_INSYNC}', String(this.options.minInsync ?? 1));
     const file = path.join(this.dir, 'server.properties');
     fs.writeFileSync(file, text);
     return file;
