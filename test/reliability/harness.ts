@@ -74,6 +74,11 @@ export class StageProcess {
     return this.waitFor((l) => l.msg === 'joined consumer group', timeoutMs);
   }
 
+  /** The log lines so far that match. */
+  logged(match: (l: LogLine) => boolean): LogLine[] {
+    return this.lines.filter(match);
+  }
+
   errors(): LogLine[] {
     return this.lines.filter((l) => l.level >= 50);
   }

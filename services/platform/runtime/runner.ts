@@ -79,6 +79,8 @@ class StageRunner implements RunningStage {
   private readonly abort = new AbortController();
   private readonly progress: ProgressReporter;
   private readonly readiness: Readiness;
+  /** Lag gauge labels by partition: a partition this member no longer owns must not keep reporting its last lag. */
+  private readonly lagLabels = new Map<string, { stage: string; topic: string; partition: string }>();
   private readonly base: ReturnType<typeof createStageContext>;
   private readonly transactionSeconds: ReturnType<StageMetrics['transactionSeconds']['labels']>;
   private context!: StageContext<unknown, unknown>;
@@ -108,7 +110,10 @@ class StageRunner implements RunningStage {
       topics: stage.inputs.map((t: string) => this.names.physical(t)),
       partitionsConcurrently: platform.STAGE_PARTITIONS_CONCURRENTLY,
       logger,
-      onAssignment: (assignment) => this.output.retainOnly(assignment),
+      onAssignment: (assignment) => {
+        this.output.retainOnly(assignment);
+        this.forgetLag(assignment);
+      },
       onFatal: () => void this.stop(),
       readiness: this.readiness,
     });
@@ -190,6 +195,7 @@ class StageRunner implements RunningStage {
     const topic = this.names.logical(tp.topic);
     const partition = describePartition(tp);
     const lagLabels = { stage: this.name, topic, partition: String(tp.partition) };
+    this.lagLabels.set(`${tp.topic}:${tp.partition}`, lagLabels);
     const setLag = (next: bigint) => {
       const lag = Math.max(0, Number(batch.highWatermark - next));
       this.metrics.lag.set(lagLabels, lag);
@@ -237,6 +243,15 @@ class StageRunner implements RunningStage {
     }
     this.metrics.transactions.inc({ stage: this.name, outcome: 'committed' });
     this.countOutputs(outputs);
+  }
+
+  private forgetLag(assignment: Record<string, number[]>): void {
+    for (const [key, labels] of this.lagLabels) {
+      const [topic, partition] = [key.slice(0, key.lastIndexOf(':')), Number(key.slice(key.lastIndexOf(':') + 1))];
+      if (assignment[topic]?.includes(partition)) continue;
+      this.metrics.lag.remove(labels);
+      this.lagLabels.delete(key);
+    }
   }
 
   private countOutputs(messages: Array<{ topic: string }>): void {
