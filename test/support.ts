@@ -30,12 +30,13 @@ export class TestEnv {
   readonly serde = createSerde();
   readonly home: string;
 
-  constructor(extraEnv: NodeJS.ProcessEnv = {}) {
+  /** `quiet`: the test's own client logs nothing (fault scenarios, where connection errors are the point). */
+  constructor(extraEnv: NodeJS.ProcessEnv = {}, options: { quiet?: boolean } = {}) {
     this.home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-test-'));
     this.env = { ...process.env, TOPIC_PREFIX: this.prefix, HTTP_PORT: '0', LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn', FLYWHEEL_HOME: this.home, ...extraEnv };
     this.config = loadPlatformConfig(this.env);
     this.names = new TopicNames(this.prefix);
-    this.kafka = createKafka(this.config, createLogger({ level: 'error' }), 'test');
+    this.kafka = createKafka(this.config, createLogger({ level: options.quiet ? 'silent' : 'error' }), 'test');
     this.cluster = new KafkaCluster(this.kafka, this.config.TOPIC_REPLICATION_FACTOR);
   }
 

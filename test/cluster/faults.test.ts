@@ -16,7 +16,7 @@ import { OperatorView, scrapeCounter } from './operator.ts';
 const rows: ReportRow[] = [];
 const seen: string[] = [];
 const fc = new FaultCluster();
-const envOf = () => new TestEnv({ KAFKA_BROKERS: fc.bootstrap, TOPIC_REPLICATION_FACTOR: '3', STAGE_MAX_BATCH: '50' });
+const envOf = () => new TestEnv({ KAFKA_BROKERS: fc.bootstrap, TOPIC_REPLICATION_FACTOR: '3', STAGE_MAX_BATCH: '50' }, { quiet: true });
 
 /** Strict tally of one scenario; input duplicates would be the test producer's doing, so they fail first. */
 async function check(env: TestEnv, fault: string, injected: number, produced: Array<{ id: string }>) {
