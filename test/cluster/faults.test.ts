@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { TestEnv } from '../support.ts';
 import { cptIdOf, makeDocs } from '../reliability/docs.ts';
 import { evictMembers, printReport, sleep, StageProcess, tally, type ReportRow } from '../reliability/harness.ts';
@@ -25,6 +26,7 @@ async function check(env: TestEnv, fault: string, injected: number, produced: Ar
   const output = await env.read('fw.cpt.samples');
   const result = tally(produced.map(cptIdOf), output.map((s) => s.id));
   rows.push({ fault, injected, ...result });
+  if (result.lost || result.duplicated) console.warn(`${fault} (topics ${env.prefix}*):\n${await explain(env, produced, result.missing)}`);
   expect(result.missing).toEqual([]);
   expect(result.duplicated).toBe(0);
   expect(result.recordsOut).toBe(produced.length);
@@ -46,7 +48,8 @@ describe('cluster faults (three brokers)', () => {
   afterAll(async () => {
     printReport('cluster faults (three brokers, strict)', rows);
     console.log(['\nwhat the operator saw', ...seen].join('\n'));
-    await fc.close();
+    if (process.env.FW_CLUSTER_KEEP) console.log(`cluster kept (FW_CLUSTER_KEEP): KAFKA_BROKERS=${fc.bootstrap}, data in ${fc.home}`);
+    else await fc.close();
   }, 120_000);
 
   /** One stage under a supervisor, watched, with input arriving; `fault` runs between the marks. */
@@ -211,4 +214,15 @@ describe('cluster faults (three brokers)', () => {
 /** The group's lag once the run drained, as the broker reports it. */
 async function lagAfter(view: OperatorView): Promise<number> {
   return view.lag.at(-1)?.lag ?? -1;
+}
+
+/** For a failure message: where each duplicate sits (partition, offset, time made) and whether each lost input is in its topic. */
+async function explain(env: TestEnv, produced: Array<{ id: string }>, missing: string[]): Promise<string> {
+  const records = await readTopic(env.kafka, env.topic('fw.cpt.samples'));
+  const byKey = new Map<string, string[]>();
+  for (const r of records) byKey.set(String(r.key), [...(byKey.get(String(r.key)) ?? []), `p${r.partition}@${r.offset}`]);
+  const dups = [...byKey].filter(([, at]) => at.length > 1).slice(0, 12).map(([key, at]) => `  duplicate ${key}: ${at.join(', ')}`);
+  const inputs = new Map((await readTopic(env.kafka, env.topic('fw.docs'))).map((r) => [cptIdOf({ id: String(r.key) }), `p${r.partition}@${r.offset}`]));
+  const lost = missing.map((id) => `  lost ${id}: input ${inputs.get(id) ?? 'NOT in fw.docs'} (of ${produced.length} produced)`);
+  return [...dups, ...lost].join('\n');
 }
