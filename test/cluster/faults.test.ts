@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { TestEnv } from '../support.ts';
@@ -98,6 +99,7 @@ describe('cluster faults (three brokers)', () => {
       await fc.cluster.waitInSync(240_000);
       return 1;
     });
+    dumpLogs(run.env, run.started);
     const why = reasons(run.started);
     operatorLine(`leader SIGKILL (node ${killed.nodeId}, ${killed.partitions}/${killed.of} partitions)`, run.view, `not-ready reasons logged: ${[...why].join(', ') || 'none'}; stage exits: ${run.exits.length}`);
     await check(run.env, `SIGKILL broker leading ${killed.partitions}/${killed.of} input partitions`, run.injected, run.produced);
@@ -173,6 +175,7 @@ describe('cluster faults (three brokers)', () => {
     }
     const rebalances = first.alive ? await scrapeCounter(view.portOf(first), 'flywheel_unready_total', 'reason="rebalancing"') : 0;
     await Promise.all(all.map((s) => s.kill('SIGTERM')));
+    dumpLogs(env, all);
     operatorLine('scale 1 → 4 → 2 → 1', view, `first member's flywheel_unready_total{reason="rebalancing"} = ${rebalances}; not-ready reasons logged: ${[...reasons(all)].join(', ')}; SIGTERM exit codes ${exits.join(', ')}`);
     await check(env, 'consumers scaled 1 → 4 → 2 → 1', changes, produced);
     expect(exits).toEqual(['SIGTERM: 0', 'SIGTERM: 0']);
@@ -193,7 +196,8 @@ describe('cluster faults (three brokers)', () => {
       link.partition();
       try {
         await untilLeadershipLeaves(env.kafka, env.topic('fw.docs'), fc.isolatable);
-        await sleep(5000);
+        // the stage's requests to the cut-off broker hang rather than fail: they time out after 30 s (requestTimeout)
+        await sleep(35_000);
       } finally {
         link.heal();
       }
@@ -225,4 +229,13 @@ async function explain(env: TestEnv, produced: Array<{ id: string }>, missing: s
   const inputs = new Map((await readTopic(env.kafka, env.topic('fw.docs'))).map((r) => [cptIdOf({ id: String(r.key) }), `p${r.partition}@${r.offset}`]));
   const lost = missing.map((id) => `  lost ${id}: input ${inputs.get(id) ?? 'NOT in fw.docs'} (of ${produced.length} produced)`);
   return [...dups, ...lost].join('\n');
+}
+
+/** With FW_CLUSTER_LOGS=dir: every stage process's log lines, one file per scenario, for a failure's post-mortem. */
+function dumpLogs(env: TestEnv, stages: StageProcess[]): void {
+  const dir = process.env.FW_CLUSTER_LOGS;
+  if (!dir) return;
+  fs.mkdirSync(dir, { recursive: true });
+  const lines = stages.flatMap((s) => s.logged(() => true).map((l) => JSON.stringify({ proc: s.child.pid, ...l })));
+  fs.writeFileSync(`${dir}/${env.prefix}jsonl`, `${lines.join('\n')}\n`);
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { abortedRecordsVisible, assertKafkajsPatched } from './kafkajs-patch.ts';
+import { abortedRecordsVisible, assertKafkajsPatched, retrySendsInFlightRecords } from './kafkajs-patch.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -42,5 +42,13 @@ describe('kafkajs aborted-transaction filter (patches/kafkajs+2.2.4.patch)', () 
     expect(abortedRecordsVisible(filter({ sort: true, all: false }) as never)).toBe(true);
     expect(abortedRecordsVisible(filter({ sort: false, all: true }) as never)).toBe(true);
     expect(abortedRecordsVisible(filter({ sort: true, all: true }) as never)).toBe(false);
+  });
+});
+
+describe('kafkajs producer retry (patches/kafkajs+2.2.4.patch)', () => {
+  it('waits for every broker of a send before retrying the ones that failed', () => {
+    expect(retrySendsInFlightRecords()).toBe(false);
+    // the unpatched line: a retry could begin while a sibling broker's request was still in flight
+    expect(retrySendsInFlightRecords('const requests = await createProducerRequests(responsePerBroker)\n        await Promise.all(requests)')).toBe(true);
   });
 });

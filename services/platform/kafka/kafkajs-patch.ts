@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { FlywheelError } from '../errors.ts';
 
@@ -37,14 +38,27 @@ export function abortedRecordsVisible(filter: Filter = require('kafkajs/src/cons
   return interleaved.length + unsorted.length > 0;
 }
 
+/**
+ * The same patch makes the producer wait for every broker's produce request before it retries a send: kafkajs
+ * retried as soon as one broker failed, re-sending the records of a sibling request still in flight — each written
+ * twice in one transaction, both committed (on a multi-broker cluster only; test/cluster found it).
+ */
+export function retrySendsInFlightRecords(source: string = fs.readFileSync(require.resolve('kafkajs/src/producer/sendMessages.js'), 'utf8')): boolean {
+  return !source.includes('Promise.allSettled(requests)');
+}
+
 let checked = false;
 
 export function assertKafkajsPatched(): void {
   if (checked) return;
-  if (abortedRecordsVisible()) {
+  const unpatched = [
+    abortedRecordsVisible() && 'would deliver records of aborted transactions to read_committed consumers',
+    retrySendsInFlightRecords() && 'would send records twice in one transaction when one broker of several fails a produce',
+  ].filter(Boolean);
+  if (unpatched.length) {
     throw new FlywheelError(
       'KAFKAJS_UNPATCHED',
-      'kafkajs would deliver records of aborted transactions to read_committed consumers; run `npm install` (its postinstall applies patches/ with patch-package) or `npx patch-package`',
+      `kafkajs ${unpatched.join(' and ')}; run \`npm install\` (its postinstall applies patches/ with patch-package) or \`npx patch-package\``,
     );
   }
   checked = true;

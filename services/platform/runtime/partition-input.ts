@@ -73,7 +73,7 @@ export class PartitionInput {
   }
 
   async start(handle: (batch: InputBatch) => Promise<void>): Promise<void> {
-    const { GROUP_JOIN, CRASH, REBALANCING } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, REBALANCING, REQUEST_TIMEOUT } = this.consumer.events;
     const readiness = this.options.readiness;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
@@ -85,6 +85,8 @@ export class PartitionInput {
       this.joined = false;
       readiness?.unready('rebalancing');
     });
+    // a broker cut off by the network refuses nothing: its requests just time out (requestTimeout, 30 s)
+    this.consumer.on(REQUEST_TIMEOUT, (e) => readiness?.brokerUnreachable(String(e.payload.broker)));
     this.consumer.on(CRASH, (e) => {
       this.options.logger.error({ err: e.payload.error, restart: e.payload.restart }, 'consumer crashed');
       // kafkajs reconnects and joins again (or gives up): either way not a member until GROUP_JOIN
