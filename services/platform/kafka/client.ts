@@ -15,7 +15,7 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export type KafkaClient = Kafka;
 
 export interface KafkaClientHooks {
-  /** A connection to a broker was refused, timed out or failed (from the client's own error log). */
+  /** A connection to a broker was refused or failed, or a request to it timed out (from the client's own error log). */
   onConnectionError?(broker: string, message: string): void;
 }
 
@@ -35,7 +35,7 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        if (hooks.onConnectionError && level <= logLevel.WARN && /Connection error|Connection timeout/i.test(message)) {
+        if (hooks.onConnectionError && level <= logLevel.WARN && /Connection error|Connection timeout|Request .* timed out/i.test(message)) {
           hooks.onConnectionError(String(rest.broker ?? ''), message);
         }
         // kafkajs logs retried coordinator/transaction races as errors; they are routine
