@@ -11,6 +11,8 @@ import { sleep, type StageProcess } from '../reliability/harness.ts';
 export class OperatorView {
   readonly ready: Array<{ at: number; pid: number; ready: boolean }> = [];
   readonly lag: Array<{ at: number; lag: number }> = [];
+  /** Sum of `flywheel_consumer_lag` over the stage processes' /metrics: what the stages themselves report. */
+  readonly stageLag: Array<{ at: number; lag: number }> = [];
   private readonly marks = new Map<string, number>();
   private readonly watched: Array<{ stage: StageProcess; port: number }> = [];
   private admin?: Admin;
@@ -57,7 +59,7 @@ export class OperatorView {
     return this.between(this.ready, from, to).filter((s) => !s.ready).length;
   }
 
-  /** Was the last sample of every stage still running "ready"? */
+  /** Was the last sample of every stage still running "ready"? (Ask before stopping them.) */
   readyAtEnd(): boolean {
     const last = new Map<number, boolean>();
     for (const s of this.ready) last.set(s.pid, s.ready);
@@ -67,6 +69,10 @@ export class OperatorView {
 
   peakLag(from: string, to?: string): number {
     return Math.max(0, ...this.between(this.lag, from, to).map((s) => s.lag));
+  }
+
+  peakStageLag(from: string, to?: string): number {
+    return Math.max(0, ...this.between(this.stageLag, from, to).map((s) => s.lag));
   }
 
   /** The group's lag now, as the broker reports it. */
@@ -98,8 +104,19 @@ export class OperatorView {
     while (this.running) {
       const lag = await Promise.race([groupLag(this.admin!, this.groupId, this.env.topic(this.input)).catch(() => undefined), sleep(5000).then(() => undefined)]);
       if (lag !== undefined) this.lag.push({ at: Date.now(), lag });
+      else await this.freshAdmin(); // a request to a cut-off broker hangs for 30 s: ask again with fresh metadata
+      const stages = await Promise.all(this.watched.filter((w) => w.stage.alive).map((w) => scrapeCounter(w.port, 'flywheel_consumer_lag').catch(() => undefined)));
+      const known = stages.filter((n): n is number => n !== undefined);
+      if (known.length) this.stageLag.push({ at: Date.now(), lag: known.reduce((a, b) => a + b, 0) });
       await sleep(1000);
     }
+  }
+
+  private async freshAdmin(): Promise<void> {
+    const old = this.admin;
+    this.admin = this.env.kafka.admin();
+    await this.admin.connect().catch(() => undefined);
+    void old?.disconnect().catch(() => undefined);
   }
 }
 
