@@ -1,0 +1,215 @@
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openQuerier, type AnalyticsQuerier } from '../../services/analytics/querier.ts';
+import { startAnalytics, type RunningAnalytics } from '../../services/analytics/service.ts';
+import type { TopicName, TopicValues } from '../../services/platform/generated/records.ts';
+import { projectRoot } from '../../services/platform/paths.ts';
+import { startViewer, type RunningViewer } from '../../services/viewer/server.ts';
+import { TestEnv } from '../support.ts';
+import { viewerRounds, XSS } from './viewer-round.ts';
+
+/**
+ * The data viewer on a round written through the real broker and the real analytics sink into embedded
+ * ClickHouse, driven by a real headless browser (Debian's chromium through playwright-core). Screenshots of
+ * every view go to .flywheel/test-output/viewer/.
+ */
+const run = promisify(execFile);
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const shots = path.join(projectRoot, '.flywheel/test-output/viewer');
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-viewer-'));
+const ROUND = 4;
+const { records } = viewerRounds(ROUND);
+let env: TestEnv;
+let sink: RunningAnalytics;
+let querier: AnalyticsQuerier;
+let viewer: RunningViewer;
+let browser: Browser;
+let page: Page;
+let sinkEnv: NodeJS.ProcessEnv;
+
+async function open(url: string, shot?: string): Promise<void> {
+  const response = await page.goto(`${viewer.url}${url}`);
+  expect(response?.status(), url).toBe(200);
+  if (shot) await page.screenshot({ path: path.join(shots, `${shot}.png`), fullPage: true });
+}
+
+async function xssRan(): Promise<unknown> {
+  return page.evaluate('window.__xss');
+}
+
+beforeAll(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  env = new TestEnv();
+  await env.createTopics();
+  for (const [topic, values] of Object.entries(records) as Array<[TopicName, Array<TopicValues[TopicName]>]>) await env.produce(topic, values as never);
+  sinkEnv = { ...env.env, FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'viewer', ANALYTICS_FLUSH_MS: '150', ANALYTICS_LAG_EVERY_MS: '0', LOG_LEVEL: 'warn' };
+  sink = await startAnalytics({ env: sinkEnv });
+  await env.drain([{ groupId: sink.groupId, inputs: sink.inputs }]);
+  // the sink owns the embedded folder: the viewer reads through its read-only endpoint, as `flywheel ui` would
+  querier = await openQuerier({ FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'viewer' });
+  viewer = await startViewer({ querier, config: { VIEWER_READ_ONLY: true, VIEWER_PAGE_SIZE: 2 } }, { host: '127.0.0.1', port: 0 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await viewer?.close();
+  await querier?.close();
+  await sink?.stop();
+  await env?.cleanup();
+  fs.rmSync(home, { recursive: true, force: true });
+});
+
+describe('data viewer in a real browser', () => {
+  it('rounds: list, one round (funnel chart and tables, drops, acceptance, cost), two side by side', async () => {
+    expect(querier.via).toMatch(/analytics service/);
+    await open('/', 'rounds');
+    expect(await page.locator('table.records caption').first().textContent()).toContain('Rounds');
+    expect(await page.locator('main').textContent()).toContain('scripted-policy v1');
+    await page.getByRole('link', { name: `Round ${ROUND}`, exact: true }).click();
+    await page.waitForURL(`**/rounds/${ROUND}`);
+    await page.waitForFunction("(document.querySelector('canvas')?.getAttribute('style') ?? '').includes('width')");
+    await page.screenshot({ path: path.join(shots, 'round.png'), fullPage: true });
+    const funnel = page.locator('table', { has: page.locator('caption', { hasText: `Funnel of round ${ROUND}` }) });
+    expect(await funnel.locator('tr', { hasText: 'rollouts' }).textContent()).toContain('6');
+    expect(await page.locator('table', { has: page.locator('caption', { hasText: 'Drops by reason' }) }).textContent()).toContain('no_answer');
+    expect(await page.locator('table', { has: page.locator('caption', { hasText: 'Acceptance by question style' }) }).textContent()).toMatch(/numeric\s*1\s*2\s*2/);
+
+    await open('/rounds');
+    await page.getByRole('button', { name: 'Compare side by side' }).click();
+    await page.waitForURL(/\/rounds\/compare\?a=4&b=5/);
+    await page.screenshot({ path: path.join(shots, 'rounds-compare.png'), fullPage: true });
+    expect(await page.locator('section h2').allTextContents()).toEqual([`Round ${ROUND}`, `Round ${ROUND + 1}`]);
+    expect(await page.locator('canvas').count()).toBe(2);
+  });
+
+  it('round → trajectories table → a trajectory → its source document', async () => {
+    await open(`/rounds/${ROUND}`);
+    await page.getByRole('link', { name: 'rollouts', exact: true }).click();
+    await page.waitForURL(/\/tables\/trajectories\?round=4/);
+    await page.screenshot({ path: path.join(shots, 'table-trajectories.png'), fullPage: true });
+    expect(await page.locator('tbody tr').count()).toBe(2); // page size 2 of 6 rollouts
+
+    // keyset paging: every rollout once, sorted by ClickHouse
+    const seen: string[] = [];
+    await open('/tables/trajectories?round=4&sort=id&dir=asc');
+    for (;;) {
+      seen.push(...(await page.locator('tbody tr td:first-child').allTextContents()));
+      const next = page.locator('#next-page');
+      if (!(await next.count())) break;
+      await next.click();
+      await page.waitForLoadState();
+    }
+    expect(seen).toEqual(['t_fact_0', 't_fact_1', 't_hard_0', 't_hard_1', 't_num_0', 't_num_1']);
+
+    // filters: verdict and text search inside the messages
+    await open('/tables/trajectories?round=4&verdict=false&q=bela');
+    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_fact_1']);
+
+    await page.getByRole('link', { name: 't_fact_1' }).click();
+    await page.waitForURL(/\/trajectories\/t_fact_1/);
+    await page.screenshot({ path: path.join(shots, 'trajectory.png'), fullPage: true });
+    expect(await page.locator('ol.steps > li').count()).toBe(3);
+    expect(await page.locator('details.response').first().getAttribute('open')).toBeNull(); // tool responses start collapsed
+    expect(await page.locator('ol.steps').textContent()).toContain('visit');
+    expect(await page.locator('main').textContent()).toContain('they part at step 1');
+    const group = page.locator('table', { has: page.locator('caption', { hasText: 'Rollouts of the group' }) });
+    expect(await group.locator('tbody tr').count()).toBe(2);
+    expect(await page.locator('table.align tr.parts').textContent()).toContain('visit');
+
+    await page.locator('a.source', { hasText: 'Ed Wood' }).click();
+    await page.waitForURL(/\/records\/doc_1/);
+    await page.screenshot({ path: path.join(shots, 'source-document.png'), fullPage: true });
+    expect(await page.locator('h1').textContent()).toBe('Ed Wood');
+    expect(await page.locator('.position').first().textContent()).toMatch(/^fw\.docs \/ partition \d+ \/ offset \d+$/);
+  });
+
+  it('every record table opens, with its filters', async () => {
+    const expectRows: Array<[string, string, number]> = [
+      ['questions', '/tables/questions?round=4', 2],
+      ['sft', '/tables/sft?round=4&sort=id&dir=asc', 2],
+      ['rl_groups', '/tables/rl_groups?round=4', 2],
+      ['has_samples', '/tables/has_samples', 1],
+      ['cpt_samples', '/tables/cpt_samples?round=4', 2],
+      ['drops', '/tables/drops?round=4&reason=no_answer', 2],
+      ['dlq', '/tables/dlq', 2],
+    ];
+    for (const [name, url, rows] of expectRows) {
+      await open(url, `table-${name}`);
+      expect(await page.locator('tbody tr').count(), url).toBe(rows);
+    }
+    expect(await page.locator('button', { hasText: 'Re-drive' }).isDisabled()).toBe(true);
+  });
+
+  it('HAS page marks the chosen option; DLQ page shows error headers; re-drive is refused read-only', async () => {
+    await open('/has/has_1', 'has');
+    expect(await page.locator('ol.options li.chosen').textContent()).toContain('search');
+    expect(await page.locator('ol.options li').count()).toBe(3);
+
+    await open('/dlq/dlq_c', 'dlq');
+    expect(await page.locator('table', { has: page.locator('caption', { hasText: 'Error headers' }) }).textContent()).toContain('fw.error.code');
+    const refused = await fetch(`${viewer.url}/dlq/redrive`, { method: 'POST', headers: { origin: viewer.url, 'content-type': 'application/x-www-form-urlencoded' }, body: 'stage=memory' });
+    expect(refused.status).toBe(403);
+    expect(await refused.text()).toContain('read-only');
+  });
+
+  it('lineage of an SFT sample as a graph with Kafka positions', async () => {
+    await open('/lineage/t_num_0?', 'lineage');
+    await page.waitForSelector('#lineage-graph svg');
+    await page.screenshot({ path: path.join(shots, 'lineage.png'), fullPage: true });
+    expect(await page.locator('#lineage-graph svg a.node').count()).toBeGreaterThanOrEqual(10);
+    expect(await page.locator('#lineage-graph svg a.node.source').count()).toBe(4); // doc_1, doc_2, raw_1, raw_2
+    const table = await page.locator('table.records tbody').textContent();
+    expect(table).toMatch(/fw\.docs\/\d+@\d+/);
+    expect(table).toMatch(/fw\.ingest\.raw\/\d+@\d+/);
+    expect(table).toContain('grp_num'); // a child: the RL group
+  });
+
+  it('record text is escaped everywhere: markup shows as text and never runs', async () => {
+    for (const url of ['/tables/trajectories?round=4&q=script', '/trajectories/t_fact_0', '/trajectories/t_fact_1', '/has/has_1', '/tables/cpt_samples?q=crawled', '/records/cpt_xss']) {
+      await open(url);
+      expect(await xssRan(), url).toBeUndefined();
+      expect(await page.locator('main').textContent(), url).toContain(url.includes('t_fact_1') ? '<img src=x' : XSS);
+    }
+    await page.screenshot({ path: path.join(shots, 'escaped-record.png'), fullPage: true });
+  });
+
+  it('works with the keyboard and refuses bad input naming the parameter', async () => {
+    await open('/tables/trajectories?round=4&sort=id&dir=asc');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Skip to content');
+    await page.keyboard.press('/');
+    expect(await page.evaluate('document.activeElement?.id')).toBe('search');
+    await page.keyboard.press('Escape');
+    await page.locator('body').click({ position: { x: 5, y: 5 } });
+    await page.keyboard.press('n');
+    await page.waitForURL(/after=/);
+    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_hard_0', 't_hard_1']);
+
+    for (const [url, message] of [['/tables/trajectories?round=abc', 'round: expected a whole number'], ['/tables/trajectories?sort=nope', 'sort: "nope"'], ['/tables/trajectories?after=xyz', 'after: not a page cursor']]) {
+      const response = await page.goto(`${viewer.url}${url}`);
+      expect(response?.status(), url).toBe(400);
+      expect(await page.locator('[role=alert]').textContent()).toContain(message);
+    }
+    expect((await page.goto(`${viewer.url}/records/nope`))?.status()).toBe(404);
+  });
+});
+
+describe('flywheel lineage', () => {
+  it('prints an SFT sample\'s path back to the source documents with topic, partition and offset', async () => {
+    const { stdout } = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'lineage', 't_num_0'], { env: sinkEnv, cwd: projectRoot });
+    const lines = stdout.split('\n');
+    expect(lines[1]).toMatch(/^t_num_0 {2}\[trajectories, round 4\] {2}.*fw\.sft\.trajectories\/\d+@\d+/);
+    expect(stdout).toMatch(/^ {2}q_num {2}\[questions, round 4\] {2}fw\.fas\.questions\/\d+@\d+/m);
+    expect(stdout).toMatch(/^ {12}raw_2 {2}\[raw_documents, round 4\] {2}fw\.ingest\.raw\/\d+@\d+/m);
+    const sources = stdout.slice(stdout.indexOf('source documents (4):'), stdout.indexOf('children'));
+    for (const id of ['doc_1', 'doc_2', 'raw_1', 'raw_2']) expect(sources).toMatch(new RegExp(`${id} .*fw\\.(docs|ingest\\.raw)/\\d+@\\d+`));
+    expect(stdout).toMatch(/children.*\n\s+grp_num {2}\[rl_groups/);
+  });
+});
