@@ -23,6 +23,17 @@ export function viewerRounds(round: number) {
     { ...rejected.steps[0], index: 2, thought: 'the star must be the director', tool_call: null, tool_response: '', answer: 'Bela Lugosi' },
   ];
   rejected.prediction = 'Bela Lugosi';
+  rejected.rollout_index = 1;
+  byId('t_num_1').rollout_index = 1;
+  byId('t_hard_1').rollout_index = 1;
+  // the groups name their own rollouts, with leave-one-out advantages (G = 2: ±1 when they differ, 0 when equal)
+  for (const group of records['fw.rl.groups']!) {
+    group.trajectory_ids = [...group.parent_ids];
+    group.rewards = group.trajectory_ids.map((id) => byId(id).reward);
+    group.advantages = group.rewards.map((r, i) => r - group.rewards[1 - i]);
+    group.loss_mask = group.rewards.map(() => true);
+    group.pass_count = group.rewards.filter((r) => r > 0).length;
+  }
   rejected.tool_call_count = 2;
   const meta = { round, producer: { service: 'test', version: '1', instance: 'i' }, created_at: 1_700_000_000_000 };
   records['fw.has.samples'] = [{

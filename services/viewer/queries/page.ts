@@ -91,15 +91,22 @@ export function pageQuery(db: string, spec: TableSpec, req: PageRequest): { sql:
     params.c_sort = cursor[0];
     params.c_id = cursor[1];
   }
-  const columns = spec.columns.map((c) => `${c.sql} AS ${c.key}`);
+  // shown columns get aliases no filter can mistake for a column (ClickHouse resolves aliases first)
+  const columns = spec.columns.map((c) => `${c.sql} AS __c_${c.key}`);
   const direction = descending ? 'DESC' : 'ASC';
+  const order = bySortOnly ? `ORDER BY id ${direction}` : `ORDER BY ${req.sort.sql} ${direction}, id ${direction}`;
+  const from = `FROM ${db}.${spec.table} FINAL`;
+  const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  // Two steps: the page's ids first (reading only the filter and sort columns of the whole table), then the
+  // shown columns of just those rows, found through the primary key. Reading a text column for every matching
+  // row of a large table would cost more than the rest of the query.
   const sql = [
     `SELECT ${columns.join(', ')}, ${req.sort.sql} AS __sort, id AS __id`,
-    `FROM ${db}.${spec.table} FINAL`,
-    where.length ? `WHERE ${where.join(' AND ')}` : '',
-    bySortOnly ? `ORDER BY id ${direction}` : `ORDER BY ${req.sort.sql} ${direction}, id ${direction}`,
+    from,
+    `${filter ? `${filter} AND` : 'WHERE'} id IN (SELECT id ${from} ${filter} ${order} LIMIT {limit:UInt32})`,
+    order,
     'LIMIT {limit:UInt32}',
-  ].filter(Boolean).join('\n');
+  ].join('\n');
   return { sql, params };
 }
 
@@ -108,7 +115,11 @@ export async function loadPage(querier: AnalyticsQuerier, spec: TableSpec, req: 
   const result = await querier.query(sql, params);
   const more = result.rows.length > req.limit;
   const backwards = !!req.before && !req.after;
-  let rows = result.rows.slice(0, req.limit);
+  let rows = result.rows.slice(0, req.limit).map((row) => {
+    const out: Record<string, unknown> = { __sort: row.__sort, __id: row.__id };
+    for (const c of spec.columns) out[c.key] = row[`__c_${c.key}`];
+    return out;
+  });
   if (backwards) rows = rows.reverse();
   const cursorOf = (row: Record<string, unknown> | undefined) => (row ? encodeCursor(row.__sort, row.__id) : undefined);
   const hasNext = backwards ? true : more;
@@ -116,8 +127,26 @@ export async function loadPage(querier: AnalyticsQuerier, spec: TableSpec, req: 
   return { rows, next: hasNext ? cursorOf(rows.at(-1)) : undefined, prev: hasPrev ? cursorOf(rows[0]) : undefined };
 }
 
-/** Distinct values of each filter with `options`, for its select box (ClickHouse sorts them). */
-export async function filterOptions(querier: AnalyticsQuerier, spec: TableSpec): Promise<Record<string, string[]>> {
+const OPTIONS_TTL_MS = 30_000;
+const optionsCache = new WeakMap<AnalyticsQuerier, Map<string, { at: number; value: Promise<Record<string, string[]>> }>>();
+
+/**
+ * Distinct values of each filter with `options`, for its select boxes (ClickHouse sorts them). They change
+ * only when new rounds or styles arrive, so they are kept for 30 s: a page of a large table then costs one
+ * query, not one full-column scan per select box.
+ */
+export function filterOptions(querier: AnalyticsQuerier, spec: TableSpec, now = Date.now()): Promise<Record<string, string[]>> {
+  let cache = optionsCache.get(querier);
+  if (!cache) optionsCache.set(querier, (cache = new Map()));
+  const hit = cache.get(spec.kind);
+  if (hit && now - hit.at < OPTIONS_TTL_MS) return hit.value;
+  const value = loadFilterOptions(querier, spec);
+  cache.set(spec.kind, { at: now, value });
+  value.catch(() => cache.delete(spec.kind));
+  return value;
+}
+
+async function loadFilterOptions(querier: AnalyticsQuerier, spec: TableSpec): Promise<Record<string, string[]>> {
   const out: Record<string, string[]> = {};
   const wanted = spec.filters.filter((f) => f.options);
   await Promise.all(

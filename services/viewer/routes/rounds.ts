@@ -22,6 +22,6 @@ export function roundRoutes(app: Hono, deps: ViewerDeps): void {
   });
   app.get('/rounds/:round', async (c) => {
     const round = roundNumber(c.req.param('round'), 'round');
-    return render(c, deps, `Round ${round}`, roundSection(await loadRound(deps.querier, round), 'funnel-a'), ['/vendor/chart.js']);
+    return render(c, deps, `Round ${round}: funnel, drops, acceptance, cost`, roundSection(await loadRound(deps.querier, round), 'funnel-a'), ['/vendor/chart.js']);
   });
 }

@@ -45,7 +45,7 @@ export function roundSection(detail: RoundDetail, chartId: string): Html {
   const c = detail.report.cost;
   return html`<section aria-labelledby="round-${round}-h">
 <h2 id="round-${round}-h">Round ${round}</h2>
-<figure><canvas id="${chartId}" role="img" aria-label="Funnel of round ${round}: ${chart.labels.map((l, i) => `${l} ${chart.values[i]}`).join(', ')}" height="220"></canvas>
+<figure><div class="chart"><canvas id="${chartId}" role="img" aria-label="Funnel of round ${round}: ${chart.labels.map((l, i) => `${l} ${chart.values[i]}`).join(', ')}"></canvas></div>
 <figcaption>Funnel of round ${round} (records per step)</figcaption></figure>
 ${jsonData(`${chartId}-data`, chart)}
 ${grid(`Funnel of round ${round}`, funnelRows, [['step', 'Step'], ['breakdown', 'Breakdown'], ['records', 'Records']], (r) => stepLink[String(r.step)])}
