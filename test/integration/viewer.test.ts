@@ -86,6 +86,7 @@ describe('data viewer in a real browser', () => {
     await page.waitForURL(/\/rounds\/compare\?a=4&b=5/);
     await page.screenshot({ path: path.join(shots, 'rounds-compare.png'), fullPage: true });
     expect(await page.locator('section h2').allTextContents()).toEqual([`Round ${ROUND}`, `Round ${ROUND + 1}`]);
+    expect(await page.locator('table', { has: page.locator('caption', { hasText: 'against round' }) }).locator('tr', { hasText: 'rollouts' }).textContent()).toMatch(/rollouts\s*6\s*2\s*-4/);
     expect(await page.locator('canvas').count()).toBe(2);
   });
 
@@ -121,6 +122,7 @@ describe('data viewer in a real browser', () => {
     expect(await page.locator('main').textContent()).toContain('they part at step 1');
     const group = page.locator('table', { has: page.locator('caption', { hasText: 'Rollouts of the group' }) });
     expect(await group.locator('tbody tr').count()).toBe(2);
+    expect(await group.locator('tr', { hasText: 't_fact_1' }).textContent()).toMatch(/rejected\s*0\s*-1\s*yes/); // reward 0, advantage -1
     expect(await page.locator('table.align tr.parts').textContent()).toContain('visit');
 
     await page.locator('a.source', { hasText: 'Ed Wood' }).click();

@@ -2,7 +2,7 @@ import { html } from 'hono/html';
 import type { Hono } from 'hono';
 import { BadRequestError } from '../errors.ts';
 import { listRounds, loadRound } from '../queries/rounds.ts';
-import { roundsBody, roundSection } from '../views/rounds.ts';
+import { funnelComparison, roundsBody, roundSection } from '../views/rounds.ts';
 import { render, type ViewerDeps } from './context.ts';
 
 export function roundNumber(value: string | undefined, name: string): number {
@@ -17,7 +17,7 @@ export function roundRoutes(app: Hono, deps: ViewerDeps): void {
     const a = roundNumber(c.req.query('a'), 'a');
     const b = roundNumber(c.req.query('b'), 'b');
     const [left, right] = await Promise.all([loadRound(deps.querier, a), loadRound(deps.querier, b)]);
-    const body = html`<div class="side-by-side">${roundSection(left, 'funnel-a')}${roundSection(right, 'funnel-b')}</div>`;
+    const body = html`${funnelComparison(left, right)}<div class="side-by-side">${roundSection(left, 'funnel-a')}${roundSection(right, 'funnel-b')}</div>`;
     return render(c, deps, `Round ${a} and round ${b}`, body, ['/vendor/chart.js']);
   });
   app.get('/rounds/:round', async (c) => {

@@ -55,3 +55,16 @@ ${grid(`Cost by model, round ${round}`, detail.costByModel, [['model', 'Model'],
 <p>Cost per accepted rollout: ${c ? html`${c.usd_per_accepted == null ? 'n/a' : `$${num(c.usd_per_accepted, 6)}`} (${num(c.tokens)} tokens, $${num(c.cost_usd, 6)} for ${num(c.accepted)} accepted)` : 'n/a'}</p>
 </section>`;
 }
+
+/** Two rounds' funnels in one table, step by step, with the change from the first to the second. */
+export function funnelComparison(a: RoundDetail, b: RoundDetail): Html {
+  const ra = a.report.round;
+  const rb = b.report.round;
+  return html`<table class="records"><caption>Funnel of round ${ra} against round ${rb}</caption>
+<thead><tr><th scope="col">Step</th><th scope="col">Round ${ra}</th><th scope="col">Round ${rb}</th><th scope="col">Change</th></tr></thead>
+<tbody>${a.report.steps.map((s, i) => {
+  const other = b.report.steps[i]?.records ?? 0;
+  const change = other - s.records;
+  return html`<tr><th scope="row">${s.step}</th><td class="num">${s.records}</td><td class="num">${other}</td><td class="num">${change > 0 ? `+${change}` : String(change)}</td></tr>`;
+})}</tbody></table>`;
+}
