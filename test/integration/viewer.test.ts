@@ -43,6 +43,7 @@ async function xssRan(): Promise<unknown> {
 }
 
 beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: run scripts/setup.sh (installs Debian's chromium) or set CHROMIUM_PATH`);
   fs.mkdirSync(shots, { recursive: true });
   env = new TestEnv();
   await env.createTopics();
