@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
+import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { Logger } from '../platform/logger.ts';
 import { BadRequestError, NotFoundError } from './errors.ts';
@@ -34,6 +35,9 @@ export function createViewerApp(deps: ViewerDeps, logger?: Logger): Hono {
   lineageRoutes(app, deps);
   app.notFound((c) => render(c, deps, 'Not found', errorBody(404, `no view at ${c.req.path}`), undefined, 404));
   app.onError((error, c) => {
+    if (error instanceof HTTPException && error.status === 403) {
+      return render(c, deps, 'Forbidden', errorBody(403, 'a form from another site was refused'), undefined, 403);
+    }
     const status = error instanceof BadRequestError ? 400 : error instanceof NotFoundError ? 404 : 500;
     if (status === 500) logger?.error({ err: error, path: c.req.path }, 'viewer request failed');
     return render(c, deps, status === 500 ? 'Error' : status === 404 ? 'Not found' : 'Bad request', errorBody(status, error.message), undefined, status);

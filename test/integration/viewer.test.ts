@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,20 +9,26 @@ import { openQuerier, type AnalyticsQuerier } from '../../services/analytics/que
 import { startAnalytics, type RunningAnalytics } from '../../services/analytics/service.ts';
 import type { TopicName, TopicValues } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { redriveDeadLetters } from '../../services/platform/runtime/redrive.ts';
 import { startViewer, type RunningViewer } from '../../services/viewer/server.ts';
 import { TestEnv } from '../support.ts';
 import { viewerRounds, XSS } from './viewer-round.ts';
 
 /**
- * The data viewer on a round written through the real broker and the real analytics sink into embedded
- * ClickHouse, driven by a real headless browser (Debian's chromium through playwright-core). Screenshots of
- * every view go to .flywheel/test-output/viewer/.
+ * The data viewer on real rounds in embedded ClickHouse, driven by a real headless browser (Debian's chromium
+ * through playwright-core). Round 1 is a real flywheel round (`flywheel demo` on three bundled questions: ingest,
+ * memory, FAS, rollouts, HAS, CPT); rounds 4 and 5 are the analytics views' known round with what the viewer
+ * must show on purpose (markup in record text, a rejected rollout parting at step 1, dead letters). Both go
+ * through the real broker and the real analytics sink. Screenshots of every view go to
+ * .flywheel/test-output/viewer/.
  */
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = path.join(projectRoot, '.flywheel/test-output/viewer');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-viewer-'));
 const ROUND = 4;
+const REAL = 1; // the round `flywheel demo` runs
+const PAGE = 5;
 const { records } = viewerRounds(ROUND);
 let env: TestEnv;
 let sink: RunningAnalytics;
@@ -31,6 +37,11 @@ let viewer: RunningViewer;
 let browser: Browser;
 let page: Page;
 let sinkEnv: NodeJS.ProcessEnv;
+let realSft = ''; // an SFT sample of the real round whose lineage reaches source documents
+
+async function sql(query: string, params: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
+  return (await querier.query(query, params)).rows;
+}
 
 async function open(url: string, shot?: string): Promise<void> {
   const response = await page.goto(`${viewer.url}${url}`);
@@ -47,16 +58,20 @@ beforeAll(async () => {
   fs.mkdirSync(shots, { recursive: true });
   env = new TestEnv();
   await env.createTopics();
+  const out = path.join(home, 'demo-out');
+  await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'demo', '--limit', '3', '--rounds', '1', '--prefix', env.prefix, '--out', out], {
+    cwd: projectRoot, env: { ...env.env, KAFKA_BROKERS: env.config.KAFKA_BROKERS.join(',') }, timeout: 420_000, maxBuffer: 16 * 1024 * 1024,
+  });
   for (const [topic, values] of Object.entries(records) as Array<[TopicName, Array<TopicValues[TopicName]>]>) await env.produce(topic, values as never);
   sinkEnv = { ...env.env, FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'viewer', ANALYTICS_FLUSH_MS: '150', ANALYTICS_LAG_EVERY_MS: '0', LOG_LEVEL: 'warn' };
   sink = await startAnalytics({ env: sinkEnv });
   await env.drain([{ groupId: sink.groupId, inputs: sink.inputs }]);
   // the sink owns the embedded folder: the viewer reads through its read-only endpoint, as `flywheel ui` would
   querier = await openQuerier({ FLYWHEEL_HOME: home, CLICKHOUSE_DATABASE: 'viewer' });
-  viewer = await startViewer({ querier, config: { VIEWER_READ_ONLY: true, VIEWER_PAGE_SIZE: 2 } }, { host: '127.0.0.1', port: 0 });
+  viewer = await startViewer({ querier, config: { VIEWER_READ_ONLY: true, VIEWER_PAGE_SIZE: PAGE } }, { host: '127.0.0.1', port: 0 });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-});
+}, 600_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -96,7 +111,7 @@ describe('data viewer in a real browser', () => {
     await page.getByRole('link', { name: 'rollouts', exact: true }).click();
     await page.waitForURL(/\/tables\/trajectories\?round=4/);
     await page.screenshot({ path: path.join(shots, 'table-trajectories.png'), fullPage: true });
-    expect(await page.locator('tbody tr').count()).toBe(2); // page size 2 of 6 rollouts
+    expect(await page.locator('tbody tr').count()).toBe(PAGE); // 5 of 6 rollouts
 
     // keyset paging: every rollout once, sorted by ClickHouse
     const seen: string[] = [];
@@ -136,12 +151,12 @@ describe('data viewer in a real browser', () => {
   it('every record table opens, with its filters', async () => {
     const expectRows: Array<[string, string, number]> = [
       ['questions', '/tables/questions?round=4', 2],
-      ['sft', '/tables/sft?round=4&sort=id&dir=asc', 2],
+      ['sft', '/tables/sft?round=4&sort=id&dir=asc', 3],
       ['rl_groups', '/tables/rl_groups?round=4', 2],
-      ['has_samples', '/tables/has_samples', 1],
-      ['cpt_samples', '/tables/cpt_samples?round=4', 2],
+      ['has_samples', '/tables/has_samples?round=4', 1],
+      ['cpt_samples', '/tables/cpt_samples?round=4', 4],
       ['drops', '/tables/drops?round=4&reason=no_answer', 2],
-      ['dlq', '/tables/dlq', 2],
+      ['dlq', '/tables/dlq', 3],
     ];
     for (const [name, url, rows] of expectRows) {
       await open(url, `table-${name}`);
@@ -193,7 +208,7 @@ describe('data viewer in a real browser', () => {
     await page.locator('body').click({ position: { x: 5, y: 5 } });
     await page.keyboard.press('n');
     await page.waitForURL(/after=/);
-    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_hard_0', 't_hard_1']);
+    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_num_1']);
 
     for (const [url, message] of [['/tables/trajectories?round=abc', 'round: expected a whole number'], ['/tables/trajectories?sort=nope', 'sort: "nope"'], ['/tables/trajectories?after=xyz', 'after: not a page cursor']]) {
       const response = await page.goto(`${viewer.url}${url}`);
@@ -201,6 +216,82 @@ describe('data viewer in a real browser', () => {
       expect(await page.locator('[role=alert]').textContent()).toContain(message);
     }
     expect((await page.goto(`${viewer.url}/records/nope`))?.status()).toBe(404);
+  });
+});
+
+describe('a real round (flywheel demo) in the viewer', () => {
+  it('round page, every rollout once through keyset pages, SFT sample → its trajectory → a source document, lineage, HAS', async () => {
+    const [{ n }] = await sql(`SELECT count() AS n FROM viewer.trajectories FINAL WHERE kafka_topic = 'fw.rollout.trajectories' AND round = ${REAL}`);
+    expect(Number(n)).toBeGreaterThan(10);
+    await open('/rounds');
+    await page.getByRole('link', { name: `Round ${REAL}`, exact: true }).click();
+    await page.waitForURL(`**/rounds/${REAL}`);
+    await page.screenshot({ path: path.join(shots, 'real-round.png'), fullPage: true });
+    const funnel = page.locator('table', { has: page.locator('caption', { hasText: `Funnel of round ${REAL}` }) });
+    expect(await funnel.locator('tr', { hasText: 'rollouts' }).locator('td').last().textContent()).toBe(String(n));
+
+    // keyset paging over the real rollouts, as the server renders it: each once, in ClickHouse's order
+    const ids = (await sql(`SELECT id FROM viewer.trajectories FINAL WHERE kafka_topic = 'fw.rollout.trajectories' AND round = ${REAL} ORDER BY id`)).map((r) => r.id);
+    const paged: string[] = [];
+    let next: string | undefined = `/tables/trajectories?round=${REAL}&sort=id&dir=asc`;
+    while (next) {
+      const text = await (await fetch(`${viewer.url}${next}`)).text();
+      paged.push(...[...text.matchAll(/<tr><td><a href="\/trajectories\/[^"]+">([^<]+)<\/a>/g)].map((m) => m[1]));
+      next = /id="next-page" href="([^"]+)"/.exec(text)?.[1].replaceAll('&amp;', '&');
+    }
+    expect(paged).toEqual(ids);
+
+    for (const { id } of await sql(`SELECT id FROM viewer.trajectories FINAL WHERE kafka_topic = 'fw.sft.trajectories' AND round = ${REAL} ORDER BY id`)) {
+      const [{ docs }] = await sql('SELECT count() AS docs FROM viewer.lineage_sources(id = {id:String})', { id });
+      if (Number(docs) > 0) {
+        realSft = String(id);
+        break;
+      }
+    }
+    expect(realSft, 'an SFT sample of the real round derived from documents').not.toBe('');
+
+    await page.getByRole('link', { name: 'sft', exact: true }).click();
+    await page.waitForURL(/\/tables\/sft\?round=1/);
+    await page.screenshot({ path: path.join(shots, 'real-table-sft.png'), fullPage: true });
+    while (!(await page.getByRole('link', { name: realSft, exact: true }).count())) {
+      await page.locator('#next-page').click();
+      await page.waitForLoadState();
+    }
+    await page.getByRole('link', { name: realSft, exact: true }).click();
+    await page.waitForURL(/\/trajectories\//);
+    await page.screenshot({ path: path.join(shots, 'real-trajectory.png'), fullPage: true });
+    expect(await page.locator('ol.steps > li').count()).toBeGreaterThan(1);
+    expect(await page.locator('main').textContent()).toContain('fw.sft.trajectories');
+    const source = page.locator('a.source').first();
+    const title = (await source.textContent())!;
+    await source.click();
+    await page.waitForURL(/\/records\//);
+    await page.screenshot({ path: path.join(shots, 'real-source-document.png'), fullPage: true });
+    expect(await page.locator('h1').textContent()).toBe(title);
+    expect(await page.locator('.position').first().textContent()).toMatch(/^fw\.(docs|ingest\.raw) \/ partition \d+ \/ offset \d+$/);
+
+    await open(`/lineage/${encodeURIComponent(realSft)}`);
+    await page.waitForSelector('#lineage-graph svg');
+    await page.screenshot({ path: path.join(shots, 'real-lineage.png'), fullPage: true });
+    expect(await page.locator('#lineage-graph svg a.node.source').count()).toBeGreaterThan(0);
+
+    const [has] = await sql(`SELECT id, chosen FROM viewer.has_samples FINAL WHERE round = ${REAL} ORDER BY id LIMIT 1`);
+    await open(`/has/${encodeURIComponent(String(has.id))}`, 'real-has');
+    expect(await page.locator('ol.options li.chosen').count()).toBe(1);
+    expect(await page.locator('ol.options li').nth(Number(has.chosen)).getAttribute('class')).toBe('chosen');
+  });
+
+  it('flywheel lineage prints the real SFT sample\'s path back to its source documents with their offsets', async () => {
+    expect(realSft).not.toBe('');
+    const { stdout } = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'lineage', realSft], { env: sinkEnv, cwd: projectRoot });
+    fs.writeFileSync(path.join(shots, 'real-lineage.txt'), stdout);
+    const lines = stdout.split('\n');
+    expect(lines[1]).toMatch(new RegExp(`^${realSft} {2}\\[trajectories, round ${REAL}\\] {2}.*fw\\.sft\\.trajectories/\\d+@\\d+`));
+    const count = Number(/source documents \((\d+)\):/.exec(stdout)?.[1]);
+    expect(count).toBeGreaterThan(0);
+    const sources = stdout.slice(stdout.indexOf('source documents'), stdout.indexOf('children')).trim().split('\n').slice(1);
+    expect(sources).toHaveLength(count);
+    for (const line of sources) expect(line).toMatch(/^ {2}\S+ {2}(documents|raw_documents) {2}fw\.(docs|ingest\.raw)\/\d+@\d+/);
   });
 });
 
@@ -214,5 +305,59 @@ describe('flywheel lineage', () => {
     const sources = stdout.slice(stdout.indexOf('source documents (4):'), stdout.indexOf('children'));
     for (const id of ['doc_1', 'doc_2', 'raw_1', 'raw_2']) expect(sources).toMatch(new RegExp(`${id} .*fw\\.(docs|ingest\\.raw)/\\d+@\\d+`));
     expect(stdout).toMatch(/children.*\n\s+grp_num {2}\[rl_groups/);
+  });
+});
+
+describe('flywheel ui', () => {
+  it('serves the page on the port it is given (0: a free one) and stops on SIGTERM', async () => {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'ui', '--port', '0'], { env: sinkEnv, cwd: projectRoot });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let err = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          err += chunk.toString();
+          const found = /flywheel ui: (http:\/\/127\.0\.0\.1:\d+) \(data via analytics service/.exec(err);
+          if (found) resolve(found[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`flywheel ui exited with ${code}: ${err}`)));
+      });
+      const response = await fetch(`${url}/rounds/${ROUND}`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await response.text()).toContain(`Funnel of round ${ROUND}`);
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('re-drives dead letters to their original topics when started with re-drive allowed', async () => {
+    const writable = await startViewer(
+      {
+        querier,
+        config: { VIEWER_READ_ONLY: false, VIEWER_PAGE_SIZE: 50 },
+        redrive: async (filter) => {
+          const admin = env.kafka.admin();
+          await admin.connect();
+          try {
+            return await redriveDeadLetters(env.kafka, admin, env.names, env.serde, filter);
+          } finally {
+            await admin.disconnect();
+          }
+        },
+      },
+      { host: '127.0.0.1', port: 0 },
+    );
+    try {
+      const form = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'stage=memory&code=POISON_RECORD' };
+      // a form posted from another site is refused (CSRF)
+      expect((await fetch(`${writable.url}/dlq/redrive`, { ...form, headers: { ...form.headers, origin: 'http://evil.example' } })).status).toBe(403);
+      const done = await fetch(`${writable.url}/dlq/redrive`, { ...form, headers: { ...form.headers, origin: writable.url } });
+      expect(done.status).toBe(200);
+      expect(await done.text()).toMatch(/Re-driven 2 dead letter\(s\), skipped 1/);
+    } finally {
+      await writable.close();
+    }
   });
 });

@@ -44,7 +44,7 @@ ${(opts.scripts ?? []).map((s) => html`<script src="${s}"></script>`)}
 }
 
 export function errorBody(status: number, message: string): Html {
-  return html`<p role="alert" class="error"><strong>${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Error'}:</strong> ${message}</p>
+  return html`<p role="alert" class="error"><strong>${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : status === 403 ? 'Refused' : 'Error'}:</strong> ${message}</p>
 <p><a href="/rounds">Back to the rounds</a></p>`;
 }
 
