@@ -13,9 +13,11 @@ describe('accepted vs rejected alignment', () => {
   it('marks the first step where the tool calls differ (arguments compared as JSON)', () => {
     const good = rollout('a', true, [step(0, 'search', '{"query": ["Ed Wood"]}'), step(1, 'visit', '{"url":"1"}'), step(2, null, '', 'Ed Wood')]);
     const bad = rollout('b', false, [step(0, 'search', '{"query":["Ed Wood"]}'), step(1, 'visit', '{"url":"2"}')]);
-    const { rows, parts } = alignRollouts(good, bad);
+    const { rows, parts, toolsPart } = alignRollouts(good, bad);
     expect(parts).toBe(1);
+    expect(toolsPart).toBe(2); // step 1 visits another page; step 2 answers where the other stopped
     expect(rows.map((r) => r.same)).toEqual([true, false, false]);
+    expect(rows.map((r) => r.sameTool)).toEqual([true, true, false]);
     expect(rows[2]).toMatchObject({ left: 'answer: Ed Wood', right: undefined });
   });
 

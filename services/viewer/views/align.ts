@@ -5,6 +5,8 @@ export interface AlignedRow {
   left?: string;
   right?: string;
   same: boolean;
+  /** Both steps call the same tool (or both answer), with other arguments. */
+  sameTool: boolean;
 }
 
 /** A step as it shows in the alignment: the tool call with its arguments, or the answer. */
@@ -23,20 +25,27 @@ function compactJson(text: string): string {
 }
 
 /**
- * Two rollouts side by side on their tool-call sequence, step by step; `parts` is the first step where they
- * differ (null when one is a prefix of the other and they never differ).
+ * Two rollouts side by side on their tool-call sequence, step by step: `parts` is the first step whose call
+ * differs (tool or arguments), `toolsPart` the first where the tool itself differs (null: never).
  */
-export function alignRollouts(left: Sibling, right: Sibling): { rows: AlignedRow[]; parts: number | null } {
+export function alignRollouts(left: Sibling, right: Sibling): { rows: AlignedRow[]; parts: number | null; toolsPart: number | null } {
   const a = left.steps.map(stepAction);
   const b = right.steps.map(stepAction);
   const rows: AlignedRow[] = [];
   let parts: number | null = null;
+  let toolsPart: number | null = null;
   for (let i = 0; i < Math.max(a.length, b.length); i++) {
     const same = a[i] !== undefined && a[i] === b[i];
+    const sameTool = !!left.steps[i] && !!right.steps[i] && toolOf(left.steps[i]) === toolOf(right.steps[i]);
     if (!same && parts === null) parts = i;
-    rows.push({ index: i, left: a[i], right: b[i], same });
+    if (!sameTool && toolsPart === null) toolsPart = i;
+    rows.push({ index: i, left: a[i], right: b[i], same, sameTool });
   }
-  return { rows, parts };
+  return { rows, parts, toolsPart };
+}
+
+function toolOf(step: Step): string {
+  return step.tool_call_name ?? (step.answer != null ? 'answer' : '');
 }
 
 /** The pair to compare: this rollout and the best of the other verdict (accepted first). */
