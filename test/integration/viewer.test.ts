@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openQuerier, type AnalyticsQuerier } from '../../services/analytics/querier.ts';
@@ -24,6 +25,7 @@ import { viewerRounds, XSS } from './viewer-round.ts';
  * .flywheel/test-output/viewer/.
  */
 const run = promisify(execFile);
+const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = path.join(projectRoot, '.flywheel/test-output/viewer');
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-viewer-'));
@@ -206,6 +208,28 @@ describe('data viewer in a real browser', () => {
       expect(await page.locator('main').textContent(), url).toContain(url.includes('t_fact_1') ? '<img src=x' : XSS);
     }
     await page.screenshot({ path: path.join(shots, 'escaped-record.png'), fullPage: true });
+  });
+
+  it('has no accessibility violations axe-core finds (WCAG 2 A and AA) on any view', async () => {
+    // axe is injected as an inline script, which the viewer's own CSP forbids: a separate page bypasses it
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+    const audit = await context.newPage();
+    try {
+      const urls = [
+        '/rounds', `/rounds/${ROUND}`, `/rounds/compare?a=${ROUND}&b=${ROUND + 1}`, '/tables/trajectories?round=4', '/tables/dlq',
+        '/trajectories/t_fact_1', '/has/has_1', '/records/doc_1', '/lineage/t_num_0', '/dlq/dlq_c', '/tables/trajectories?round=abc',
+      ];
+      const found: string[] = [];
+      for (const url of urls) {
+        await audit.goto(`${viewer.url}${url}`);
+        await audit.addScriptTag({ path: axeScript });
+        const violations = (await audit.evaluate("axe.run(document, { runOnly: ['wcag2a', 'wcag2aa'] }).then((r) => r.violations.map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))")) as string[];
+        found.push(...violations.map((v) => `${url} ${v}`));
+      }
+      expect(found).toEqual([]);
+    } finally {
+      await context.close();
+    }
   });
 
   it('works with the keyboard and refuses bad input naming the parameter', async () => {

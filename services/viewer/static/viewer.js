@@ -49,8 +49,10 @@
     window.dagre.layout(g);
     var size = g.graph();
     var svg = document.createElementNS(NS, 'svg');
-    svg.setAttribute('width', size.width);
-    svg.setAttribute('height', size.height);
+    // fit the container's width when the graph is wider, down to a scale that keeps the labels legible
+    var scale = Math.max(0.5, Math.min(1, (host.clientWidth || size.width) / size.width));
+    svg.setAttribute('width', size.width * scale);
+    svg.setAttribute('height', size.height * scale);
     svg.setAttribute('viewBox', '0 0 ' + size.width + ' ' + size.height);
     svg.setAttribute('aria-hidden', 'false');
     var defs = document.createElementNS(NS, 'defs');
@@ -90,5 +92,7 @@
       svg.appendChild(a);
     });
     host.appendChild(svg);
+    var focus = svg.querySelector('.node.focus');
+    if (focus && scale === 0.5) focus.scrollIntoView({ block: 'nearest', inline: 'center' });
   }
 })();

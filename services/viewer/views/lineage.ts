@@ -11,7 +11,7 @@ export function lineageBody(lineage: Lineage): Html {
   };
   const row = (n: Lineage['nodes'][number]) => html`<tr${n.depth === 0 ? html` class="current"` : ''}><td class="num">${n.depth}</td><td><a href="/records/${encodeURIComponent(n.id)}">${n.id}</a></td><td>${n.table || 'not in the store'}${isSource(n) ? html` <span class="tag">source</span>` : ''}</td><td class="position">${formatLocations(n.locations) || '–'}</td><td>${n.label}</td></tr>`;
   return html`<p>Parents up to the source documents (negative distance) and children down to the training samples (positive).</p>
-<figure class="graph"><div id="lineage-graph" role="img" aria-label="Lineage graph of ${lineage.id}: ${lineage.nodes.length} records, ${lineage.edges.length} links"></div>
+<figure class="graph"><div id="lineage-graph" role="group" aria-label="Lineage graph of ${lineage.id}: ${lineage.nodes.length} records, ${lineage.edges.length} links"></div>
 <figcaption>Lineage of <code>${lineage.id}</code>; arrows point from parent to child. Each box links to its record.</figcaption></figure>
 ${jsonData('lineage-data', graph)}
 <table class="records"><caption>Records of the lineage with their Kafka positions (topic/partition@offset)</caption>
