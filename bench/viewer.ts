@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { applyDdl } from '../services/analytics/ddl.ts';
 import { openQuerier } from '../services/analytics/querier.ts';
 import { createClickHouse } from '../services/platform/clickhouse.ts';
-import { pageQuery, parsePageRequest } from '../services/viewer/queries/page.ts';
+import { encodeCursor, pageQuery, parsePageRequest } from '../services/viewer/queries/page.ts';
 import { tableSpec } from '../services/viewer/queries/specs.ts';
 import { startViewer } from '../services/viewer/server.ts';
 import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
@@ -43,21 +43,27 @@ export async function run(): Promise<BenchResult[]> {
         if (response.status !== 200 || !text.includes('<tbody><tr>')) throw new Error(`viewer answered ${response.status} for ${u}`);
         return text;
       };
-      // a cursor up to 40 pages deep (2,000 rows in), found by following the pages' own "next" links
-      let deep = '';
-      let depth = 0;
+      // the pages' own "next" links work (checked for 3 pages); the deep cursor is the last row before page
+      // `depth + 1`, up to page 301 (15,000 rows in), read from ClickHouse in the page's order
       let page = await served(url());
-      for (; depth < 40; depth++) {
+      for (let i = 0; i < 3; i++) {
         const next = /id="next-page" href="[^"]*after=([^"&]+)"/.exec(page);
-        if (!next) break;
-        deep = next[1];
-        page = await served(url({ after: deep }));
+        if (!next) throw new Error('the first pages of the bench table have no next link');
+        page = await served(url({ after: next[1] }));
       }
+      const where = "kafka_topic = 'fw.rollout.trajectories' AND round = 3 AND question_style = 'factual' AND judge_correct";
+      const [{ n }] = (await querier.query(`SELECT count() AS n FROM ${DB}.trajectories FINAL WHERE ${where}`)).rows;
+      const depth = Math.max(1, Math.min(300, Math.floor(Number(n) / 50) - 1));
+      const [last] = (await querier.query(`SELECT reward, id FROM ${DB}.trajectories FINAL WHERE ${where} ORDER BY reward DESC, id DESC LIMIT 1 OFFSET ${depth * 50 - 1}`)).rows;
+      const deep = encodeCursor(last.reward, last.id);
       const req = parsePageRequest(spec, { ...filter }, 50);
       const first = pageQuery(DB, spec, req);
       // the same two-step query, its inner page found with OFFSET instead of the keyset condition
       const offsetSql = first.sql.replace('LIMIT {limit:UInt32})', `LIMIT {limit:UInt32} OFFSET ${depth * 50})`);
       if (offsetSql === first.sql) throw new Error('the page query changed shape: update the OFFSET baseline');
+      const keysetFirst = /<tr><td><a href="\/trajectories\/([^"?]+)/.exec(await served(url({ after: deep })))?.[1];
+      const offsetFirst = (await querier.query(offsetSql, first.params)).rows[0]?.__id;
+      if (keysetFirst !== offsetFirst) throw new Error(`page ${depth + 1}: keyset starts at ${keysetFirst}, OFFSET at ${String(offsetFirst)}`);
       const cases: Record<string, () => Promise<unknown>> = {
         servedFirst: () => served(url()),
         rawFirst: () => querier.query(first.sql, first.params),
