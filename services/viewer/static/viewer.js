@@ -73,7 +73,8 @@
       var box = g.node(id);
       var n = box.node;
       var a = document.createElementNS(NS, 'a');
-      a.setAttribute('href', '/records/' + encodeURIComponent(id));
+      // a collapsed box ("4 tool_calls") points at the table of records below the graph
+      a.setAttribute('href', n.count > 1 ? '#lineage-records' : '/records/' + encodeURIComponent(id));
       a.setAttribute('class', 'node' + (n.id === graph.focus ? ' focus' : '') + (n.source ? ' source' : '') + (n.table ? '' : ' missing'));
       var title = document.createElementNS(NS, 'title');
       title.textContent = id + ' (' + (n.table || 'not in the store') + ')' + (n.label ? ': ' + n.label : '');
@@ -92,7 +93,5 @@
       svg.appendChild(a);
     });
     host.appendChild(svg);
-    var focus = svg.querySelector('.node.focus');
-    if (focus && scale === 0.5) focus.scrollIntoView({ block: 'nearest', inline: 'center' });
   }
 })();
