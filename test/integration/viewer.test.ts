@@ -14,6 +14,7 @@ import { waitForDrain } from '../../services/platform/runtime/drain.ts';
 import { redriveDeadLetters } from '../../services/platform/runtime/redrive.ts';
 import { startViewer, type RunningViewer } from '../../services/viewer/server.ts';
 import { TestEnv } from '../support.ts';
+import { ClickHouseHttpBridge, freePort } from './analytics-http-bridge.ts';
 import { viewerRounds, XSS } from './viewer-round.ts';
 
 /**
@@ -343,6 +344,30 @@ describe('flywheel lineage', () => {
 });
 
 describe('flywheel ui', () => {
+  it('reads a ClickHouse server (CLICKHOUSE_URL, readonly=1) the same way', async () => {
+    const bridge = new ClickHouseHttpBridge(sink.client, await freePort());
+    await bridge.start();
+    const server = await openQuerier({ CLICKHOUSE_URL: bridge.url, CLICKHOUSE_DATABASE: 'viewer', FLYWHEEL_HOME: home });
+    const remote = await startViewer({ querier: server, config: { VIEWER_READ_ONLY: true, VIEWER_PAGE_SIZE: PAGE } }, { host: '127.0.0.1', port: 0 });
+    try {
+      expect(server.via).toMatch(/^server /);
+      const pages: Array<[string, string]> = [
+        [`/rounds/${ROUND}`, `Funnel of round ${ROUND}`], ['/tables/trajectories?round=4&q=bela', 't_fact_1'],
+        ['/trajectories/t_fact_1', 'they part at'], ['/lineage/t_num_0', 'fw.ingest.raw/'], ['/has/has_1', 'chosen'],
+      ];
+      for (const [url, text] of pages) {
+        const response = await fetch(`${remote.url}${url}`);
+        expect(response.status, url).toBe(200);
+        expect(await response.text(), url).toContain(text);
+      }
+      expect(bridge.requests).toBeGreaterThan(pages.length);
+    } finally {
+      await remote.close();
+      await server.close();
+      await bridge.stop();
+    }
+  });
+
   it('serves the page on the port it is given (0: a free one) and stops on SIGTERM', async () => {
     const child = spawn(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'ui', '--port', '0'], { env: sinkEnv, cwd: projectRoot });
     try {
