@@ -28,6 +28,20 @@ ${Object.entries(row).filter(([k]) => !skip.has(k)).map(([k, v]) => html`<tr><th
 </tbody></table>`;
 }
 
+/** An option as the agent would act on it: its thought, then the call; other text as it is. */
+function option(text: string): Html {
+  try {
+    const o = JSON.parse(text) as { thought?: unknown; name?: unknown; arguments?: unknown; answer?: unknown };
+    if (o && typeof o === 'object' && (typeof o.name === 'string' || typeof o.answer === 'string')) {
+      const call = typeof o.name === 'string' ? `${o.name}(${JSON.stringify(o.arguments ?? {})})` : `answer: ${String(o.answer)}`;
+      return html`<div class="option">${typeof o.thought === 'string' ? html`<p class="thought">${o.thought}</p>` : ''}<pre>${call}</pre></div>`;
+    }
+  } catch {
+    // not JSON: shown as written
+  }
+  return html`<pre>${text}</pre>`;
+}
+
 /** A HAS decision: the context, the options with the chosen one marked, the judgement. */
 export function hasBody(row: Record<string, unknown>): Html {
   const options = (row.options as string[]) ?? [];
@@ -39,7 +53,7 @@ export function hasBody(row: Record<string, unknown>): Html {
 <dt>Kafka position</dt><dd>${String(row.kafka_topic)}/${String(row.kafka_partition)}@${String(row.kafka_offset)} · <a href="/lineage/${encodeURIComponent(String(row.id))}">lineage</a></dd>
 </dl>
 <section aria-labelledby="opt-h"><h2 id="opt-h">Options (${options.length})</h2>
-<ol class="options" start="0">${options.map((o, i) => html`<li class="${i === chosen ? 'chosen' : ''}"${i === chosen ? html` aria-label="option ${i}, chosen"` : ''}>${i === chosen ? html`<span class="tag chosen-tag">chosen</span> ` : ''}<pre>${o}</pre></li>`)}</ol></section>
+<ol class="options" start="0">${options.map((o, i) => html`<li class="${i === chosen ? 'chosen' : ''}"${i === chosen ? html` aria-label="option ${i}, chosen"` : ''}>${i === chosen ? html`<span class="tag chosen-tag">chosen</span> ` : ''}${option(o)}</li>`)}</ol></section>
 <section aria-labelledby="text-h"><h2 id="text-h">Sample text</h2><details><summary>Rendered sample (${String(row.text).length} characters)</summary><pre>${String(row.text)}</pre></details></section>`;
 }
 
