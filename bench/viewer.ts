@@ -23,7 +23,7 @@ const DB = 'bench_viewer';
  */
 export async function run(): Promise<BenchResult[]> {
   const rows = envInt('BENCH_VIEWER_ROWS', 1_000_000);
-  const repeats = envInt('BENCH_VIEWER_REPEATS', 7);
+  const repeats = envInt('BENCH_VIEWER_REPEATS', 11);
   const keep = process.env.BENCH_VIEWER_HOME; // reuse a generated table between runs (development)
   const home = keep ?? fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-viewer-'));
   try {

@@ -40,7 +40,9 @@ export function createViewerApp(deps: ViewerDeps, logger?: Logger): Hono {
     }
     const status = error instanceof BadRequestError ? 400 : error instanceof NotFoundError ? 404 : 500;
     if (status === 500) logger?.error({ err: error, path: c.req.path }, 'viewer request failed');
-    return render(c, deps, status === 500 ? 'Error' : status === 404 ? 'Not found' : 'Bad request', errorBody(status, error.message), undefined, status);
+    // a store error can quote the whole query: the page shows its first line, the log has the rest
+    const message = status === 500 ? error.message.split('\n')[0].slice(0, 300) : error.message;
+    return render(c, deps, status === 500 ? 'Error' : status === 404 ? 'Not found' : 'Bad request', errorBody(status, message), undefined, status);
   });
   return app;
 }
