@@ -116,7 +116,7 @@ describe('data viewer in a real browser', () => {
     await page.screenshot({ path: path.join(shots, 'rounds-compare.png'), fullPage: true });
     expect(await page.locator('section h2').allTextContents()).toEqual([`Round ${ROUND}`, `Round ${ROUND + 1}`]);
     expect(await page.locator('table', { has: page.locator('caption', { hasText: 'against round' }) }).locator('tr', { hasText: 'rollouts' }).textContent()).toMatch(/rollouts\s*6\s*2\s*-4/);
-    expect(await page.locator('canvas').count()).toBe(2);
+    expect(await page.locator('canvas').count()).toBe(3);
   });
 
   it('round → trajectories table → a trajectory → its source document', async () => {
@@ -141,6 +141,8 @@ describe('data viewer in a real browser', () => {
     // filters: verdict and text search inside the messages
     await open('/tables/trajectories?round=4&verdict=false&q=bela');
     expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_fact_1']);
+    await open('/tables/trajectories?round=4&min_reward=0.5&sort=id&dir=asc');
+    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_fact_0', 't_num_0', 't_num_1']);
 
     await page.getByRole('link', { name: 't_fact_1' }).click();
     await page.waitForURL(/\/trajectories\/t_fact_1/);

@@ -10,6 +10,7 @@ describe('table page requests', () => {
     const bad: Array<[Record<string, string>, RegExp]> = [
       [{ round: '3; DROP TABLE x' }, /^round: expected a whole number/],
       [{ verdict: 'maybe' }, /^verdict: expected true or false/],
+      [{ min_reward: 'high' }, /^min_reward: expected a number/],
       [{ topic: 'fw.docs' }, /^topic: expected one of fw\.rollout\.trajectories/],
       [{ sort: 'question' }, /^sort: "question" is not a sort of Trajectories/],
       [{ dir: 'up' }, /^dir: expected asc or desc/],

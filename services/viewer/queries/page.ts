@@ -42,6 +42,7 @@ export function parsePageRequest(spec: TableSpec, query: Record<string, string |
 
 function checkFilter(f: FilterSpec, value: string): string {
   if (f.type === 'Int32' && !/^-?\d{1,9}$/.test(value)) throw new BadRequestError(`${f.key}: expected a whole number (got "${value}")`);
+  if (f.type === 'Float64' && !/^-?\d+(\.\d+)?$/.test(value)) throw new BadRequestError(`${f.key}: expected a number (got "${value}")`);
   if (f.type === 'Bool' && value !== 'true' && value !== 'false') throw new BadRequestError(`${f.key}: expected true or false (got "${value}")`);
   if (f.choices && !f.choices.some(([v]) => v === value)) throw new BadRequestError(`${f.key}: expected one of ${f.choices.map(([v]) => v).join(', ')} (got "${value}")`);
   if (value.length > 200) throw new BadRequestError(`${f.key}: value longer than 200 characters`);

@@ -24,8 +24,8 @@ export interface FilterSpec {
   label: string;
   /** A predicate using the parameter `{f_<key>:<type>}`. */
   sql: string;
-  type: 'Int32' | 'String' | 'Bool';
-  /** Distinct values offered in a select box (a constant query over the table); free text when absent. */
+  type: 'Int32' | 'Float64' | 'String' | 'Bool';
+  /** Distinct values offered in a select box (a constant query over the table); a text box when neither this nor `choices`. */
   options?: string;
   /** Fixed choices (value → label), e.g. a verdict. */
   choices?: Array<[string, string]>;
@@ -77,6 +77,7 @@ const trajectoryFilters: FilterSpec[] = [
   round,
   { key: 'style', label: 'Style', sql: 'question_style = {f_style:String}', type: 'String', options: 'question_style' },
   verdict('judge_correct'),
+  { key: 'min_reward', label: 'Reward at least', sql: 'reward >= {f_min_reward:Float64}', type: 'Float64' },
   { key: 'termination', label: 'Termination', sql: 'termination = {f_termination:String}', type: 'String', options: 'termination' },
 ];
 const trajectorySearch = `(${contains('question')} OR ${contains('prediction')} OR arrayExists(s -> ${contains(stepText)}, steps))`;

@@ -24,10 +24,12 @@
     document.querySelectorAll('canvas[id]').forEach(function (canvas) {
       var d = data(canvas.id + '-data');
       if (!d) return;
+      var colors = ['#3b6ea5', '#d9822b'];
+      var series = d.series || [{ label: 'records', values: d.values }];
       new window.Chart(canvas, {
         type: 'bar',
-        data: { labels: d.labels, datasets: [{ label: 'records', data: d.values, backgroundColor: '#3b6ea5' }] },
-        options: { indexAxis: 'y', animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: false } } },
+        data: { labels: d.labels, datasets: series.map(function (x, i) { return { label: x.label, data: x.values, backgroundColor: colors[i % colors.length] }; }) },
+        options: { indexAxis: 'y', animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: series.length > 1 } } },
       });
     });
   }

@@ -60,7 +60,17 @@ ${grid(`Cost by model, round ${round}`, detail.costByModel, [['model', 'Model'],
 export function funnelComparison(a: RoundDetail, b: RoundDetail): Html {
   const ra = a.report.round;
   const rb = b.report.round;
-  return html`<table class="records"><caption>Funnel of round ${ra} against round ${rb}</caption>
+  const chart = {
+    labels: a.report.steps.map((s) => s.step),
+    series: [
+      { label: `round ${ra}`, values: a.report.steps.map((s) => s.records) },
+      { label: `round ${rb}`, values: b.report.steps.map((s) => s.records) },
+    ],
+  };
+  return html`<figure><div class="chart"><canvas id="funnel-compare" role="img" aria-label="Funnels of round ${ra} and round ${rb} as grouped bars; the table below has the numbers"></canvas></div>
+<figcaption>Funnel of round ${ra} and round ${rb}</figcaption></figure>
+${jsonData('funnel-compare-data', chart)}
+<table class="records"><caption>Funnel of round ${ra} against round ${rb}</caption>
 <thead><tr><th scope="col">Step</th><th scope="col">Round ${ra}</th><th scope="col">Round ${rb}</th><th scope="col">Change</th></tr></thead>
 <tbody>${a.report.steps.map((s, i) => {
   const other = b.report.steps[i]?.records ?? 0;

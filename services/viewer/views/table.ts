@@ -31,6 +31,7 @@ export function tableBody(spec: TableSpec, req: PageRequest, page: Page, options
   return html`<form class="filters" method="get" action="${here}" aria-label="Filter ${spec.title}">
 ${spec.filters.map((f) => {
   const value = req.filters[f.key] ?? '';
+  if (!f.choices && !f.options) return html`<label>${f.label} <input name="${f.key}" value="${value}" size="6" inputmode="decimal"></label>`;
   const choices: Array<[string, string]> = f.choices ?? (options[f.key] ?? []).map((v) => [v, v]);
   return html`<label>${f.label} <select name="${f.key}"><option value="">any</option>${choices.map(
     ([v, label]) => html`<option value="${v}"${v === value ? html` selected` : ''}>${label}</option>`,
