@@ -138,11 +138,11 @@ describe('data viewer in a real browser', () => {
     }
     expect(seen).toEqual(['t_fact_0', 't_fact_1', 't_hard_0', 't_hard_1', 't_num_0', 't_num_1']);
 
-    // filters: verdict and text search inside the messages
-    await open('/tables/trajectories?round=4&verdict=false&q=bela');
-    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_fact_1']);
+    // filters: minimum reward, verdict and text search inside the messages
     await open('/tables/trajectories?round=4&min_reward=0.5&sort=id&dir=asc');
     expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_fact_0', 't_num_0', 't_num_1']);
+    await open('/tables/trajectories?round=4&verdict=false&q=bela');
+    expect(await page.locator('tbody tr td:first-child').allTextContents()).toEqual(['t_fact_1']);
 
     await page.getByRole('link', { name: 't_fact_1' }).click();
     await page.waitForURL(/\/trajectories\/t_fact_1/);
