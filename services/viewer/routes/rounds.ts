@@ -17,7 +17,8 @@ export function roundRoutes(app: Hono, deps: ViewerDeps): void {
     const a = roundNumber(c.req.query('a'), 'a');
     const b = roundNumber(c.req.query('b'), 'b');
     const [left, right] = await Promise.all([loadRound(deps.querier, a), loadRound(deps.querier, b)]);
-    const body = html`${funnelComparison(left, right)}<div class="side-by-side">${roundSection(left, 'funnel-a')}${roundSection(right, 'funnel-b')}</div>`;
+    const max = Math.max(...[left, right].flatMap((d) => d.report.steps.map((s) => s.records)));
+    const body = html`${funnelComparison(left, right)}<div class="side-by-side">${roundSection(left, 'funnel-a', max)}${roundSection(right, 'funnel-b', max)}</div>`;
     return render(c, deps, `Round ${a} and round ${b}`, body, ['/vendor/chart.js']);
   });
   app.get('/rounds/:round', async (c) => {

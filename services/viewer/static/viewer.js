@@ -29,7 +29,7 @@
       new window.Chart(canvas, {
         type: 'bar',
         data: { labels: d.labels, datasets: series.map(function (x, i) { return { label: x.label, data: x.values, backgroundColor: colors[i % colors.length] }; }) },
-        options: { indexAxis: 'y', animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { display: series.length > 1 } } },
+        options: { indexAxis: 'y', animation: false, responsive: true, maintainAspectRatio: false, scales: { x: { max: d.max || undefined } }, plugins: { legend: { display: series.length > 1 } } },
       });
     });
   }

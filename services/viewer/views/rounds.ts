@@ -31,12 +31,13 @@ function grid(caption: string, rows: Array<Record<string, unknown>>, columns: Ar
 }
 
 /** One round: the funnel as a chart and a table, drops by reason, acceptance by style, cost. */
-export function roundSection(detail: RoundDetail, chartId: string): Html {
+export function roundSection(detail: RoundDetail, chartId: string, scaleMax?: number): Html {
   const round = detail.report.round;
   const funnelRows = detail.report.steps.flatMap((s) =>
     s.parts.length ? s.parts.map((p) => ({ step: s.step, breakdown: p.breakdown, records: p.records })) : [{ step: s.step, breakdown: '', records: s.records }],
   );
-  const chart = { labels: detail.report.steps.map((s) => s.step), values: detail.report.steps.map((s) => s.records) };
+  // rounds shown side by side share one scale, so equal bars mean equal counts
+  const chart = { labels: detail.report.steps.map((s) => s.step), values: detail.report.steps.map((s) => s.records), max: scaleMax };
   const tableLink = (kind: string, extra: Record<string, string | number> = {}) => `/tables/${kind}${qs({ round, ...extra })}`;
   const stepLink: Record<string, string> = {
     questions: tableLink('questions'), rollouts: tableLink('trajectories'), accepted: tableLink('trajectories', { verdict: 'true' }),
