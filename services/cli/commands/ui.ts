@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { openQuerier } from '../../analytics/querier.ts';
 import { loadConfig, loadPlatformConfig } from '../../platform/config.ts';
 import { createLogger } from '../../platform/logger.ts';
-import { redriveDeadLetters } from '../../platform/runtime/redrive.ts';
 import { viewerConfigSchema } from '../../viewer/config.ts';
 import { startViewer } from '../../viewer/server.ts';
 import { cliContext } from '../context.ts';
@@ -29,7 +28,7 @@ export function registerUiCommand(program: Command): void {
         ? undefined
         : async (filter: { stage?: string; code?: string }) => {
             const ctx = cliContext(env);
-            return ctx.withAdmin((admin) => redriveDeadLetters(ctx.kafka, admin, ctx.names, ctx.serde, filter));
+            return ctx.kafka.redriveDeadLetters(ctx.names, ctx.serde, filter);
           };
       const viewer = await startViewer({ querier, config, redrive }, { host: config.VIEWER_HOST, port: config.VIEWER_PORT, logger });
       logger.info({ url: viewer.url, via: querier.via, readOnly: config.VIEWER_READ_ONLY }, 'viewer listening');
