@@ -86,7 +86,7 @@ export function renderLineageText(lineage: Lineage): string {
   const out = ['parents (up to the source documents):', ...ancestors.map(line)];
   out.push('', `source documents (${sources.length}):`);
   for (const s of sources) out.push(`  ${s.id}  ${s.table}  ${formatLocations(s.locations) || '-'}${s.label ? `  "${s.label}"` : ''}`);
-  out.push('', `children (down to the training samples): ${descendants.length ? '' : 'none'}`);
+  out.push('', `children (down to the training samples):${descendants.length ? '' : ' none'}`);
   for (const d of descendants) out.push(line(d));
   return out.join('\n');
 }
