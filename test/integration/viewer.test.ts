@@ -41,7 +41,10 @@ let viewer: RunningViewer;
 let browser: Browser;
 let page: Page;
 let sinkEnv: NodeJS.ProcessEnv;
-let realSft = ''; // an SFT sample of the real round whose lineage reaches source documents
+// a trajectory of the real round whose lineage reaches source documents: an SFT sample when the round has one
+// derived from documents (SFT samples of the bundled dataset questions have no document parents), else a rollout
+let realTrajectory = '';
+let realTopic = '';
 
 async function sql(query: string, params: Record<string, unknown> = {}): Promise<Array<Record<string, unknown>>> {
   return (await querier.query(query, params)).rows;
@@ -257,7 +260,7 @@ describe('data viewer in a real browser', () => {
 });
 
 describe('a real round (flywheel demo) in the viewer', () => {
-  it('round page, every rollout once through keyset pages, SFT sample → its trajectory → a source document, lineage, HAS', async () => {
+  it('round page, every rollout once through keyset pages, a trajectory (SFT when one derives from documents) → a source document, lineage, HAS', async () => {
     const [{ n }] = await sql(`SELECT count() AS n FROM viewer.trajectories FINAL WHERE kafka_topic = 'fw.rollout.trajectories' AND round = ${REAL}`);
     expect(Number(n)).toBeGreaterThan(10);
     await open('/rounds');
@@ -278,27 +281,34 @@ describe('a real round (flywheel demo) in the viewer', () => {
     }
     expect(paged).toEqual(ids);
 
-    for (const { id } of await sql(`SELECT id FROM viewer.trajectories FINAL WHERE kafka_topic = 'fw.sft.trajectories' AND round = ${REAL} ORDER BY id`)) {
+    const candidates = await sql(
+      `SELECT id, kafka_topic FROM viewer.trajectories FINAL WHERE kafka_topic IN ('fw.sft.trajectories', 'fw.rollout.trajectories') AND round = ${REAL}
+       ORDER BY kafka_topic = 'fw.sft.trajectories' DESC, judge_correct DESC, id`,
+    );
+    for (const { id, kafka_topic } of candidates) {
       const [{ docs }] = await sql('SELECT count() AS docs FROM viewer.lineage_sources(id = {id:String})', { id });
       if (Number(docs) > 0) {
-        realSft = String(id);
+        [realTrajectory, realTopic] = [String(id), String(kafka_topic)];
         break;
       }
     }
-    expect(realSft, 'an SFT sample of the real round derived from documents').not.toBe('');
+    expect(realTrajectory, 'a trajectory of the real round derived from documents').not.toBe('');
+    console.error(`real round: following ${realTrajectory} (${realTopic})`);
 
-    await page.getByRole('link', { name: 'sft', exact: true }).click();
-    await page.waitForURL(/\/tables\/sft\?round=1/);
-    await page.screenshot({ path: path.join(shots, 'real-table-sft.png'), fullPage: true });
-    while (!(await page.getByRole('link', { name: realSft, exact: true }).count())) {
+    const sft = realTopic === 'fw.sft.trajectories';
+    await page.getByRole('link', { name: sft ? 'sft' : 'rollouts', exact: true }).click();
+    await page.waitForURL(sft ? /\/tables\/sft\?round=1/ : /\/tables\/trajectories\?round=1/);
+    await page.screenshot({ path: path.join(shots, sft ? 'real-table-sft.png' : 'real-table-trajectories.png'), fullPage: true });
+    if (!sft) await open(`/tables/trajectories?round=${REAL}&sort=id&dir=asc`); // pages in a known order
+    while (!(await page.getByRole('link', { name: realTrajectory, exact: true }).count())) {
       await page.locator('#next-page').click();
       await page.waitForLoadState();
     }
-    await page.getByRole('link', { name: realSft, exact: true }).click();
+    await page.getByRole('link', { name: realTrajectory, exact: true }).click();
     await page.waitForURL(/\/trajectories\//);
     await page.screenshot({ path: path.join(shots, 'real-trajectory.png'), fullPage: true });
     expect(await page.locator('ol.steps > li').count()).toBeGreaterThan(1);
-    expect(await page.locator('main').textContent()).toContain('fw.sft.trajectories');
+    expect(await page.locator('main').textContent()).toContain(realTopic);
     const source = page.locator('a.source').first();
     const title = (await source.textContent())!;
     await source.click();
@@ -307,7 +317,7 @@ describe('a real round (flywheel demo) in the viewer', () => {
     expect(await page.locator('h1').textContent()).toBe(title);
     expect(await page.locator('.position').first().textContent()).toMatch(/^fw\.(docs|ingest\.raw) \/ partition \d+ \/ offset \d+$/);
 
-    await open(`/lineage/${encodeURIComponent(realSft)}`);
+    await open(`/lineage/${encodeURIComponent(realTrajectory)}`);
     await page.waitForSelector('#lineage-graph svg');
     await page.screenshot({ path: path.join(shots, 'real-lineage.png'), fullPage: true });
     expect(await page.locator('#lineage-graph svg a.node.source').count()).toBeGreaterThan(0);
@@ -318,12 +328,12 @@ describe('a real round (flywheel demo) in the viewer', () => {
     expect(await page.locator('ol.options li').nth(Number(has.chosen)).getAttribute('class')).toBe('chosen');
   });
 
-  it('flywheel lineage prints the real SFT sample\'s path back to its source documents with their offsets', async () => {
-    expect(realSft).not.toBe('');
-    const { stdout } = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'lineage', realSft], { env: sinkEnv, cwd: projectRoot });
+  it('flywheel lineage prints the real trajectory\'s path back to its source documents with their offsets', async () => {
+    expect(realTrajectory).not.toBe('');
+    const { stdout } = await run(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'lineage', realTrajectory], { env: sinkEnv, cwd: projectRoot });
     fs.writeFileSync(path.join(shots, 'real-lineage.txt'), stdout);
     const lines = stdout.split('\n');
-    expect(lines[1]).toMatch(new RegExp(`^${realSft} {2}\\[trajectories, round ${REAL}\\] {2}.*fw\\.sft\\.trajectories/\\d+@\\d+`));
+    expect(lines[1]).toMatch(new RegExp(`^${realTrajectory} {2}\\[trajectories, round ${REAL}\\] {2}.*${realTopic.replaceAll('.', '\\.')}/\\d+@\\d+`));
     const count = Number(/source documents \((\d+)\):/.exec(stdout)?.[1]);
     expect(count).toBeGreaterThan(0);
     const sources = stdout.slice(stdout.indexOf('\nsource documents ('), stdout.indexOf('\nchildren')).trim().split('\n').slice(1);
