@@ -31,12 +31,13 @@ export function isSource(node: LineageNode): boolean {
   return SOURCE_TABLES.has(node.table);
 }
 
-/** A record's ancestors up to the source documents and its descendants down to the training samples. */
-export async function loadLineage(querier: AnalyticsQuerier, id: string): Promise<Lineage> {
+/** A record's ancestors up to the source documents and (unless `children: false`) its descendants down to the training samples. */
+export async function loadLineage(querier: AnalyticsQuerier, id: string, options: { children?: boolean } = {}): Promise<Lineage> {
   const db = querier.database;
+  const none = { columns: [], rows: [] };
   const [up, down] = await Promise.all([
     querier.query(`SELECT id, record_table, round, depth, parent_ids FROM ${db}.lineage(id = {id:String})`, { id }),
-    querier.query(`SELECT id, record_table, round, depth, parent_ids FROM ${db}.lineage_children(id = {id:String}) WHERE depth > 0`, { id }),
+    options.children === false ? none : querier.query(`SELECT id, record_table, round, depth, parent_ids FROM ${db}.lineage_children(id = {id:String}) WHERE depth > 0`, { id }),
   ]);
   const byId = new Map<string, LineageNode>();
   const add = (row: Record<string, unknown>, sign: number) => {
@@ -51,14 +52,17 @@ export async function loadLineage(querier: AnalyticsQuerier, id: string): Promis
   for (const row of down.rows) add(row, 1);
   if (byId.size) {
     const located = await querier.query(
-      `SELECT id, any(label) AS label, groupArray((kafka_topic, kafka_partition, kafka_offset)) AS at
+      `SELECT id, any(record_table) AS record_table, any(label) AS label, groupArray((kafka_topic, kafka_partition, kafka_offset)) AS at
        FROM ${db}.record_locations WHERE id IN {ids:Array(String)} GROUP BY id`,
       { ids: [...byId.keys()] },
     );
     for (const row of located.rows) {
       const node = byId.get(String(row.id));
       if (!node) continue;
-      node.label = String(row.label ?? '');
+      // record_index keeps one table per id, and a document's signature record (fw.ingest.signatures) has the
+      // document's id: the locations name the record's own table
+      node.table = String(row.record_table || node.table);
+      node.label = String(row.label ?? '').replace(/\s+/g, ' ').trim();
       node.locations = (row.at as Array<[string, number, number | string]>)
         .map(([topic, partition, offset]) => ({ topic, partition: Number(partition), offset: Number(offset) }))
         .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition || a.offset - b.offset);

@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import { html } from 'hono/html';
 import { NotFoundError } from '../errors.ts';
+import { isSource, loadLineage } from '../queries/lineage.ts';
 import { loadGroup, loadRecord, toSteps, trajectoryTopics } from '../queries/records.ts';
 import { errorBody } from '../views/layout.ts';
 import { deadLetterBody, hasBody, recordBody } from '../views/record.ts';
@@ -27,10 +28,10 @@ export function recordRoutes(app: Hono, deps: ViewerDeps): void {
     const [topics, group, sources, has] = await Promise.all([
       trajectoryTopics(q, id),
       loadGroup(q, String(row.question_id), Number(row.round)),
-      q.query(`SELECT doc_id, record_table, title, source_uri FROM ${db}.lineage_sources(id = {id:String})`, { id }),
+      loadLineage(q, id, { children: false }),
       q.query(`SELECT id, step_index FROM ${db}.has_samples FINAL WHERE trajectory_id = {id:String} ORDER BY step_index, id`, { id }),
     ]);
-    const body = trajectoryBody({ row, steps: toSteps(row.steps), topics, groupId: group.groupId, siblings: group.siblings, sources: sources.rows, hasSamples: has.rows });
+    const body = trajectoryBody({ row, steps: toSteps(row.steps), topics, groupId: group.groupId, siblings: group.siblings, sources: sources.nodes.filter(isSource), hasSamples: has.rows });
     return render(c, deps, `Trajectory ${id}`, body);
   });
 

@@ -1,4 +1,5 @@
 import { html } from 'hono/html';
+import { formatLocations, type LineageNode } from '../queries/lineage.ts';
 import type { Sibling, Step } from '../queries/records.ts';
 import { alignRollouts, pickPair } from './align.ts';
 import { num, type Html } from './layout.ts';
@@ -9,7 +10,7 @@ export interface TrajectoryData {
   topics: string[];
   groupId: string | null;
   siblings: Sibling[];
-  sources: Array<Record<string, unknown>>;
+  sources: LineageNode[];
   hasSamples: Array<Record<string, unknown>>;
 }
 
@@ -57,7 +58,7 @@ export function trajectoryBody(d: TrajectoryData): Html {
 <p>${verdict(r.judge_correct)} prediction <strong>${String(r.prediction)}</strong>; reward ${num(r.reward)}, EM ${num(r.judge_em)}, F1 ${num(r.judge_f1)} (${String(r.judge_kind)} judge), termination ${String(r.termination)}</p>
 ${r.judge_rationale ? html`<p class="rationale">${String(r.judge_rationale)}</p>` : ''}</section>
 <section aria-labelledby="src-h"><h2 id="src-h">Source documents</h2>
-${d.sources.length ? html`<ul>${d.sources.map((s) => html`<li><a class="source" href="/records/${encodeURIComponent(String(s.doc_id))}">${String(s.title || s.doc_id)}</a> <small>${String(s.record_table)}, ${String(s.source_uri ?? '')}</small></li>`)}</ul>` : html`<p>None found in the store.</p>`}</section>
+${d.sources.length ? html`<ul>${[...d.sources].sort((a, b) => b.depth - a.depth).map((s) => html`<li><a class="source" href="/records/${encodeURIComponent(s.id)}">${s.label || s.id}</a> <small>${s.table}, ${formatLocations(s.locations)}</small></li>`)}</ul>` : html`<p>None found in the store (a question from a dataset has no document parents).</p>`}</section>
 <section aria-labelledby="group-h"><h2 id="group-h">The other rollouts of this question${d.groupId ? html` (RL group <a href="/records/${encodeURIComponent(d.groupId)}">${d.groupId}</a>)` : ''}</h2>
 <table class="records"><caption>Rollouts of the group with rewards and leave-one-out advantages</caption>
 <thead><tr><th scope="col">Rollout</th><th scope="col">Id</th><th scope="col">Verdict</th><th scope="col">Reward</th><th scope="col">Advantage</th><th scope="col">In loss</th><th scope="col">Tool calls</th><th scope="col">Termination</th><th scope="col">Prediction</th></tr></thead>
