@@ -15,7 +15,9 @@ export interface RecordRow {
 /** One record by id, from whichever table holds it (via record_index); `topic` picks a trajectory's copy. */
 export async function loadRecord(querier: AnalyticsQuerier, id: string, topic?: string): Promise<RecordRow> {
   const db = querier.database;
-  const index = await querier.query(`SELECT record_table FROM ${db}.record_index FINAL WHERE id = {id:String} LIMIT 1`, { id });
+  // record_locations, not record_index: the index keeps one table per id, and a document's signature record
+  // (fw.ingest.signatures) carries the document's id
+  const index = await querier.query(`SELECT record_table FROM ${db}.record_locations WHERE id = {id:String} LIMIT 1`, { id });
   const table = String(index.rows[0]?.record_table ?? '');
   if (!RECORD_TABLES.has(table)) {
     const letter = await querier.query(`SELECT * FROM ${db}.dead_letters FINAL WHERE id = {id:String} LIMIT 1`, { id });
