@@ -17,6 +17,9 @@ UNION ALL SELECT id, 'rl_groups', kafka_topic, kafka_partition, kafka_offset, le
 UNION ALL SELECT id, 'tool_calls', kafka_topic, kafka_partition, kafka_offset, concat(tool, ' at step ', toString(step_index)) FROM {{db}}.tool_calls
 UNION ALL SELECT id, 'has_samples', kafka_topic, kafka_partition, kafka_offset, concat('step ', toString(step_index), ', ', toString(length(options)), ' options') FROM {{db}}.has_samples
 UNION ALL SELECT id, 'cpt_samples', kafka_topic, kafka_partition, kafka_offset, concat(origin, ': ', left(text, 100)) FROM {{db}}.cpt_samples
+UNION ALL SELECT id, 'eval_sets', kafka_topic, kafka_partition, kafka_offset, concat(name, ', ', toString(length(items)), ' items') FROM {{db}}.eval_sets
+UNION ALL SELECT id, 'decontam_verdicts', kafka_topic, kafka_partition, kafka_offset, concat(tier, ': ', set_name, ' (', rule, ')') FROM {{db}}.decontam_verdicts
+UNION ALL SELECT id, 'scores', kafka_topic, kafka_partition, kafka_offset, concat(scorer, ' ', toString(reward)) FROM {{db}}.scores
 UNION ALL SELECT id, 'round_manifests', kafka_topic, kafka_partition, kafka_offset, concat('round ', toString(round), ' ', status) FROM {{db}}.round_manifests;
 
 -- lineage_children(id = 'X'): record X and every record derived from it (directly or not) through

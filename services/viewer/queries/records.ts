@@ -4,7 +4,7 @@ import { NotFoundError } from '../errors.ts';
 /** Tables a record id may live in (record_index.record_table); anything else is never put into SQL. */
 const RECORD_TABLES = new Set([
   'raw_documents', 'documents', 'drops', 'facts', 'entities', 'clusters', 'questions', 'actions', 'trajectories',
-  'rl_groups', 'tool_calls', 'has_samples', 'cpt_samples', 'round_manifests',
+  'rl_groups', 'tool_calls', 'has_samples', 'cpt_samples', 'eval_sets', 'decontam_verdicts', 'scores', 'round_manifests',
 ]);
 
 export interface RecordRow {
