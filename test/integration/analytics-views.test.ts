@@ -1,18 +1,17 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointQuerier, openQuerier } from '../../services/analytics/querier.ts';
 import { ReadOnlyViolationError } from '../../services/analytics/query.ts';
 import { startAnalytics, type RunningAnalytics } from '../../services/analytics/service.ts';
 import type { TopicName, TopicValues } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 import { knownRound } from './analytics-round.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-views-'));
 const ROUND = 4;
 const { records, expected } = knownRound(ROUND);

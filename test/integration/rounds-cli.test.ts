@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { sampleValues } from '../fixtures/records.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const exec = promisify(execFile);
+const exec = execChild;
 
 describe('flywheel round / export commands', () => {
   const env = new TestEnv();

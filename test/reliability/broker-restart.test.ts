@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKafka } from '../../services/platform/stack/kafka-local.ts';
 import { TestEnv } from '../support.ts';
 import { cptIdOf, makeDocs } from './docs.ts';
-import { printReport, sleep, StageProcess, tally, type ReportRow } from './harness.ts';
+import { printReport, sleep, StageProcess, stopStages, tally, type ReportRow } from './harness.ts';
 
 /**
  * (b) The broker goes away mid-run, once cleanly and once with SIGKILL, while a stage process is consuming.
@@ -34,6 +34,7 @@ describe('reliability: broker restart', () => {
 
   afterAll(async () => {
     printReport('reliability: broker restart', rows);
+    await stopStages();
     await broker.down(10_000).catch(() => undefined);
     fs.rmSync(home, { recursive: true, force: true });
   }, 60_000);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { projectRoot } from '../../services/platform/paths.ts';
-import { runChild, type ChildResult } from './children.ts';
+import { execChild } from './children.ts';
 
 function running(pid: number): boolean {
   try {
@@ -19,9 +19,9 @@ describe('the leak check (test/setup/leaks.ts)', () => {
   it('fails a run that leaves children running, names them, and kills them', async () => {
     const vitest = path.join(projectRoot, 'node_modules/vitest/vitest.mjs');
     const config = path.join(projectRoot, 'test/setup/leak-fixture/vitest.config.ts');
-    const run: ChildResult = await runChild(process.execPath, [vitest, 'run', '--config', config], { cwd: projectRoot, timeoutMs: 90_000 }).then(
+    const run = await execChild(process.execPath, [vitest, 'run', '--config', config], { cwd: projectRoot, timeout: 90_000 }).then(
       () => expect.fail('the leaky run passed'),
-      (failure: ChildResult) => failure,
+      (failure: { code: number; stdout: string; stderr: string }) => failure,
     );
     const output = run.stdout + run.stderr;
     expect(run.code).not.toBe(0);
