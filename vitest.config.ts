@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitest/config';
-import { allTests, unitTests } from './test/lanes.ts';
+import { brokerLane, unitLane } from './test/lanes.ts';
 
 const common = {
   testTimeout: 120_000,
@@ -23,7 +23,8 @@ export default defineConfig({
         test: {
           ...common,
           name: 'unit',
-          include: unitTests,
+          include: unitLane.include,
+          exclude: ['**/node_modules/**', ...unitLane.exclude],
           // files share a worker (no fresh module graph per file): much less start-up; unit tests leave no global state
           isolate: false,
           // a unit test that reaches for Kafka fails (connection refused) instead of quietly using a running broker
@@ -34,8 +35,8 @@ export default defineConfig({
         test: {
           ...common,
           name: 'broker',
-          include: allTests,
-          exclude: ['**/node_modules/**', ...unitTests],
+          include: brokerLane.include,
+          exclude: ['**/node_modules/**', ...brokerLane.exclude],
           // one real broker serves every test file; each file works under its own random topic prefix
           globalSetup: ['test/setup/stack.ts'],
         },

@@ -1,14 +1,19 @@
 /**
  * Which test files need the Kafka broker. The unit lane (`npm run test:unit`) holds every test that needs
- * none: the tests beside the code, and the files under test/ listed here. Everything else runs in the broker
- * lane. A file belongs here only if no test in it talks to Kafka (test/lanes.test.ts checks the imports;
- * the lane's KAFKA_BROKERS points at a closed port, so a connection attempt fails the test).
+ * none: the tests beside the code (but those listed as needing the broker) and the files under test/ listed
+ * here. The broker lane holds the rest. test/lanes.test.ts checks that every file is in exactly one lane and
+ * that the imports agree; the unit lane's KAFKA_BROKERS points at a closed port, so a connection attempt fails.
  */
-export const allTests = ['services/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'];
+export interface Lane {
+  include: string[];
+  exclude: string[];
+}
 
-export const unitTests = [
-  'services/**/*.test.ts',
-  'scripts/**/*.test.ts',
+/** Tests beside the code that talk to the broker all the same. */
+const brokerBesideCode = ['services/platform/kafka/*.test.ts'];
+
+/** Tests under test/ that need no broker. */
+const unitUnderTest = [
   'test/lanes.test.ts',
   'test/setup/*.test.ts',
   'test/integration/clickhouse.test.ts', // embedded ClickHouse, in process
@@ -18,3 +23,7 @@ export const unitTests = [
   'test/security/deploy-hardening.test.ts',
   'test/security/secrets-in-logs.test.ts',
 ];
+
+export const unitLane: Lane = { include: ['services/**/*.test.ts', 'scripts/**/*.test.ts', ...unitUnderTest], exclude: brokerBesideCode };
+
+export const brokerLane: Lane = { include: ['test/**/*.test.ts', ...brokerBesideCode], exclude: unitUnderTest };
