@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { execChild } from './children.ts';
+import { runDir } from './run-marker.ts';
 
 function running(pid: number): boolean {
   try {
@@ -16,6 +17,10 @@ function running(pid: number): boolean {
 
 /** The leak check itself: a vitest run whose test leaves children behind must fail, naming and killing them. */
 describe('the leak check (test/setup/leaks.ts)', () => {
+  it('watches this run too: the global setup gave it a folder, which workers and children inherit', () => {
+    expect(runDir()).toBeDefined();
+  });
+
   it('fails a run that leaves children running, names them, and kills them', async () => {
     const vitest = path.join(projectRoot, 'node_modules/vitest/vitest.mjs');
     const config = path.join(projectRoot, 'test/setup/leak-fixture/vitest.config.ts');
