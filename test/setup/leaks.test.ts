@@ -24,13 +24,13 @@ describe('the leak check (test/setup/leaks.ts)', () => {
   it('fails a run that leaves children running, names them, and kills them', async () => {
     const vitest = path.join(projectRoot, 'node_modules/vitest/vitest.mjs');
     const config = path.join(projectRoot, 'test/setup/leak-fixture/vitest.config.ts');
-    const run = await execChild(process.execPath, [vitest, 'run', '--config', config], { cwd: projectRoot, timeout: 90_000 }).then(
+    const run = await execChild(process.execPath, [vitest, 'run', '--config', config, '--reporter=default', '--reporter=./test/setup/summary-reporter.ts'], { cwd: projectRoot, timeout: 90_000 }).then(
       () => expect.fail('the leaky run passed'),
       (failure: { code: number; stdout: string; stderr: string }) => failure,
     );
     const output = run.stdout + run.stderr;
     expect(run.code).not.toBe(0);
-    expect(output).toMatch(/1 passed/); // the test itself passed: the teardown failed the run
+    expect(output).toMatch(/1 passed, 0 failed, 0 skipped; run failed \(exit code 1/); // the test passed, the teardown failed the run
     expect(output).toMatch(/2 process\(es\) started by the tests outlived them/);
     expect(output).toMatch(/fw-leak-fixture-recorded\n\s+\(spawned by test\/setup\/leak-fixture\/leaky\.fixture\.ts\)/);
     expect(output).toMatch(/fw-leak-fixture-unrecorded\n\s+\(carries this run's marker/);
