@@ -21,7 +21,7 @@ describe('the leak check (test/setup/leaks.ts)', () => {
     expect(runDir()).toBeDefined();
   });
 
-  it('fails a run that leaves children running, names them, and kills them', async () => {
+  it('fails a run that leaves children running, names them, and kills them (each of the three nets)', async () => {
     const vitest = path.join(projectRoot, 'node_modules/vitest/vitest.mjs');
     const config = path.join(projectRoot, 'test/setup/leak-fixture/vitest.config.ts');
     const run = await execChild(process.execPath, [vitest, 'run', '--config', config, '--reporter=default', '--reporter=./test/setup/summary-reporter.ts'], { cwd: projectRoot, timeout: 90_000 }).then(
@@ -31,13 +31,14 @@ describe('the leak check (test/setup/leaks.ts)', () => {
     const output = run.stdout + run.stderr;
     expect(run.code).not.toBe(0);
     expect(output).toMatch(/1 passed, 0 failed, 0 skipped; run failed \(exit code 1/); // the test passed, the teardown failed the run
-    expect(output).toMatch(/2 process\(es\) started by the tests outlived them/);
+    expect(output).toMatch(/3 process\(es\) started by the tests outlived them/);
     expect(output).toMatch(/fw-leak-fixture-recorded\n\s+\(spawned by test\/setup\/leak-fixture\/leaky\.fixture\.ts\)/);
     expect(output).toMatch(/fw-leak-fixture-unrecorded\n\s+\(carries this run's marker/);
+    expect(output).toMatch(/fw-leak-fixture-unmarked \S+run-stage\.ts\n\s+\(a fixture stage of this checkout/);
     expect(output).not.toMatch(/fw-leak-fixture-stopped/);
 
     const pids = [...output.matchAll(/pid (\d+): .*fw-leak-fixture/g)].map((m) => Number(m[1]));
-    expect(pids).toHaveLength(2);
+    expect(pids).toHaveLength(3);
     // killed: gone, or a zombie until whoever inherited it reaps it
     await vi.waitFor(() => expect(pids.filter(running)).toEqual([]), { timeout: 10_000 });
   });
