@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../services/platform/paths.ts';
 import { brokerLane, unitLane, type Lane } from './lanes.ts';
 
-/** What a test file imports when it talks to Kafka: the broker helpers, a Kafka client (kafkajs, createKafka), the stage runner, or the CLI. */
-const KAFKA_MODULES = [/^test\/support\.ts$/, /^test\/reliability\/harness\.ts$/, /^kafkajs$/, /^@platformatic\/kafka/, /^services\/platform\/kafka\/client\.ts$/, /^services\/platform\/runtime\/runner\.ts$/, /^services\/platform\/stack\/kafka-local\.ts$/];
+/** What a test file imports when it talks to Kafka: the broker helpers, a Kafka client (kafkajs, createKafka, KafkaCluster), the stage runner, or the CLI. */
+const KAFKA_MODULES = [/^test\/support\.ts$/, /^test\/reliability\/harness\.ts$/, /^kafkajs$/, /^@platformatic\/kafka/, /^services\/platform\/kafka\/(client|cluster)\.ts$/, /^services\/platform\/runtime\/runner\.ts$/, /^services\/platform\/stack\/kafka-local\.ts$/];
 const CLI = /'bin\/flywheel\.mjs'|'bin', 'flywheel\.mjs'/;
 
 function globToRegExp(glob: string): RegExp {

@@ -15,6 +15,7 @@ const brokerBesideCode = ['services/platform/kafka/stable-offsets.test.ts'];
 /** Tests under test/ that need no broker. */
 const unitUnderTest = [
   'test/lanes.test.ts',
+  'test/boundaries.test.ts', // reads the sources
   'test/setup/*.test.ts',
   'test/integration/clickhouse.test.ts', // embedded ClickHouse, in process
   'test/integration/llm-client.test.ts', // against the fake OpenAI server
