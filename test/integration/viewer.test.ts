@@ -1,8 +1,6 @@
-import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import { projectRoot } from '../../services/platform/paths.ts';
 import { waitForDrain } from '../../services/platform/runtime/drain.ts';
 import { redriveDeadLetters } from '../../services/platform/runtime/redrive.ts';
 import { startViewer, type RunningViewer } from '../../services/viewer/server.ts';
+import { execChild, spawnChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 import { ClickHouseHttpBridge, freePort } from './analytics-http-bridge.ts';
 import { viewerRounds, XSS } from './viewer-round.ts';
@@ -25,7 +24,7 @@ import { viewerRounds, XSS } from './viewer-round.ts';
  * through the real broker and the real analytics sink. Screenshots of every view go to
  * .flywheel/test-output/viewer/.
  */
-const run = promisify(execFile);
+const run = execChild;
 const axeScript = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const shots = path.join(projectRoot, '.flywheel/test-output/viewer');
@@ -381,11 +380,11 @@ describe('flywheel ui', () => {
   });
 
   it('serves the page on the port it is given (0: a free one) and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'ui', '--port', '0'], { env: sinkEnv, cwd: projectRoot });
+    const child = spawnChild(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), 'ui', '--port', '0'], { env: sinkEnv, cwd: projectRoot });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let err = '';
-        child.stderr.on('data', (chunk: Buffer) => {
+        child.stderr!.on('data', (chunk: Buffer) => {
           err += chunk.toString();
           const found = /flywheel ui: (http:\/\/127\.0\.0\.1:\d+) \(data via analytics service/.exec(err);
           if (found) resolve(found[1]);
