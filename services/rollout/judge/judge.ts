@@ -48,11 +48,12 @@ export function lexicalJudge(options: JudgeOptions): Judge {
   };
 }
 
-const verdictSchema = z.object({ correct: z.boolean(), rationale: z.string().default('') });
+/** Bounded, so a grammar-constrained verdict always fits the budget sized from the schema. */
+export const verdictSchema = z.object({ correct: z.boolean(), rationale: z.string().max(200).default('') });
 
 const JUDGE_PROMPT = `You grade answers to questions. Decide whether the predicted answer means the same as the
 reference answer (aliases, spelling variants and extra harmless detail are fine; a different entity, number or
-yes/no is wrong; an empty or evasive answer is wrong). Reply with JSON: {"correct": true|false, "rationale": "..."}.`;
+yes/no is wrong; an empty or evasive answer is wrong). Reply with JSON: {"correct": true|false, "rationale": "one short sentence"}.`;
 const JUDGE_TEMPLATE_HASH = sha256(JUDGE_PROMPT).slice(0, 16);
 
 /** An LLM judge (after the reference's GAIA/WebWalker graders); EM/F1 are still recorded beside its verdict. */
