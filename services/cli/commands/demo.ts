@@ -15,6 +15,7 @@ import { closeRound, openRound } from '../../rounds/rounds.ts';
 import { accuracy, formatTable, stageCounts } from '../../rounds/summary.ts';
 import { stageConfigVariables, stages } from '../../stages.ts';
 import { cliContext, type CliContext } from '../context.ts';
+import { describeLlmPlan, policyModel } from '../llm-plan.ts';
 import { localKafka } from './stack.ts';
 
 const bundledQa = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
@@ -75,7 +76,8 @@ export function registerDemoCommand(program: Command): void {
       const started = Date.now();
       await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       console.log(`flywheel demo: ${rounds} round(s) × ${limit} bundled questions, topics under "${prefix}"`);
-      console.log(`stages: ${stages.filter((s) => !skip.has(s.name)).map((s) => s.name).join(', ')}\n`);
+      console.log(`stages: ${stages.filter((s) => !skip.has(s.name)).map((s) => s.name).join(', ')}`);
+      console.log(`models:\n${describeLlmPlan(env, stages.filter((s) => !skip.has(s.name)))}\n`);
 
       const items = fs.readFileSync(bundledQa, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as QaItem);
       for (let round = 1; round <= rounds; round++) {
@@ -94,8 +96,9 @@ export function registerDemoCommand(program: Command): void {
 }
 
 async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: number, items: QaItem[], skip: Set<string>): Promise<void> {
-  const model = baseEnv.LLM_MODEL ?? 'scripted-policy';
-  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint: baseEnv.OPENAI_BASE_URL, env: baseEnv, configVariables: stageConfigVariables() });
+  // the manifest names the policy the rollouts actually use (the embedded model too), not only an LLM_MODEL
+  const { model, endpoint } = policyModel(baseEnv, stages);
+  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint, env: baseEnv, configVariables: stageConfigVariables() });
   console.log(`━━ round ${manifest.round} (model ${model} ${manifest.model_version}, ${items.length} bundled question${items.length === 1 ? '' : 's'})`);
   const env = { ...baseEnv, FLYWHEEL_ROUND: String(round), ROLLOUT_MODEL_VERSION: manifest.model_version };
   const roundCtx = { ...ctx, config: { ...ctx.config, FLYWHEEL_ROUND: round } };
