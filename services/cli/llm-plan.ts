@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadConfig } from '../platform/config.ts';
-import { llmEnvSchema, loadLlmClientConfig, purposeKey } from '../platform/llm/config.ts';
+import { llmEnvSchema, loadLlmClientConfig, localModelPath, purposeKey } from '../platform/llm/config.ts';
 import type { AnyStage } from '../platform/runtime/stage.ts';
 
 /** The switches by which a stage picks its LLM strategy: a config key, the purpose its calls carry. */
@@ -49,7 +49,7 @@ export function policyModel(env: NodeJS.ProcessEnv, stages: readonly AnyStage[])
 export function describeLlmPlan(env: NodeJS.ProcessEnv, stages: readonly AnyStage[]): string {
   const uses = llmPlan(env, stages);
   if (!uses.length) return '';
-  const local = loadLlmClientConfig(env)?.provider === 'local' ? ` (embedded: ${path.basename(loadConfig(llmEnvSchema, env).LLM_LOCAL_MODEL_PATH)})` : '';
+  const local = loadLlmClientConfig(env)?.provider === 'local' ? ` (embedded: ${path.basename(localModelPath(loadConfig(llmEnvSchema, env)))})` : '';
   const width = Math.max(...uses.map((u) => u.label.length));
   return uses.map((u) => `  ${`${u.label}:`.padEnd(width + 1)} ${u.endpoint ? `${u.model} at ${u.endpoint}${local}` : (u.model ?? u.strategy)}`).join('\n');
 }

@@ -9,7 +9,7 @@ export function registerLlmCommands(program: Command): void {
   const llm = program.command('llm').description('the LLM: the embedded local model behind an OpenAI-compatible endpoint, and quick checks of any endpoint');
   llm
     .command('serve')
-    .description('serve the embedded GGUF model (LLM_LOCAL_MODEL_PATH) at http://LLM_LOCAL_HOST:LLM_LOCAL_PORT/v1 until SIGTERM/SIGINT')
+    .description('serve the embedded GGUF model (LLM_LOCAL_MODEL, default the bundled SmolLM2-135M) at http://LLM_LOCAL_HOST:LLM_LOCAL_PORT/v1 until SIGTERM/SIGINT')
     .action(async () => {
       const settings = localServerSettings();
       const logger = createLogger({ name: 'llm-local' });

@@ -44,6 +44,10 @@ export const llmEnvSchema = z.object({
   LLM_LOCAL_HOST: z.string().default('127.0.0.1'),
   LLM_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(18080),
   LLM_LOCAL_MODEL_PATH: z.string().default(defaultLocalModelPath),
+  /** Any GGUF file to serve instead of the bundled model (wins over LLM_LOCAL_MODEL_PATH). */
+  LLM_LOCAL_MODEL: z.string().min(1).optional(),
+  /** auto: the GPU when node-llama-cpp finds one (CUDA, Vulkan, Metal), else the CPU; cpu: always the CPU. */
+  LLM_LOCAL_GPU: z.enum(['auto', 'cpu']).default('auto'),
   /**
    * Decode threads; 0 = llama.cpp's choice. Default: half the cores — when Kafka and the stages share the
    * machine, a thread per core makes llama.cpp's threads wait on each other (measured ~25× slower on 2 busy cores).
@@ -54,6 +58,21 @@ export const llmEnvSchema = z.object({
   LLM_LOCAL_PARALLEL: count(1, 1),
 });
 export type LlmEnv = z.infer<typeof llmEnvSchema>;
+
+/** The GGUF file the embedded server loads. */
+export function localModelPath(e: Pick<LlmEnv, 'LLM_LOCAL_MODEL' | 'LLM_LOCAL_MODEL_PATH'>): string {
+  return e.LLM_LOCAL_MODEL ?? e.LLM_LOCAL_MODEL_PATH;
+}
+
+/**
+ * The name the embedded server reports and records carry: LLM_MODEL, else the bundled model's name, else the
+ * file's (a larger GGUF must not be recorded as the bundled one).
+ */
+export function localModelName(e: Pick<LlmEnv, 'LLM_MODEL' | 'LLM_LOCAL_MODEL' | 'LLM_LOCAL_MODEL_PATH'>): string {
+  const file = localModelPath(e);
+  if (e.LLM_MODEL) return e.LLM_MODEL;
+  return path.resolve(file) === path.resolve(defaultLocalModelPath) ? LOCAL_MODEL_NAME : path.basename(file).replace(/\.gguf$/i, '').toLowerCase();
+}
 
 export interface LlmClientConfig {
   provider: 'openai' | 'local';
@@ -103,7 +122,7 @@ export function loadLlmClientConfig(env: NodeJS.ProcessEnv = process.env): LlmCl
     provider: local ? 'local' : 'openai',
     baseURL: local ? `http://${e.LLM_LOCAL_HOST}:${e.LLM_LOCAL_PORT}/v1` : e.OPENAI_BASE_URL!,
     apiKey: e.OPENAI_API_KEY ?? (local ? 'local' : 'none'),
-    model: e.LLM_MODEL ?? LOCAL_MODEL_NAME,
+    model: local ? localModelName(e) : e.LLM_MODEL!,
     models: prefixed('LLM_MODEL_'),
     timeoutMs: e.LLM_TIMEOUT_MS,
     retry: { retries: e.LLM_MAX_RETRIES, initialMs: e.LLM_RETRY_INITIAL_MS, maxMs: e.LLM_RETRY_MAX_MS },
