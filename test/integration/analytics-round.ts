@@ -12,7 +12,7 @@ import { sampleValues } from '../fixtures/records.ts';
 export function knownRound(round: number) {
   const s = sampleValues();
   const meta = (id: string, parents: string[] = []) => ({ id, round, parent_ids: parents, producer: { service: 'test', version: '1', instance: 'i' }, created_at: 1_700_000_000_000 });
-  const usage = (model: string, input: number, output: number, cost: number) => ({ model, prompt_template_hash: 'p', input_tokens: input, output_tokens: output, calls: 1, cached_calls: 0, cost_usd: cost });
+  const usage = (model: string, input: number, output: number, cost: number) => ({ model, endpoint: '', prompt_template_hash: 'p', input_tokens: input, output_tokens: output, calls: 1, cached_calls: 0, cost_usd: cost });
 
   const raw = ['raw_1', 'raw_2', 'raw_3'].map((id) => ({ ...s['fw.ingest.raw'], ...meta(id) }));
   const docs = [

@@ -298,6 +298,7 @@ describe('structured output', () => {
     const { value, response } = await llm.structured({ ...ask('list', { max_tokens: 10 }), schema: Bounded, schemaName: 'bounded' });
     expect(value.items).toEqual(['a', 'b']);
     expect(response.usage.calls).toBe(2);
+    expect(response.usage.endpoint).toBe(fake.url); // records name the endpoint that served them
     expect(fake.chatRequests.map((r) => r.body.max_tokens)).toEqual([10, 20]);
     expect(fake.chatRequests[1].body.messages).toHaveLength(fake.chatRequests[0].body.messages!.length); // no correction turn
     expect(await counter(registry, 'flywheel_llm_retries_total', { reason: 'truncated' })).toBe(1);

@@ -34,8 +34,8 @@ if (!installed) console.warn(`[llm-real] SKIPPED: no embedded model at ${modelPa
 
 const DOC = 'Ada Moreno was a lighthouse keeper in Port Calder. Ada Moreno was born in Valparaiso in 1851.';
 
-function expectUsage(llm: LlmUsage | null | undefined): void {
-  expect(llm).toMatchObject({ model: LOCAL_MODEL_NAME, cost_usd: 0 });
+function expectUsage(llm: LlmUsage | null | undefined, endpoint: string): void {
+  expect(llm).toMatchObject({ model: LOCAL_MODEL_NAME, endpoint, cost_usd: 0 });
   expect(llm!.calls).toBeGreaterThanOrEqual(1);
   expect(llm!.input_tokens).toBeGreaterThan(0);
   expect(llm!.output_tokens).toBeGreaterThan(0);
@@ -94,7 +94,7 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
       expect(f).toMatchObject({ extractor: 'llm', doc_id: doc.id });
       expect(f.parent_ids).toContain(doc.id);
     }
-    expectUsage(facts.find((f) => f.llm)?.llm); // usage is counted once per document
+    expectUsage(facts.find((f) => f.llm)?.llm, server.url); // usage is counted once per document
   });
 
   it('FAS questions on one cluster', { timeout: 900_000 }, async () => {
@@ -121,7 +121,7 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
       expect(q).toMatchObject({ strategy: 'llm', cluster_id: cluster.id });
       expect(q.parent_ids).toContain(cluster.id);
     }
-    if (questions.length) expectUsage(questions.find((q) => q.llm)?.llm); // usage rides on the cluster's first question
+    if (questions.length) expectUsage(questions.find((q) => q.llm)?.llm, server.url); // usage rides on the cluster's first question
   });
 
   for (const mode of ['react', 'iterresearch'] as const) {
@@ -157,7 +157,7 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
       expect(trajectory.parent_ids).toContain(question.id);
       expect(trajectory.steps.length).toBeGreaterThanOrEqual(1);
       expect(trajectory.judge.kind).toBe('llm');
-      expectUsage(trajectory.llm);
+      expectUsage(trajectory.llm, server.url);
       const [group] = await env.read('fw.rl.groups');
       expect(group.trajectory_ids).toEqual([trajectory.id]);
     });
@@ -174,7 +174,7 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
     expect(sample).toMatchObject({ trajectory_id: trajectory.id, step_index: 0, parent_ids: [trajectory.id] });
     expect(sample.options).toHaveLength(2);
     for (const option of sample.options) expect(JSON.parse(option)).toMatchObject({ name: expect.any(String), arguments: expect.any(Object) });
-    expectUsage(sample.llm); // set only when the model's reply was used (not the perturbation fallback)
+    expectUsage(sample.llm, server.url); // set only when the model's reply was used (not the perturbation fallback)
   });
 
   it('the LLM judge on one answer', { timeout: 900_000 }, async () => {
@@ -182,6 +182,6 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
     expect(judgement.kind).toBe('llm');
     expect(typeof judgement.correct).toBe('boolean');
     expect(reward).toBe(judgement.correct ? 1 : 0);
-    expectUsage(usage);
+    expectUsage(usage, server.url);
   });
 });

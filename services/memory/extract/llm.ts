@@ -24,7 +24,7 @@ export function llmFactsSchema(maxFacts = DEFAULT_MAX_FACTS) {
       .max(maxFacts),
   });
 }
-export const DEFAULT_MAX_FACTS = 6;
+export const DEFAULT_MAX_FACTS = 4;
 
 const SYSTEM = [
   'You turn a document into entity-anchored memory.',

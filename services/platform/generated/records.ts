@@ -9,6 +9,7 @@ export interface Producer {
 
 export interface LlmUsage {
   model: string;
+  endpoint: string;
   prompt_template_hash: string;
   input_tokens: number;
   output_tokens: number;

@@ -127,7 +127,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
         this.metrics.cache.inc({ purpose: request.purpose, result: hit ? 'hit' : 'miss' });
         if (hit) {
           this.metrics.requests.inc({ ...labels, outcome: 'cached' });
-          const usage = { ...hit.usage, prompt_template_hash: request.promptTemplateHash ?? hit.usage.prompt_template_hash, calls: 1, cached_calls: 1, cost_usd: 0 };
+          const usage = { ...hit.usage, endpoint: this.config.baseURL, prompt_template_hash: request.promptTemplateHash ?? hit.usage.prompt_template_hash, calls: 1, cached_calls: 1, cost_usd: 0 };
           return { ...hit, usage, cached: true };
         }
       } else {
@@ -243,6 +243,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
     this.metrics.costUsd.inc(labels, cost);
     return {
       model: raw.model,
+      endpoint: this.config.baseURL,
       prompt_template_hash: request.promptTemplateHash ?? '',
       input_tokens: tokens.input,
       output_tokens: tokens.output,

@@ -11,6 +11,8 @@ const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).trans
 const count = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 export const LOCAL_MODEL_NAME = 'smollm2-135m-instruct';
+/** LLM_TIMEOUT_MS default for the embedded model (the remote default is 2 minutes). */
+const LOCAL_TIMEOUT_MS = 600_000;
 export const defaultLocalModelPath = path.join(projectRoot, 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 
 /** The LLM client's environment variables; per-purpose LLM_MODEL_<PURPOSE> / LLM_CACHE_<PURPOSE> are read besides. */
@@ -124,10 +126,13 @@ export function loadLlmClientConfig(env: NodeJS.ProcessEnv = process.env): LlmCl
     apiKey: e.OPENAI_API_KEY ?? (local ? 'local' : 'none'),
     model: local ? localModelName(e) : e.LLM_MODEL!,
     models: prefixed('LLM_MODEL_'),
-    timeoutMs: e.LLM_TIMEOUT_MS,
+    // a CPU model writes tens of tokens a second: a full structured budget can take minutes
+    timeoutMs: local && !env.LLM_TIMEOUT_MS ? LOCAL_TIMEOUT_MS : e.LLM_TIMEOUT_MS,
     retry: { retries: e.LLM_MAX_RETRIES, initialMs: e.LLM_RETRY_INITIAL_MS, maxMs: e.LLM_RETRY_MAX_MS },
-    // the embedded model serves LLM_LOCAL_PARALLEL at a time; more in flight only queue there and time out
-    governor: { maxInFlight: local && !env.LLM_MAX_IN_FLIGHT ? e.LLM_LOCAL_PARALLEL * 2 : e.LLM_MAX_IN_FLIGHT, requestsPerMinute: e.LLM_REQUESTS_PER_MIN, tokensPerMinute: e.LLM_TOKENS_PER_MIN },
+    // the embedded model serves LLM_LOCAL_PARALLEL at a time; a request sent beyond that waits in the server
+    // with its timeout running (measured: memory extraction timing out behind one slow reply), so it waits
+    // in the governor instead, where no timer runs
+    governor: { maxInFlight: local && !env.LLM_MAX_IN_FLIGHT ? e.LLM_LOCAL_PARALLEL : e.LLM_MAX_IN_FLIGHT, requestsPerMinute: e.LLM_REQUESTS_PER_MIN, tokensPerMinute: e.LLM_TOKENS_PER_MIN },
     cache: {
       enabled: e.LLM_CACHE,
       dir: e.LLM_CACHE_DIR ?? path.join(e.FLYWHEEL_HOME, 'llm-cache'),
