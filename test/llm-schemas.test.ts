@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { planningSchema, reasoningSchema } from '../services/fas/llm-actions.ts';
 import { llmQuestionsSchema } from '../services/fas/llm.ts';
 import { candidatesSchema } from '../services/has/llm-candidates.ts';
 import { llmFactsSchema } from '../services/memory/extract/llm.ts';
@@ -10,6 +11,8 @@ import { verdictSchema } from '../services/rollout/judge/judge.ts';
 const schemas = {
   memory_facts: llmFactsSchema(),
   fas_questions: llmQuestionsSchema(),
+  fas_planning: planningSchema(3),
+  fas_reasoning: reasoningSchema('Valparaiso'),
   has_candidates: candidatesSchema(3),
   verdict: verdictSchema,
 };
@@ -24,4 +27,12 @@ describe('the schemas models fill are bounded (grammar-constrained replies fit t
       expect(budget).toBeLessThanOrEqual(2048); // fits the embedded model's context with room for the prompt
     });
   }
+
+  it('fas_reasoning: the grammar writes the known answer itself (const), the check stays lenient', () => {
+    const json = jsonSchemaOf(reasoningSchema('Valparaiso')) as { properties: { final_answer: { const?: string } } };
+    expect(json.properties.final_answer.const).toBe('Valparaiso');
+    const reply = { steps: ['Where was she born?'], preliminary_answer: 'Valparaiso', check: 'It holds.' };
+    expect(reasoningSchema('Valparaiso').safeParse({ ...reply, final_answer: 'valparaiso' }).success).toBe(true);
+    expect(reasoningSchema('Valparaiso').safeParse({ ...reply, final_answer: 'Lima' }).success).toBe(false);
+  });
 });
