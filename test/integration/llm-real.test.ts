@@ -98,7 +98,7 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
   });
 
   it('FAS questions on one cluster', { timeout: 900_000 }, async () => {
-    const env = newEnv({ FAS_STRATEGY: 'llm', FAS_LLM_MAX_QUESTIONS: '1', FAS_DEDUP_RELOAD: 'false' });
+    const env = newEnv({ FAS_STRATEGY: 'llm', FAS_LLM_MAX_QUESTIONS: '1', FAS_PERSPECTIVES: '1', FAS_DEDUP_RELOAD: 'false' });
     const cluster: Cluster = {
       ...fixtureMeta('cl'),
       kind: 'random_walk',
@@ -158,6 +158,8 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
       expect(trajectory.steps.length).toBeGreaterThanOrEqual(1);
       expect(trajectory.judge.kind).toBe('llm');
       expectUsage(trajectory.llm, server.url);
+      // not asserted (quality): what a 135M model did with its calls, for whoever reads the log
+      console.log(`[llm-real] ${mode}: ${trajectory.termination} after ${trajectory.llm!.calls} call(s), ${trajectory.steps.length} step(s)`);
       const [group] = await env.read('fw.rl.groups');
       expect(group.trajectory_ids).toEqual([trajectory.id]);
     });
