@@ -16,6 +16,7 @@ import { accuracy, formatTable, stageCounts } from '../../rounds/summary.ts';
 import { stageConfigVariables, stages } from '../../stages.ts';
 import { cliContext, type CliContext } from '../context.ts';
 import { describeLlmPlan, policyModel } from '../llm-plan.ts';
+import { upLocalLlmIfSelected } from './llm.ts';
 import { localKafka } from './stack.ts';
 
 const bundledQa = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
@@ -57,6 +58,8 @@ export function registerDemoCommand(program: Command): void {
     .option('--delete-topics', "delete this run's topics at the end (the exports stay)")
     .action(async (options: DemoOptions) => {
       if (!process.env.KAFKA_BROKERS) await localKafka().up();
+      // FLYWHEEL_LLM=local: the embedded model's endpoint, started in the background like `stack up` does
+      await upLocalLlmIfSelected();
       // an empty prefix would mix the demo with (and let --delete-topics remove) everything else on the broker
       const prefix = options.prefix || process.env.TOPIC_PREFIX || `demo-${new Date().toISOString().replace(/\D/g, '').slice(0, 14)}.`;
       const env: NodeJS.ProcessEnv = {
