@@ -3,11 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import client from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createFasStage } from '../../services/fas/stage.ts';
 import { hasStage } from '../../services/has/stage.ts';
 import { createMemoryStage } from '../../services/memory/extract-stage.ts';
 import type { Cluster, Document, LlmUsage } from '../../services/platform/generated/records.ts';
 import { createLlmClient, type FlywheelLlmClient } from '../../services/platform/llm/client.ts';
+import { LlmTruncatedError } from '../../services/platform/llm/errors.ts';
 import { defaultLocalModelPath, LOCAL_MODEL_NAME } from '../../services/platform/llm/config.ts';
 import { startLocalLlmServer, type LocalLlmServer } from '../../services/platform/llm/local-server.ts';
 import { createLogger } from '../../services/platform/logger.ts';
@@ -177,6 +179,18 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
     expect(sample.options).toHaveLength(2);
     for (const option of sample.options) expect(JSON.parse(option)).toMatchObject({ name: expect.any(String), arguments: expect.any(Object) });
     expectUsage(sample.llm, server.url); // set only when the model's reply was used (not the perturbation fallback)
+  });
+
+  it('a reply cut at max_tokens: asked once more with twice the budget, then LLM_OUTPUT_TRUNCATED', { timeout: 300_000 }, async () => {
+    const Long = z.object({ text: z.string().min(60).max(200) });
+    const error = await llm
+      .structured({ purpose: 'cut-test', messages: [{ role: 'user', content: 'Describe Paris.' }], schema: Long, schemaName: 'long', max_tokens: 4, temperature: 0 })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LlmTruncatedError);
+    expect((error as LlmTruncatedError).code).toBe('LLM_OUTPUT_TRUNCATED');
+    expect((error as Error).message).toMatch(/cut at max_tokens=8 again after doubling/); // asked with 4, then 8
+    const retries = (await registry.getSingleMetric('flywheel_llm_retries_total')!.get()).values.filter((v) => v.labels.purpose === 'cut-test');
+    expect(retries.map((v) => [v.labels.reason, v.value])).toEqual([['truncated', 1]]);
   });
 
   it('the LLM judge on one answer', { timeout: 900_000 }, async () => {
