@@ -475,6 +475,7 @@ CREATE TABLE IF NOT EXISTS {{db}}.scores
   components Map(String, Float64) COMMENT 'Parts of the score (em, f1, …).',
   rationale String,
   llm_model Nullable(String),
+  llm_endpoint Nullable(String) COMMENT 'Base URL of the OpenAI-compatible endpoint that served the calls (the embedded server\'s too).',
   llm_prompt_template_hash Nullable(String),
   llm_input_tokens Nullable(Int64),
   llm_output_tokens Nullable(Int64),
