@@ -504,6 +504,7 @@ CREATE TABLE IF NOT EXISTS {{db}}.round_manifests
   model String,
   model_version String,
   policy_endpoint String,
+  stage_models Map(String, String) COMMENT 'Model and endpoint of each stage strategy that uses an LLM, as the round\'s environment selects them when it opens (e.g. memory: \'smollm2-135m-instruct at http://127.0.0.1:18080/v1\'); empty when no stage uses one.',
   config_hash String,
   opened_at Int64,
   closed_at Nullable(Int64),

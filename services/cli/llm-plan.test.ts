@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { LOCAL_MODEL_NAME } from '../platform/llm/config.ts';
 import { stages } from '../stages.ts';
-import { describeLlmPlan, llmPlan, policyModel } from './llm-plan.ts';
+import { describeLlmPlan, llmPlan, policyModel, stageModels } from './llm-plan.ts';
 
 describe('which model each stage uses', () => {
   it('names the embedded model and its endpoint for every stage on the LLM strategy, the strategy otherwise', () => {
@@ -14,6 +14,7 @@ describe('which model each stage uses', () => {
     expect(uses.fas).toEqual({ stage: 'fas', label: 'fas', strategy: 'template' });
     expect(uses.judge.strategy).toBe('exact_f1');
     expect(policyModel(env, stages)).toEqual({ model: LOCAL_MODEL_NAME, endpoint });
+    expect(stageModels(env, stages)).toEqual({ memory: `${LOCAL_MODEL_NAME} at ${endpoint}`, 'rollout policy': `${LOCAL_MODEL_NAME} at ${endpoint}`, has: `other-model at ${endpoint}` });
     expect(describeLlmPlan(env, stages)).toMatch(/memory: +smollm2-135m-instruct at http:\/\/127\.0\.0\.1:18099\/v1 \(embedded: SmolLM2-135M-Instruct\.Q4_1\.gguf\)/);
   });
 

@@ -45,6 +45,11 @@ export function policyModel(env: NodeJS.ProcessEnv, stages: readonly AnyStage[])
   return policy?.endpoint ? { model: policy.model!, endpoint: policy.endpoint } : { model: env.LLM_MODEL ?? 'scripted-policy', endpoint: '' };
 }
 
+/** The round manifest's stage_models: label → "model at endpoint", for the strategies that use a model. */
+export function stageModels(env: NodeJS.ProcessEnv, stages: readonly AnyStage[]): Record<string, string> {
+  return Object.fromEntries(llmPlan(env, stages).filter((u) => u.model).map((u) => [u.label, u.endpoint ? `${u.model} at ${u.endpoint}` : u.model!]));
+}
+
 /** One line per stage for a run's header, e.g. `memory: smollm2-135m-instruct at http://127.0.0.1:18080/v1 (embedded …)`. */
 export function describeLlmPlan(env: NodeJS.ProcessEnv, stages: readonly AnyStage[]): string {
   const uses = llmPlan(env, stages);

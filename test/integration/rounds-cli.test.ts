@@ -44,7 +44,7 @@ describe('flywheel round / export commands', () => {
 
     const listed = await cli('round', 'list', '--json');
     const [manifest] = listed.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(manifest).toMatchObject({ id: 'round_1', round: 1, status: 'closed', model: 'qwen-test', model_version: 'ckpt-7', policy_endpoint: 'http://127.0.0.1:9/v1' });
+    expect(manifest).toMatchObject({ id: 'round_1', round: 1, status: 'closed', model: 'qwen-test', model_version: 'ckpt-7', policy_endpoint: 'http://127.0.0.1:9/v1', stage_models: {} }); // no stage uses a model here
 
     const exported = await cli('export', '--round', '1', '--format', 'cpt-jsonl', '--out', out);
     expect(exported.code).toBe(0);

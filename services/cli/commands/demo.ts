@@ -15,7 +15,7 @@ import { closeRound, openRound } from '../../rounds/rounds.ts';
 import { accuracy, formatTable, stageCounts } from '../../rounds/summary.ts';
 import { stageConfigVariables, stages } from '../../stages.ts';
 import { cliContext, type CliContext } from '../context.ts';
-import { describeLlmPlan, policyModel } from '../llm-plan.ts';
+import { describeLlmPlan, policyModel, stageModels } from '../llm-plan.ts';
 import { upLocalLlmIfSelected } from './llm.ts';
 import { localKafka } from './stack.ts';
 
@@ -101,7 +101,7 @@ export function registerDemoCommand(program: Command): void {
 async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: number, items: QaItem[], skip: Set<string>): Promise<void> {
   // the manifest names the policy the rollouts actually use (the embedded model too), not only an LLM_MODEL
   const { model, endpoint } = policyModel(baseEnv, stages);
-  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint, env: baseEnv, configVariables: stageConfigVariables() });
+  const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint, stageModels: stageModels(baseEnv, stages), env: baseEnv, configVariables: stageConfigVariables() });
   console.log(`━━ round ${manifest.round} (model ${model} ${manifest.model_version}, ${items.length} bundled question${items.length === 1 ? '' : 's'})`);
   const env = { ...baseEnv, FLYWHEEL_ROUND: String(round), ROLLOUT_MODEL_VERSION: manifest.model_version };
   const roundCtx = { ...ctx, config: { ...ctx.config, FLYWHEEL_ROUND: round } };

@@ -10,7 +10,7 @@ import type { JudgeName, RewardName } from '../../rounds/rescore/scorers.ts';
 import { closeRound, openRound, readManifests } from '../../rounds/rounds.ts';
 import { createLlmClientFromEnv } from '../../platform/llm/index.ts';
 import { cliContext } from '../context.ts';
-import { policyModel } from '../llm-plan.ts';
+import { policyModel, stageModels } from '../llm-plan.ts';
 
 export function registerRoundCommands(program: Command): void {
   const round = program.command('round').description('flywheel rounds: exact offset ranges of every topic, with the model they ran with (fw.rounds)');
@@ -26,7 +26,7 @@ export function registerRoundCommands(program: Command): void {
       const policy = policyModel(process.env, stages);
       const model = options.model ?? policy.model;
       const endpoint = options.endpoint ?? (options.model ? undefined : policy.endpoint);
-      const manifest = await openRound(ctx, { model, modelVersion: options.modelVersion, endpoint, configVariables: stageConfigVariables(), env: process.env });
+      const manifest = await openRound(ctx, { model, modelVersion: options.modelVersion, endpoint, stageModels: stageModels(process.env, stages), configVariables: stageConfigVariables(), env: process.env });
       console.log(`round ${manifest.round} open: model ${manifest.model} ${manifest.model_version}, config ${manifest.config_hash}`);
       console.log(`run the services of this round with FLYWHEEL_ROUND=${manifest.round}${manifest.policy_endpoint ? ` and the policy endpoint ${manifest.policy_endpoint}` : ''}`);
     });

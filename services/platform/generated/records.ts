@@ -294,6 +294,7 @@ export interface RoundManifest {
   model: string;
   model_version: string;
   policy_endpoint: string;
+  stage_models: Record<string, string>;
   config_hash: string;
   opened_at: number;
   closed_at: null | number;
