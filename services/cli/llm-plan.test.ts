@@ -13,6 +13,8 @@ describe('which model each stage uses', () => {
     expect(uses.has).toMatchObject({ model: 'other-model', endpoint }); // LLM_MODEL_<PURPOSE>
     expect(uses.fas).toEqual({ stage: 'fas', label: 'fas', strategy: 'template' });
     expect(uses.judge.strategy).toBe('exact_f1');
+    expect(uses['visit summaries'].strategy).toBe('off');
+    expect(llmPlan({ ...env, VISIT_LLM_SUMMARY: 'true' }, stages).find((u) => u.label === 'visit summaries')).toMatchObject({ model: LOCAL_MODEL_NAME, endpoint });
     expect(policyModel(env, stages)).toEqual({ model: LOCAL_MODEL_NAME, endpoint });
     expect(stageModels(env, stages)).toEqual({ memory: `${LOCAL_MODEL_NAME} at ${endpoint}`, 'rollout policy': `${LOCAL_MODEL_NAME} at ${endpoint}`, has: `other-model at ${endpoint}` });
     expect(describeLlmPlan(env, stages)).toMatch(/memory: +smollm2-135m-instruct at http:\/\/127\.0\.0\.1:18099\/v1 \(embedded: SmolLM2-135M-Instruct\.Q4_1\.gguf\)/);

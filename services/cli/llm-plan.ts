@@ -5,11 +5,12 @@ import type { AnyStage } from '../platform/runtime/stage.ts';
 
 /** The switches by which a stage picks its LLM strategy: a config key, the purpose its calls carry. */
 const SWITCHES = [
-  { stage: 'memory', label: 'memory', key: 'MEMORY_EXTRACTOR', purpose: 'memory' },
-  { stage: 'fas', label: 'fas', key: 'FAS_STRATEGY', purpose: 'fas' },
-  { stage: 'rollout', label: 'rollout policy', key: 'ROLLOUT_POLICY', purpose: 'rollout' },
-  { stage: 'rollout', label: 'judge', key: 'ROLLOUT_JUDGE', purpose: 'judge' },
-  { stage: 'has', label: 'has', key: 'HAS_CANDIDATES', purpose: 'has' },
+  { stage: 'memory', label: 'memory', key: 'MEMORY_EXTRACTOR', purpose: 'memory', on: 'llm' },
+  { stage: 'fas', label: 'fas', key: 'FAS_STRATEGY', purpose: 'fas', on: 'llm' },
+  { stage: 'rollout', label: 'rollout policy', key: 'ROLLOUT_POLICY', purpose: 'rollout', on: 'llm' },
+  { stage: 'rollout', label: 'judge', key: 'ROLLOUT_JUDGE', purpose: 'judge', on: 'llm' },
+  { stage: 'rollout', label: 'visit summaries', key: 'VISIT_LLM_SUMMARY', purpose: 'visit_summary', on: 'true' },
+  { stage: 'has', label: 'has', key: 'HAS_CANDIDATES', purpose: 'has', on: 'llm' },
 ] as const;
 
 export interface LlmUse {
@@ -33,7 +34,7 @@ export function llmPlan(env: NodeJS.ProcessEnv, stages: readonly AnyStage[]): Ll
     if (!stage?.config) return [];
     const parsed = stage.config.safeParse(env);
     const strategy = parsed.success ? String((parsed.data as Record<string, unknown>)[s.key]) : '(invalid config)';
-    if (strategy !== 'llm') return [{ stage: s.stage, label: s.label, strategy }];
+    if (strategy !== s.on) return [{ stage: s.stage, label: s.label, strategy: strategy === 'false' ? 'off' : strategy }];
     if (!client) return [{ stage: s.stage, label: s.label, strategy, model: '(no model configured)' }];
     return [{ stage: s.stage, label: s.label, strategy, model: client.models[purposeKey(s.purpose)] ?? client.model, endpoint: client.baseURL }];
   });
