@@ -20,6 +20,7 @@ const unitUnderTest = [
   'test/integration/clickhouse.test.ts', // embedded ClickHouse, in process
   'test/integration/llm-client.test.ts', // against the fake OpenAI server
   'test/integration/llm-local.test.ts', // the embedded model (skipped when it is not installed)
+  'test/llm-schemas.test.ts', // the strategies' schemas, no I/O
   'test/reliability/schema-rollout.test.ts',
   'test/security/deploy-hardening.test.ts',
   'test/security/secrets-in-logs.test.ts',
