@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from '../../services/platform/config.ts';
 import type { Document } from '../../services/platform/generated/records.ts';
 import { compressSends } from '../../services/platform/kafka/compression.ts';
-import { readTopic } from '../../services/platform/kafka/reader.ts';
+import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { sampleValues } from '../fixtures/records.ts';
 import { TestEnv } from '../support.ts';
 
@@ -22,7 +22,7 @@ describe('producer compression (KAFKA_COMPRESSION)', () => {
       await writer.createTopics();
       const docs = Array.from({ length: 20 }, (_, i) => ({ ...sampleValues()['fw.docs'], id: `doc-${codec}-${i}`, text: `${codec} ${i} `.repeat(50) }));
       await writer.produce('fw.docs', docs);
-      const read = await readTopic(plain.kafka, writer.topic('fw.docs'), { idleMs: 1000 });
+      const read = await readTopic(plain.kafka, writer.topic('fw.docs'));
       const values = await Promise.all(read.map((m) => plain.serde.decode<Document>(m.value!, 'fw.Document', writer.topic('fw.docs'))));
       expect(values.map((d) => d.id).sort(), codec).toEqual(docs.map((d) => d.id).sort());
       expect(values.find((d) => d.id === `doc-${codec}-3`)?.text).toBe(`${codec} 3 `.repeat(50));
