@@ -16,6 +16,7 @@ import { closeRound, openRound } from '../../rounds/rounds.ts';
 import { accuracy, formatTable, stageCounts } from '../../rounds/summary.ts';
 import { stageConfigVariables, stages } from '../../stages.ts';
 import { cliContext, type CliContext } from '../context.ts';
+import { progressLine } from '../progress.ts';
 import { localKafka } from './stack.ts';
 
 const bundledQa = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
@@ -106,6 +107,7 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
   const roundCtx = { ...ctx, config: { ...ctx.config, FLYWHEEL_ROUND: round } };
   const runs: StageRun[] = [];
   const tty = process.stderr.isTTY;
+  const lagLine = progressLine(process.stderr, 10_000);
   const pipelineOptions: PipelineOptions = {
     env,
     // a question's G trajectories and tool calls go out in one transaction: keep rollout batches small
@@ -115,7 +117,7 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
     names: ctx.names,
     onLevel: (level: number, names: string[]) =>
       process.stderr.write(`${tty ? '\r' : ''}  ${run === runPipeline ? `level ${level}` : `+${level} s`}: ${names.join(', ')}${tty ? ' '.repeat(20) : ''}\n`),
-    onLag: (lag: number) => (tty ? process.stderr.write(`\r  offsets to go ${lag}      `) : undefined),
+    onLag: (lag: number) => lagLine.update(`  offsets to go ${lag}`),
     quietMs: 1500,
     stopInBackground: true,
   };
@@ -145,7 +147,7 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
   }
   const roundStarted = Date.now();
   runs.push(...(await run(steps, pipelineOptions)));
-  if (tty) process.stderr.write('\r');
+  lagLine.end();
   const closed = await closeRound(ctx);
   const stopped = Promise.all(runs.map((r) => r.running?.stop()));
 
