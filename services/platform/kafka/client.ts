@@ -33,9 +33,10 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        // kafkajs logs retried coordinator/transaction races as errors; they are routine
+        // kafkajs logs retried coordinator/transaction races as errors, and metadata misses while a fresh topic's
+        // partitions get their leaders; they are routine
         const routine =
-          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer/i.test(
+          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer|does not host this topic-partition|There is no leader for this topic-partition/i.test(
           `${message} ${String(rest.error ?? '')}`,
         );
         kafkaLogger[routine ? 'debug' : (levels[level] ?? 'info')](rest, message);
