@@ -25,18 +25,20 @@ function twoStepPolicy(request: RecordedRequest) {
  * server at a fixed latency (200 ms a request), run as 1, 2 and 4 `flywheel run rollout` processes in one
  * consumer group (as pods would be) on the same questions, fresh topics each time (fw.fas.questions has 4
  * partitions). The clock starts once every process has joined the group and stops when the group has committed
- * every question. Questions/s of n consumers against one.
+ * every question. Repetitions interleave 1, 2, 4, 1, 2, 4 and the best of each is kept. Questions/s of n
+ * consumers against one.
  */
 export async function run(): Promise<BenchResult[]> {
   const latencyMs = envInt('BENCH_ROLLOUT_LATENCY_MS', 200);
-  const count = envInt('BENCH_ROLLOUT_QUESTIONS', 48);
+  const count = envInt('BENCH_ROLLOUT_QUESTIONS', 96);
+  const repetitions = envInt('BENCH_ROLLOUT_REPETITIONS', 2);
   const fake = await FakeOpenAiServer.start({ latencyMs, responder: twoStepPolicy });
   const items = readQaFile(qaFile, count);
   const { docs, docIdsByItem } = qaDocuments(items, qaFile, 1);
   const questions = items.map((item) => qaQuestion(item, qaFile, docIdsByItem.get(item.id) ?? [], 1));
   const rates = new Map<number, number>();
   try {
-    for (const consumers of [1, 2, 4]) {
+    for (const consumers of Array.from({ length: repetitions }, () => [1, 2, 4]).flat()) {
       const env = new TestEnv({ ROLLOUT_G: '4', ROLLOUT_POLICY: 'llm', ROLLOUT_MODE: 'react', LLM_CACHE: 'false', LOG_LEVEL: 'warn' });
       const processes: ChildProcess[] = [];
       const admin = env.kafka.admin();
@@ -68,7 +70,7 @@ export async function run(): Promise<BenchResult[]> {
           await sleep(100);
         }
         const seconds = (performance.now() - start) / 1000;
-        rates.set(consumers, questions.length / seconds);
+        rates.set(consumers, Math.max(rates.get(consumers) ?? 0, questions.length / seconds));
         note(`${consumers} consumer process(es): ${questions.length} questions × G=4 in ${seconds.toFixed(1)} s (load ${os.loadavg()[0].toFixed(1)})`);
       } finally {
         for (const p of processes) p.kill('SIGTERM');
