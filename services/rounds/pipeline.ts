@@ -15,8 +15,11 @@ export interface CommandStep {
   run(): Promise<unknown>;
 }
 
-/** `waitFor`: topics a stage reads whole besides its inputs (a side input); the pipelined run starts it once they are complete. */
-export type PipelineStep = { kind: 'stage'; stage: AnyStage; waitFor?: readonly string[] } | { kind: 'command'; command: CommandStep };
+/**
+ * For the pipelined run: `waitFor`, topics a stage reads whole besides its inputs (a side input), complete before
+ * it starts; `after`, steps that must be done (drained, or run) first, e.g. because they tail what this one writes.
+ */
+export type PipelineStep = { kind: 'stage'; stage: AnyStage; waitFor?: readonly string[]; after?: readonly string[] } | { kind: 'command'; command: CommandStep };
 
 export interface StageRun {
   name: string;

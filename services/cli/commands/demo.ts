@@ -99,6 +99,21 @@ export function registerDemoCommand(program: Command): void {
 
 type Runner = (steps: PipelineStep[], options: PipelineOptions) => Promise<StageRun[]>;
 
+/**
+ * Where a pipelined round must wait to write what the level-by-level one writes: stages that tail a topic (ctx.follow)
+ * besides their inputs see it as it is when they start, as they would one level later. The rollout's search corpus
+ * is the whole of fw.docs; memory tails the entities (resolving mentions to known ones), which memory-entities
+ * writes only after memory is through; fas tails fw.fas.questions (its near-duplicate index), which holds the
+ * bundled questions first. Memory's mention resolution also learns from the names it has extracted so far, so
+ * its output depends on the order documents reach it: it starts on the complete fw.docs, as one level later.
+ */
+const pipelinedGates: Record<string, { waitFor?: string[]; after?: string[] }> = {
+  rollout: { waitFor: ['fw.docs'] },
+  memory: { waitFor: ['fw.docs'] },
+  'memory-entities': { after: ['memory'] },
+  fas: { after: ['bundled-questions'] },
+};
+
 async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: number, items: QaItem[], skip: Set<string>, run: Runner): Promise<void> {
   const model = baseEnv.LLM_MODEL ?? 'scripted-policy';
   const manifest = await openRound(ctx, { model, modelVersion: `v${round}`, endpoint: baseEnv.OPENAI_BASE_URL, env: baseEnv, configVariables: stageConfigVariables() });
@@ -130,10 +145,7 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
   runs.push(...recycled);
   const questions = items.map((item) => bundledQuestion(item, round));
   const questionIds = new Set(questions.map((q) => q.id));
-  // the agent's search tool reads the whole corpus (fw.docs) at start-up, so the rollout joins once it is complete
-  const steps: PipelineStep[] = stages
-    .filter((s) => s.name !== 'recycle' && !skip.has(s.name))
-    .map((stage) => ({ kind: 'stage', stage, waitFor: stage.name === 'rollout' ? ['fw.docs'] : undefined }));
+  const steps: PipelineStep[] = stages.filter((s) => s.name !== 'recycle' && !skip.has(s.name)).map((stage) => ({ kind: 'stage', stage, ...pipelinedGates[stage.name] }));
   // the agent searches the corpus, so the bundled questions go in once the documents are through
   steps.push({
     kind: 'command',
