@@ -6,14 +6,14 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import { SingleObjectSerde } from '../services/platform/avro/serde.ts';
-import { loadPlatformConfig, type PlatformConfig } from '../services/platform/config.ts';
+import { loadPlatformConfig } from '../services/platform/config.ts';
 import type { CptSample, Document, ToolCall, Trajectory } from '../services/platform/generated/records.ts';
-import { compressSends, registerCodecs } from '../services/platform/kafka/compression.ts';
+import { compressSends, registerCodecs, type CompressionName } from '../services/platform/kafka/compression.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import { sampleValues } from '../test/fixtures/records.ts';
 import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
 
-type Codec = PlatformConfig['KAFKA_COMPRESSION'];
+type Codec = CompressionName;
 const codecs: Codec[] = ['none', 'gzip', 'lz4', 'zstd'];
 
 /**

@@ -2,7 +2,7 @@ import kafkajs, { type Kafka } from 'kafkajs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlatformConfig } from '../../services/platform/config.ts';
 import type { Document } from '../../services/platform/generated/records.ts';
-import { compressSends } from '../../services/platform/kafka/compression.ts';
+import { compressSends, defaultCompression } from '../../services/platform/kafka/compression.ts';
 import { readTopic } from '../../services/platform/kafka/tail.ts';
 import { sampleValues } from '../fixtures/records.ts';
 import { TestEnv } from '../support.ts';
@@ -45,6 +45,10 @@ describe('producer compression (KAFKA_COMPRESSION)', () => {
       kafkajs.CompressionTypes.ZSTD,
       kafkajs.CompressionTypes.None,
     ]);
+  });
+
+  it('defaults to zstd when its codec is installed', () => {
+    expect(defaultCompression()).toBe('zstd');
   });
 
   it('names the variable on a codec it does not know', () => {

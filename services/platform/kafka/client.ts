@@ -3,7 +3,7 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { PlatformConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { assertKafkajsPatched } from './kafkajs-patch.ts';
-import { compressSends, registerCodecs } from './compression.ts';
+import { compressSends, defaultCompression, registerCodecs } from './compression.ts';
 
 registerCodecs();
 
@@ -52,5 +52,5 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       password: config.KAFKA_SASL_PASSWORD!,
     } as SASLOptions;
   }
-  return compressSends(new Kafka(options), config.KAFKA_COMPRESSION);
+  return compressSends(new Kafka(options), config.KAFKA_COMPRESSION ?? defaultCompression());
 }

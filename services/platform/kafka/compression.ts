@@ -1,10 +1,9 @@
+import { createRequire } from 'node:module';
 import kafkajs, { type Kafka, type Producer, type ProducerBatch, type ProducerRecord, type Transaction } from 'kafkajs';
-import lz4 from 'lz4-napi';
-import zstd from 'zstd-napi';
-
 import type { PlatformConfig } from '../config.ts';
+import { ConfigError } from '../errors.ts';
 
-export type CompressionName = PlatformConfig['KAFKA_COMPRESSION'];
+export type CompressionName = NonNullable<PlatformConfig['KAFKA_COMPRESSION']>;
 
 // CommonJS packages: their exports come through the default import
 const { CompressionCodecs, CompressionTypes } = kafkajs;
@@ -20,20 +19,48 @@ interface Encoder {
   buffer: Buffer;
 }
 
+interface NativeCodec {
+  compress(data: Buffer): Buffer | Promise<Buffer>;
+  decompress(data: Buffer): Buffer | Promise<Buffer>;
+}
+
+/** A native codec package, or why it could not be loaded (e.g. an install that skipped its build step). */
+function load(name: string, pick: (module: Record<string, (data: Buffer) => Buffer | Promise<Buffer>>) => NativeCodec): NativeCodec | Error {
+  try {
+    return pick(createRequire(import.meta.url)(name));
+  } catch (error) {
+    return error instanceof Error ? error : new Error(String(error));
+  }
+}
+
+const native: Partial<Record<CompressionName, NativeCodec | Error>> = {};
+
 /**
  * kafkajs ships gzip only; LZ4 (frame format, as Kafka wants it) and zstd come from native codecs on npm:
  * lz4-napi (prebuilt binaries) and zstd-napi (the reference library, built at install). Registered once per
  * process, for consumers too: a reader must decompress whatever any producer chose.
  */
 export function registerCodecs(): void {
-  CompressionCodecs[CompressionTypes.LZ4] = () => ({
-    compress: (encoder: Encoder) => lz4.compressFrame(encoder.buffer),
-    decompress: (buffer: Buffer) => lz4.decompressFrame(buffer),
-  });
-  CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-    compress: async (encoder: Encoder) => zstd.compress(encoder.buffer),
-    decompress: async (buffer: Buffer) => zstd.decompress(buffer),
-  });
+  native.lz4 ??= load('lz4-napi', (m) => ({ compress: m.compressFrame, decompress: m.decompressFrame }));
+  native.zstd ??= load('zstd-napi', (m) => ({ compress: m.compress, decompress: m.decompress }));
+  for (const name of ['lz4', 'zstd'] as const) {
+    const codec = native[name];
+    CompressionCodecs[name === 'lz4' ? CompressionTypes.LZ4 : CompressionTypes.ZSTD] = () => ({
+      compress: async (encoder: Encoder) => usable(name, codec).compress(encoder.buffer),
+      decompress: async (buffer: Buffer) => usable(name, codec).decompress(buffer),
+    });
+  }
+}
+
+/** zstd (measured best: bench/compression.ts), or gzip where the zstd codec did not install. */
+export function defaultCompression(): CompressionName {
+  registerCodecs();
+  return native.zstd instanceof Error ? 'gzip' : 'zstd';
+}
+
+function usable(name: CompressionName, codec: NativeCodec | Error | undefined): NativeCodec {
+  if (codec && !(codec instanceof Error)) return codec;
+  throw new ConfigError(`the ${name} codec is not installed (${codec?.message.split('\n')[0] ?? 'not loaded'}); run scripts/setup.sh, or set KAFKA_COMPRESSION=gzip`);
 }
 
 /**
@@ -42,6 +69,7 @@ export function registerCodecs(): void {
  */
 export function compressSends(kafka: Kafka, name: CompressionName): Kafka {
   if (name === 'none') return kafka;
+  if (name === 'lz4' || name === 'zstd') usable(name, native[name]); // fail at start-up, naming the setting
   const compression = types[name];
   const makeProducer = kafka.producer.bind(kafka);
   kafka.producer = (config) => {
