@@ -1,15 +1,14 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topicCatalogue } from '../../services/platform/catalogue.ts';
 import type { TopicName } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 
 /** Everything a round writes, except the manifests themselves (their times differ) and the dead letters (none). */
 const compared = topicCatalogue()
