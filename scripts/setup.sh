@@ -39,4 +39,5 @@ elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
 else
   echo "warning: chromium missing and not root: run 'apt-get install chromium' (or set CHROMIUM_PATH) for test/integration/viewer.test.ts" >&2
 fi
+node scripts/ensure-setup.mjs --stamp # `npm run demo` and `npm test` skip setup until these inputs change
 echo "setup done"

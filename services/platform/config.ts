@@ -25,6 +25,8 @@ export const platformConfigSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Codec of every record batch this process produces; unset: zstd (bench/compression.ts), gzip without its codec. */
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'lz4', 'zstd']).optional(),
   /** Prepended to every catalogue topic name: lets tests and tenants share one cluster. */
   TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'letters, digits, ".", "_" and "-" only').default(''),
   SCHEMA_REGISTRY_URL: z.string().url().optional(),

@@ -2,7 +2,6 @@ import type { Command } from 'commander';
 import { createLlmClientFromEnv } from '../../platform/llm/client.ts';
 import { llmMode } from '../../platform/llm/config.ts';
 import { endpointAnswers, ensureLocalLlmServer, localServerPid, localServerSettings, stopLocalLlmServer } from '../../platform/llm/local-process.ts';
-import { startLocalLlmServer } from '../../platform/llm/local-server.ts';
 import { createLogger } from '../../platform/logger.ts';
 
 export function registerLlmCommands(program: Command): void {
@@ -13,6 +12,8 @@ export function registerLlmCommands(program: Command): void {
     .action(async () => {
       const settings = localServerSettings();
       const logger = createLogger({ name: 'llm-local' });
+      // node-llama-cpp takes seconds to load: only this command needs it, not every start of the CLI
+      const { startLocalLlmServer } = await import('../../platform/llm/local-server.ts');
       const server = await startLocalLlmServer({ ...settings, logger });
       console.error(`serving ${settings.name} at ${server.url}`);
       await new Promise<void>((resolve) => {

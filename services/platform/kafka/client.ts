@@ -3,6 +3,9 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { PlatformConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { assertKafkajsPatched } from './kafkajs-patch.ts';
+import { compressSends, defaultCompression, registerCodecs } from './compression.ts';
+
+registerCodecs();
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -14,7 +17,7 @@ const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 /** The platform's Kafka client handle: services pass it to platform functions and never call it themselves. */
 export type KafkaClient = Kafka;
 
-/** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, logs routed into pino. */
+/** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, producer compression, logs routed into pino. */
 export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = ''): Kafka {
   assertKafkajsPatched();
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -30,9 +33,10 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       () =>
       ({ level, log }: LogEntry) => {
         const { message, ...rest } = log;
-        // kafkajs logs retried coordinator/transaction races as errors; they are routine
+        // kafkajs logs retried coordinator/transaction races as errors, and metadata misses while a fresh topic's
+        // partitions get their leaders; they are routine
         const routine =
-          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer/i.test(
+          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer|does not host this topic-partition|There is no leader for this topic-partition/i.test(
           `${message} ${String(rest.error ?? '')}`,
         );
         kafkaLogger[routine ? 'debug' : (levels[level] ?? 'info')](rest, message);
@@ -48,5 +52,5 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       password: config.KAFKA_SASL_PASSWORD!,
     } as SASLOptions;
   }
-  return new Kafka(options);
+  return compressSends(new Kafka(options), config.KAFKA_COMPRESSION ?? defaultCompression());
 }
