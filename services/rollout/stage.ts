@@ -11,6 +11,7 @@ import { Corpus } from './corpus/corpus.ts';
 import { groupIdFor, groupOutputs, trajectoryIdFor, type JudgedRollout } from './group.ts';
 import { lexicalJudge, llmJudge, type Judge } from './judge/judge.ts';
 import { RolloutMetrics } from './metrics.ts';
+import { checkRollout } from './quality/check-rollout.ts';
 import { buildToolbox } from './tools/index.ts';
 import type { Toolbox } from './tools/toolbox.ts';
 
@@ -99,13 +100,14 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
             });
             if (run.termination === 'error') ctx.logger.warn({ question: question.id, rollout: index, error: run.error }, 'rollout ended in error');
             const judged = await state.judge.judge({ question: question.question, reference: question.answer, prediction: run.prediction }, ctx.signal);
-            state.metrics.record(config.ROLLOUT_MODE, run, judged.judgement.correct);
-            return { index, id, run, judged };
+            const process = judged.judgement.correct ? await checkRollout(state.judge, question, run, judged, ctx.signal) : undefined;
+            state.metrics.record(config.ROLLOUT_MODE, run, judged.judgement.correct, process?.label);
+            return { index, id, run, judged, process };
           }),
         ),
       );
       return groupOutputs(
-        { question, groupId, mode: config.ROLLOUT_MODE, policy: state.policy, maxCalls: config.ROLLOUT_MAX_CALLS, sftPerQuestion: config.ROLLOUT_SFT_PER_QUESTION, meta: ctx.meta },
+        { question, groupId, mode: config.ROLLOUT_MODE, policy: state.policy, maxCalls: config.ROLLOUT_MAX_CALLS, sftPerQuestion: config.ROLLOUT_SFT_PER_QUESTION, meta: ctx.meta, drop: ctx.drop },
         rollouts,
       );
     },

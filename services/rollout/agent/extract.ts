@@ -12,13 +12,13 @@ export interface PageEvidence {
 }
 
 const YES_NO = /^(are|is|was|were|do|does|did|can|could|has|have|had|will|would)\b/i;
-const EARLIER = /\b(older|oldest|earlier|earliest|first|before|prior|longer ago)\b/i;
-const LATER = /\b(younger|youngest|later|latest|more recent|most recent|newer|newest|last|after)\b/i;
-const MORE = /\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|greater|greatest|many)\b/i;
-const FEWER = /\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b/i;
-const NATIONALITY = /\b(American|British|English|Scottish|Welsh|Irish|Canadian|Australian|French|German|Italian|Spanish|Mexican|Japanese|Chinese|Indian|Russian|Swedish|Norwegian|Danish|Dutch|Belgian|Swiss|Austrian|Polish|Brazilian|Argentine|Korean|South African|New Zealand|Filipino|Greek|Turkish|Israeli|Egyptian|Nigerian|Finnish|Portuguese|Czech|Hungarian)\b/;
-const MONTH = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
-const DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|${MONTH} \\d{4}|\\d{4})\\b`, 'g');
+export const EARLIER = /\b(older|oldest|earlier|earliest|first|before|prior|longer ago)\b/i;
+export const LATER = /\b(younger|youngest|later|latest|more recent|most recent|newer|newest|last|after)\b/i;
+export const MORE = /\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|greater|greatest|many)\b/i;
+export const FEWER = /\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b/i;
+export const NATIONALITY = /\b(American|British|English|Scottish|Welsh|Irish|Canadian|Australian|French|German|Italian|Spanish|Mexican|Japanese|Chinese|Indian|Russian|Swedish|Norwegian|Danish|Dutch|Belgian|Swiss|Austrian|Polish|Brazilian|Argentine|Korean|South African|New Zealand|Filipino|Greek|Turkish|Israeli|Egyptian|Nigerian|Finnish|Portuguese|Czech|Hungarian)\b/;
+export const MONTH = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
+export const DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|${MONTH} \\d{4}|\\d{4})\\b`, 'g');
 const NUMBER = /\b\d[\d,.]*(?:\s(?:million|billion|thousand|hundred|percent|km|miles|metres|meters|feet|people|seats|episodes|acres))?\b/g;
 const NAME = /\b[A-Z][\p{L}'’.-]*(?:\s+(?:(?:of|the|de|la|le|von|van|der|du|del|da|and|&)\s+)*[A-Z0-9][\p{L}0-9'’.-]*)*/gu;
 const LEADING_NOISE = /^(?:The|A|An|In|On|At|He|She|It|They|His|Her|Its|This|That|These|After|Before|During|From|By|As|With|For)\s+/;

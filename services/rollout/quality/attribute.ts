@@ -1,0 +1,52 @@
+import { queryTerms } from '../corpus/text.ts';
+
+/**
+ * What a question asks about, as words: its content words minus the names it mentions and the words that only
+ * say what kind of answer is wanted ("what year", "how many"). A span supports an answer only when it speaks
+ * of this attribute: "born August 10" says nothing about Grand Slam titles.
+ */
+
+const ANSWER_TYPE_WORDS = new Set(
+  `what which who whom whose when where how many much year years date day month number name named called one two
+  first last whom did does do was were has have had is are be been being the a an of in on at by for to yes no
+  true false person people thing something someone`.split(/\s+/).filter(Boolean),
+);
+
+/** Capitalised multi-word names in the question (after its first word), e.g. "Lisa Raymond", "Grand Slam". */
+export function questionNames(question: string): string[] {
+  const body = question.replace(/^\s*\S+\s*/, ' ');
+  const names = body.match(/\b[A-Z][\p{L}'’.-]*(?:\s+(?:(?:of|the|de|la|von|van|der|du|del|da|and|&)\s+)*[A-Z0-9][\p{L}0-9'’.-]*)*/gu) ?? [];
+  return [...new Set(names.map((n) => n.trim()))];
+}
+
+/** Five-letter prefix: "promo" ~ "promote", "govern" ~ "government", good enough for English inflections. */
+export function stem(term: string): string {
+  return term.length <= 5 ? term : term.slice(0, 5);
+}
+
+/** `names`: also leave out every name the question mentions (for open questions; a choice keeps "Grand Slam"). */
+export function attributeTerms(question: string, exclude: string[] = [], options: { names?: boolean } = {}): string[] {
+  const excluded = new Set([...(options.names === false ? [] : questionNames(question)), ...exclude].flatMap((n) => queryTerms(n)));
+  const terms = queryTerms(question).filter((t) => !excluded.has(t) && !ANSWER_TYPE_WORDS.has(t) && !/^\d+$/.test(t));
+  return [...new Set(terms)];
+}
+
+/** How many of the attribute's words (by stem) the text contains. */
+export function attributeOverlap(text: string, attribute: string[]): number {
+  const stems = new Set(queryTerms(text).map(stem));
+  return attribute.filter((t) => stems.has(stem(t))).length;
+}
+
+/** Lower case, punctuation and thousands separators out, single spaces: for "does this text contain that answer". */
+export function normalizeForMatch(text: string): string {
+  return ` ${text
+    .toLowerCase()
+    .replace(/(\d),(?=\d{3}\b)/g, '$1')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()} `;
+}
+
+export function containsPhrase(text: string, phrase: string): boolean {
+  const p = normalizeForMatch(phrase);
+  return p.trim() !== '' && normalizeForMatch(text).includes(p);
+}

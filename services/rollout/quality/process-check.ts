@@ -1,0 +1,145 @@
+import type { Step } from '../../platform/generated/records.ts';
+import { queryTerms } from '../corpus/text.ts';
+import { choiceOptions, EARLIER, FEWER, isYesNo, LATER, MONTH, MORE, NATIONALITY, pairedEntities } from '../agent/extract.ts';
+import { attributeOverlap, attributeTerms, containsPhrase, normalizeForMatch } from './attribute.ts';
+import { operands, trajectoryEvidence, type Span, type TrajectoryEvidence } from './evidence.ts';
+
+/**
+ * The process check before SFT: a trajectory is kept only when it is right for the right reason. Its answer —
+ * or every operand of the computation that produced it — must come from a tool response sentence about the
+ * asked attribute (and, for a keyed operand, about that entity); it must not search for its own answer before
+ * working it out; the pages its final thought cites must be pages it used. A correct answer reached by a
+ * coin flip, by comparing birthdays for a question about titles, or by a lucky span is not a sample to imitate.
+ */
+export type ProcessLabel =
+  | 'grounded'
+  | 'no_answer'
+  | 'searched_for_answer'
+  | 'operand_unsupported'
+  | 'comparison_unsupported'
+  | 'choice_unsupported'
+  | 'yes_no_unsupported'
+  | 'answer_not_in_tools'
+  | 'answer_off_attribute'
+  | 'cites_unused_page'
+  | 'judge_unsound';
+
+export interface ProcessVerdict {
+  grounded: boolean;
+  label: ProcessLabel;
+  detail: string;
+}
+
+export interface ProcessInput {
+  question: string;
+  prediction: string;
+  steps: Step[];
+}
+
+const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4})\\b`, 'g');
+
+function verdict(label: ProcessLabel, detail: string): ProcessVerdict {
+  return { grounded: label === 'grounded', label, detail };
+}
+
+function cite(span: Span): string {
+  return `step ${span.step} ${span.source ? `"${span.source}"` : span.tool}: ${span.sentence.slice(0, 160)}`;
+}
+
+/** The page (or hit) is about `name`: at least half of the name's words are in its title. */
+function about(span: Span, name: string): boolean {
+  const title = new Set(queryTerms(span.source));
+  const terms = queryTerms(name);
+  return terms.length > 0 && terms.filter((t) => title.has(t)).length / terms.length >= 0.5;
+}
+
+function mentions(span: Span, name: string): boolean {
+  return about(span, name) || containsPhrase(span.sentence, name);
+}
+
+function hasNumber(sentence: string, value: string, countOnly: boolean): boolean {
+  const text = countOnly ? sentence.replace(FULL_DATE, ' ') : sentence;
+  return normalizeForMatch(text).includes(` ${normalizeForMatch(value).trim()} `);
+}
+
+/** Spans that give `value` for the asked attribute (and for `key`, when the operand names its entity). */
+function operandSupport(evidence: TrajectoryEvidence, value: string, key: string | undefined, attribute: string[], dateComparison: boolean): Span | undefined {
+  const isYear = /^(1\d{3}|20\d{2})$/.test(value);
+  return evidence.spans.find(
+    (s) =>
+      hasNumber(s.sentence, value, !dateComparison) &&
+      (!key || mentions(s, key)) &&
+      (attributeOverlap(s.sentence, attribute) > 0 || (dateComparison && isYear && s.lead)),
+  );
+}
+
+function sameAnswer(a: string, b: string): boolean {
+  return normalizeForMatch(a) === normalizeForMatch(b);
+}
+
+/** Deterministic process check of one trajectory (no model). */
+export function checkProcess(input: ProcessInput): ProcessVerdict {
+  const { question, steps } = input;
+  const prediction = input.prediction.trim();
+  if (!prediction) return verdict('no_answer', 'empty prediction');
+  const evidence = trajectoryEvidence(steps);
+  const inQuestion = containsPhrase(question, prediction);
+
+  for (const call of evidence.calls.filter((c) => c.tool === 'search' || c.tool === 'google_scholar')) {
+    const raw = call.args.query;
+    for (const q of (Array.isArray(raw) ? raw : [raw]).map((x) => String(x ?? ''))) {
+      if (!inQuestion && sameAnswer(q, prediction)) return verdict('searched_for_answer', `step ${call.step} searches "${q}", the final answer, before it is worked out`);
+      if (/^\s*[\d.,]+\s*$/.test(q)) return verdict('searched_for_answer', `step ${call.step} searches the bare number "${q}"`);
+    }
+  }
+
+  const options = choiceOptions(question);
+  const option = options?.find((o) => sameAnswer(o, prediction) || containsPhrase(prediction, o) || containsPhrase(o, prediction));
+  const yesNo = isYesNo(question) && /^(yes|no)$/i.test(prediction);
+  const dateComparison = EARLIER.test(question) || LATER.test(question);
+  const comparison = dateComparison || MORE.test(question) || FEWER.test(question);
+  const used: Span[] = [];
+
+  // a computation that printed the answer: every operand must be grounded
+  const computation = [...evidence.computations].reverse().find((c) => c.stdout && (containsPhrase(c.stdout, prediction) || (option !== undefined && containsPhrase(c.stdout, option))));
+  if (computation) {
+    const attribute = attributeTerms(question, options ?? [], { names: !options });
+    const ops = operands(computation.code).filter((o) => !['0', '1'].includes(o.value));
+    if (ops.length === 0) return verdict('operand_unsupported', `step ${computation.step} computes the answer from no value found by a tool`);
+    for (const op of ops) {
+      const span = operandSupport(evidence, op.value, op.key, attribute, dateComparison);
+      if (!span) return verdict('operand_unsupported', `operand ${op.key ? `${op.key} = ` : ''}${op.value} of step ${computation.step} is not stated by any tool response about ${attribute.join(' ') || 'the asked attribute'}`);
+      used.push(span);
+    }
+  } else if (options && option) {
+    if (comparison) return verdict('comparison_unsupported', `answers a comparison of ${options.join(' and ')} without computing it from values found by a tool`);
+    const attribute = attributeTerms(question, options, { names: false });
+    const span = evidence.spans.find((s) => mentions(s, option) && attributeOverlap(s.sentence, attribute) > 0);
+    if (!span) return verdict('choice_unsupported', `no tool response says ${option} is ${attribute.join(' ') || 'what was asked'}`);
+    used.push(span);
+  } else if (yesNo) {
+    const pair = pairedEntities(question);
+    if (!pair) return verdict('yes_no_unsupported', 'the question names no pair of entities to compare');
+    const nationality = /nationality|country|from the same/i.test(question);
+    const attribute = attributeTerms(question, pair, { names: false }).filter((t) => !['both', 'same', 'also'].includes(t));
+    for (const entity of pair) {
+      const span = evidence.spans.find((s) => about(s, entity) && (nationality ? NATIONALITY.test(s.sentence) : attributeOverlap(s.sentence, attribute) > 0));
+      if (!span) return verdict('yes_no_unsupported', `no page about ${entity} read that says anything about ${nationality ? 'its nationality' : attribute.join(' ') || 'the asked property'}`);
+      used.push(span);
+    }
+  } else {
+    const attribute = attributeTerms(question, [prediction], { names: true });
+    const containing = evidence.spans.filter((s) => containsPhrase(s.sentence, prediction));
+    if (containing.length === 0) return verdict('answer_not_in_tools', `"${prediction}" appears in no tool response`);
+    const span = attribute.length === 0 ? containing[0] : containing.find((s) => attributeOverlap(s.sentence, attribute) > 0);
+    if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
+    used.push(span);
+  }
+
+  const final = steps[steps.length - 1]?.thought ?? '';
+  const usedSources = new Set(used.map((s) => s.source));
+  for (const [, title] of final.matchAll(/"([^"]+)"/g)) {
+    if (evidence.visited.includes(title) && !usedSources.has(title)) return verdict('cites_unused_page', `the final thought cites "${title}", which gave none of the evidence`);
+  }
+  return verdict('grounded', used.map(cite).join(' | '));
+}
