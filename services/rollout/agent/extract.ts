@@ -1,4 +1,5 @@
 import { queryTerms, splitSentences } from '../corpus/text.ts';
+import { attributeTerms, leadText, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 
 /**
  * Answer extraction for the scripted policy: no model, only the question's shape and the pages read.
@@ -44,31 +45,36 @@ export function choiceOptions(question: string): [string, string] | undefined {
 
 /** The two entities of "Are both X and Y …" / "Were X and Y …". */
 export function pairedEntities(question: string): [string, string] | undefined {
-  const names = (question.match(NAME) ?? []).map((n) => n.replace(LEADING_NOISE, '')).filter((n) => !YES_NO.test(n));
+  // "Were Scott Derrickson and …": the question word is not part of the first name
+  const names = (question.match(NAME) ?? [])
+    .flatMap((n) => n.replace(LEADING_NOISE, '').replace(new RegExp(`${YES_NO.source}\\s+`, 'i'), '').split(/\s+(?:and|&)\s+/))
+    .filter((n) => !YES_NO.test(n));
   const unique = [...new Set(names)].filter((n) => n.length > 1);
   return unique.length >= 2 ? [unique[0], unique[1]] : undefined;
 }
 
-function pageFor(name: string, pages: PageEvidence[]): PageEvidence | undefined {
-  const terms = queryTerms(name);
-  const score = (p: PageEvidence) => {
-    const title = new Set(queryTerms(p.title));
-    return terms.filter((t) => title.has(t)).length / Math.max(1, terms.length) + (p.title.toLowerCase() === name.toLowerCase() ? 1 : 0);
-  };
-  const best = [...pages].sort((a, b) => score(b) - score(a))[0];
-  return best && score(best) > 0 ? best : pages.find((p) => p.text.includes(name));
+/** The page read about `name` (a page that only mentions it, or is about something bigger, is not). */
+export function pageFor(name: string, pages: PageEvidence[]): PageEvidence | undefined {
+  const exact = pages.find((p) => p.title.replace(/\s*\([^)]*\)\s*$/, '').toLowerCase() === name.toLowerCase());
+  return exact ?? pages.find((p) => titleIsAbout(p.title, name));
 }
 
-function firstYear(text: string): number | undefined {
-  const years = text.match(/\b(1[0-9]{3}|20[0-9]{2})\b/g);
+const YEAR = /\b(1[0-9]{3}|20[0-9]{2})\b/g;
+/** A date with its day ("August 10, 1973"): its day is not a count. */
+export const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4})\\b`, 'g');
+
+/** The year of the asked attribute: from the first sentence that speaks of it, else the page's lead (its subject's dates). */
+function yearFor(page: PageEvidence, attribute: string[]): number | undefined {
+  const sentence = splitSentences(page.text).find((s) => speaksOf(s, attribute) && s.match(YEAR) !== null) ?? leadText(page.text);
+  const years = sentence.match(YEAR);
   return years ? Math.min(...years.map(Number)) : undefined;
 }
 
-function firstQuantity(text: string, question: string): number | undefined {
-  const terms = new Set(queryTerms(question));
-  for (const sentence of splitSentences(text)) {
-    if (!queryTerms(sentence).some((t) => terms.has(t))) continue;
-    const n = /\b(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:BC|AD))/.exec(sentence.replace(/\b(1[0-9]{3}|20[0-9]{2})\b/g, ''));
+/** A count for the asked attribute: a number in a sentence that speaks of it, never a day of a date or a year. */
+function quantityFor(page: PageEvidence, attribute: string[]): number | undefined {
+  for (const sentence of splitSentences(page.text)) {
+    if (!speaksOf(sentence, attribute)) continue;
+    const n = /\b(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:BC|AD))/.exec(sentence.replace(FULL_DATE, ' ').replace(YEAR, ' '));
     if (n) return Number(n[1].replace(/,/g, ''));
   }
   return undefined;
@@ -85,14 +91,15 @@ export function numericComparison(question: string, pages: PageEvidence[]): Nume
   if (!options) return undefined;
   const [a, b] = options.map((o) => pageFor(o, pages));
   if (!a || !b || a === b) return undefined;
+  const attribute = attributeTerms(question, options, { names: false });
   if (EARLIER.test(question) || LATER.test(question)) {
-    const ya = firstYear(a.text);
-    const yb = firstYear(b.text);
+    const ya = yearFor(a, attribute);
+    const yb = yearFor(b, attribute);
     if (ya !== undefined && yb !== undefined && ya !== yb) return { values: { [options[0]]: ya, [options[1]]: yb }, pick: EARLIER.test(question) ? 'min' : 'max' };
   }
   if (MORE.test(question) || FEWER.test(question)) {
-    const qa = firstQuantity(a.text, question);
-    const qb = firstQuantity(b.text, question);
+    const qa = quantityFor(a, attribute);
+    const qb = quantityFor(b, attribute);
     if (qa !== undefined && qb !== undefined && qa !== qb) return { values: { [options[0]]: qa, [options[1]]: qb }, pick: FEWER.test(question) ? 'min' : 'max' };
   }
   return undefined;
@@ -163,8 +170,8 @@ function spans(sentence: string, kind: Kind): string[] {
 }
 
 /** Candidate answer spans of the expected type, best first. */
-export function rankedSpans(question: string, pages: PageEvidence[], laterPagesFirst = false): string[] {
-  const kind = expectedKind(question);
+export function rankedSpans(question: string, pages: PageEvidence[], laterPagesFirst = false, kindOverride?: Kind): string[] {
+  const kind = kindOverride ?? expectedKind(question);
   const qTerms = new Set(queryTerms(question));
   const best = new Map<string, number>();
   pages.forEach((page, pageRank) => {

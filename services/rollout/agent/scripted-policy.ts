@@ -1,4 +1,6 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
+import { titleIsAbout } from '../quality/attribute.ts';
+import { explainAnswer } from './explain.ts';
 import { choiceOptions, comparisonCode, extractAnswer, isYesNo, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
 
@@ -74,16 +76,25 @@ export function notesFromReport(report: string): Notes {
 }
 
 function covers(page: { title: string }, name: string): boolean {
-  const title = new Set(queryTerms(page.title));
-  const terms = queryTerms(name);
-  return terms.length > 0 && terms.filter((t) => title.has(t)).length / terms.length >= 0.5;
+  return titleIsAbout(page.title, name);
 }
 
-/** The best name on the pages the question itself names, other than those pages: the hop of a bridge question. */
+/** A lead worth opening: its title shares a word with the question (a researcher does not open "Soyuz TM-7" for Patrick Baudry). */
+function onTopic(lead: Lead, question: string): boolean {
+  const q = new Set(queryTerms(question));
+  return queryTerms(lead.title).some((t) => q.has(t));
+}
+
+/**
+ * The hop of a bridge question: the best name (never a number or a date — that would be searching for an answer
+ * before working it out) on the pages the question itself names, other than those pages.
+ */
 function bridgeEntity(question: string, read: ReadPage[]): string | undefined {
   const qTerms = new Set(queryTerms(question));
   const named = read.filter((r) => queryTerms(r.title).some((t) => qTerms.has(t)));
-  const candidates = rankedSpans(`Who ${question}`, named).filter((c) => !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5);
+  const candidates = rankedSpans(`Who ${question}`, named, false, 'name').filter(
+    (c) => /\p{L}{2}/u.test(c) && !/\d{3,}/.test(c) && !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5,
+  );
   return candidates[0];
 }
 
@@ -119,7 +130,7 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
             const options = choiceOptions(question);
             const computed = options?.find((o) => o === notes.computed);
             const prediction = computed ?? extractAnswer(question, notes.read, random, explore ? exploreRate : 0);
-            return decision(`From ${notes.read.map((r) => `"${r.title}"`).join(', ') || 'what I found'}, the answer is ${prediction || 'unclear'}.`, { answer: prediction });
+            return decision(explainAnswer(question, prediction, notes.read, computed !== undefined), { answer: prediction });
           };
           if (view.forceAnswer) return answer();
           if (notes.searches.length === 0) {
@@ -129,7 +140,7 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
             return decision('I will search for pages about the question.', { call: { name: 'search', arguments: { query: [query] } } });
           }
           const missing = targets.filter((t) => !notes.read.some((r) => covers(r, t)));
-          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url));
+          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url) && onTopic(l, [question, ...notes.searches].join(' ')));
           const forTarget = missing.map((t) => unread.find((l) => covers(l, t))).find(Boolean);
           if (notes.read.length < maxReads && (forTarget || (notes.read.length < 2 && unread.length))) {
             let lead = forTarget ?? unread[0];

@@ -1,4 +1,4 @@
-import { queryTerms } from '../corpus/text.ts';
+import { queryTerms, splitSentences } from '../corpus/text.ts';
 
 /**
  * What a question asks about, as words: its content words minus the names it mentions and the words that only
@@ -46,7 +46,41 @@ export function normalizeForMatch(text: string): string {
     .trim()} `;
 }
 
+/** A sentence speaks of the attribute when it shares two of its words (one, when the attribute is one word). */
+export function speaksOf(text: string, attribute: string[]): boolean {
+  return attributeOverlap(text, attribute) >= Math.min(2, attribute.length);
+}
+
 export function containsPhrase(text: string, phrase: string): boolean {
   const p = normalizeForMatch(phrase);
   return p.trim() !== '' && normalizeForMatch(text).includes(p);
+}
+
+/**
+ * A page titled `title` is about `name`: most of the name's words are in the title and most of the title's
+ * (disambiguation in parentheses aside) are in the name — "Catan Dice Game" is not a page about "Catan".
+ */
+export function titleIsAbout(title: string, name: string): boolean {
+  const titleTerms = queryTerms(title.replace(/\s*\([^)]*\)\s*$/, ''));
+  const nameTerms = queryTerms(name);
+  if (titleTerms.length === 0 || nameTerms.length === 0) return false;
+  const t = new Set(titleTerms);
+  const n = new Set(nameTerms);
+  return nameTerms.filter((x) => t.has(x)).length / nameTerms.length >= 0.5 && titleTerms.filter((x) => n.has(x)).length / titleTerms.length >= 0.5;
+}
+
+/**
+ * How many sentences make a page's opening: the first, joined with the next while it is a fragment ("Edward
+ * Davis Wood Jr." splits before "(October 10, 1924 – …)"). The opening states its subject's defining dates.
+ */
+export function leadLength(sentences: string[]): number {
+  let n = 0;
+  let chars = 0;
+  while (n < sentences.length && chars < 60) chars += sentences[n++].length;
+  return Math.max(1, n);
+}
+
+export function leadText(text: string): string {
+  const sentences = splitSentences(text);
+  return sentences.slice(0, leadLength(sentences)).join(' ');
 }

@@ -1,5 +1,6 @@
 import type { Step } from '../../platform/generated/records.ts';
 import { splitSentences } from '../corpus/text.ts';
+import { leadLength } from './attribute.ts';
 
 /** One sentence a tool returned: what a trajectory may cite as evidence. */
 export interface Span {
@@ -60,7 +61,9 @@ export function trajectoryEvidence(steps: Step[]): TrajectoryEvidence {
         const title = header[2];
         out.visited.push(title);
         const body = part.split('\nPage content:\n')[1] ?? part.split('\nSummary:\n')[1] ?? '';
-        splitSentences(body.replace(/… \[truncated \d+ chars\]$/, '')).forEach((sentence, i) => out.spans.push({ step: step.index, tool, source: title, lead: i === 0, sentence }));
+        const sentences = splitSentences(body.replace(/… \[truncated \d+ chars\]$/, ''));
+        const lead = leadLength(sentences);
+        sentences.forEach((sentence, i) => out.spans.push({ step: step.index, tool, source: title, lead: i < lead, sentence }));
       }
     } else if (tool === 'search' || tool === 'google_scholar') {
       for (const m of response.matchAll(SEARCH_HIT)) for (const sentence of splitSentences(m[3])) out.spans.push({ step: step.index, tool, source: m[1], lead: false, sentence });

@@ -1,7 +1,6 @@
 import type { Step } from '../../platform/generated/records.ts';
-import { queryTerms } from '../corpus/text.ts';
-import { choiceOptions, EARLIER, FEWER, isYesNo, LATER, MONTH, MORE, NATIONALITY, pairedEntities } from '../agent/extract.ts';
-import { attributeOverlap, attributeTerms, containsPhrase, normalizeForMatch } from './attribute.ts';
+import { choiceOptions, EARLIER, FEWER, FULL_DATE, isYesNo, LATER, MORE, NATIONALITY, pairedEntities } from '../agent/extract.ts';
+import { attributeTerms, containsPhrase, normalizeForMatch, speaksOf, titleIsAbout } from './attribute.ts';
 import { operands, trajectoryEvidence, type Span, type TrajectoryEvidence } from './evidence.ts';
 
 /**
@@ -36,8 +35,6 @@ export interface ProcessInput {
   steps: Step[];
 }
 
-const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4})\\b`, 'g');
-
 function verdict(label: ProcessLabel, detail: string): ProcessVerdict {
   return { grounded: label === 'grounded', label, detail };
 }
@@ -46,11 +43,8 @@ function cite(span: Span): string {
   return `step ${span.step} ${span.source ? `"${span.source}"` : span.tool}: ${span.sentence.slice(0, 160)}`;
 }
 
-/** The page (or hit) is about `name`: at least half of the name's words are in its title. */
 function about(span: Span, name: string): boolean {
-  const title = new Set(queryTerms(span.source));
-  const terms = queryTerms(name);
-  return terms.length > 0 && terms.filter((t) => title.has(t)).length / terms.length >= 0.5;
+  return titleIsAbout(span.source, name);
 }
 
 function mentions(span: Span, name: string): boolean {
@@ -68,8 +62,8 @@ function operandSupport(evidence: TrajectoryEvidence, value: string, key: string
   return evidence.spans.find(
     (s) =>
       hasNumber(s.sentence, value, !dateComparison) &&
-      (!key || mentions(s, key)) &&
-      (attributeOverlap(s.sentence, attribute) > 0 || (dateComparison && isYear && s.lead)),
+      (!key || about(s, key)) &&
+      (speaksOf(s.sentence, attribute) || (dateComparison && isYear && s.lead)),
   );
 }
 
@@ -114,7 +108,7 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
   } else if (options && option) {
     if (comparison) return verdict('comparison_unsupported', `answers a comparison of ${options.join(' and ')} without computing it from values found by a tool`);
     const attribute = attributeTerms(question, options, { names: false });
-    const span = evidence.spans.find((s) => mentions(s, option) && attributeOverlap(s.sentence, attribute) > 0);
+    const span = evidence.spans.find((s) => mentions(s, option) && speaksOf(s.sentence, attribute));
     if (!span) return verdict('choice_unsupported', `no tool response says ${option} is ${attribute.join(' ') || 'what was asked'}`);
     used.push(span);
   } else if (yesNo) {
@@ -123,7 +117,7 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     const nationality = /nationality|country|from the same/i.test(question);
     const attribute = attributeTerms(question, pair, { names: false }).filter((t) => !['both', 'same', 'also'].includes(t));
     for (const entity of pair) {
-      const span = evidence.spans.find((s) => about(s, entity) && (nationality ? NATIONALITY.test(s.sentence) : attributeOverlap(s.sentence, attribute) > 0));
+      const span = evidence.spans.find((s) => about(s, entity) && (nationality ? NATIONALITY.test(s.sentence) : speaksOf(s.sentence, attribute)));
       if (!span) return verdict('yes_no_unsupported', `no page about ${entity} read that says anything about ${nationality ? 'its nationality' : attribute.join(' ') || 'the asked property'}`);
       used.push(span);
     }
@@ -131,15 +125,16 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     const attribute = attributeTerms(question, [prediction], { names: true });
     const containing = evidence.spans.filter((s) => containsPhrase(s.sentence, prediction));
     if (containing.length === 0) return verdict('answer_not_in_tools', `"${prediction}" appears in no tool response`);
-    const span = attribute.length === 0 ? containing[0] : containing.find((s) => attributeOverlap(s.sentence, attribute) > 0);
+    const span = attribute.length === 0 ? containing[0] : containing.find((s) => speaksOf(s.sentence, attribute));
     if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
     used.push(span);
   }
 
   const final = steps[steps.length - 1]?.thought ?? '';
   const usedSources = new Set(used.map((s) => s.source));
+  const compared = options ?? (yesNo ? pairedEntities(question) ?? [] : []);
   for (const [, title] of final.matchAll(/"([^"]+)"/g)) {
-    if (evidence.visited.includes(title) && !usedSources.has(title)) return verdict('cites_unused_page', `the final thought cites "${title}", which gave none of the evidence`);
+    if (evidence.visited.includes(title) && !usedSources.has(title) && !compared.some((name) => titleIsAbout(title, name))) return verdict('cites_unused_page', `the final thought cites "${title}", which gave none of the evidence`);
   }
   return verdict('grounded', used.map(cite).join(' | '));
 }

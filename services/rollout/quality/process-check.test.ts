@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import type { Step } from '../../platform/generated/records.ts';
+import { checkProcess } from './process-check.ts';
+import { operands } from './evidence.ts';
+
+// Pages as the bundled HotpotQA data has them.
+const RAYMOND =
+  "Lisa Raymond (born August 10, 1973) is an American retired professional tennis player who has achieved notable success in doubles tennis. Raymond has 11 Grand Slam titles to her name: 6 in women's doubles and 5 in mixed doubles.";
+const HUBER =
+  "Liezel Huber (née Horn; born 21 August 1976) is a South African-American retired tennis player who represents the United States internationally. Huber has won four Grand Slam titles in women's doubles with partner Cara Black, one with Lisa Raymond, and two mixed doubles titles with Bob Bryan.";
+const BAUDRY =
+  'Patrick Pierre Roger Baudry (born March 6, 1946 in Cameroon), is a retired Lieutenant Colonel in the French Air Force and a former CNES astronaut. In 1985, he became the second French citizen in space, after Jean-Loup Chrétien, when he flew aboard NASA\'s Space Shuttle mission STS-51-G.';
+const SOYUZ = 'Soyuz TM-7 was the seventh manned spacecraft to dock with the Soviet Space Station Mir. Its launch in November 1988 represented the start of the fourth long duration expedition.';
+const BOSTIC = 'William Keith Bostic (born January 17, 1961) is a former professional American football player who played for seven seasons in the National Football League (NFL).';
+const GLANVILLE =
+  'Jerry Michael Glanville (born October 14, 1941) is a former American football player and coach, former NASCAR driver and owner, and sportscaster. He served as head coach of the Houston Oilers from 1986 to 1990 and the Atlanta Falcons from 1990 to 1994, compiling a career NFL record of 63–73.';
+const PIRATES = "Pirate's Cove (in German, Piratenbucht) is a board game designed by Paul Randles and Daniel Stahl, originally published in Germany in 2002 by Amigo Spiele.";
+const CATAN_DICE = 'Catan Dice Game is a German-style board game, developed by Klaus Teuber and published in 2007 by Catan GmbH and its licensors.';
+
+class Trace {
+  steps: Step[] = [];
+  private add(thought: string, call: { name: string; args: Record<string, unknown> } | null, response = '', answer: string | null = null): this {
+    this.steps.push({ index: this.steps.length, thought, report: '', tool_call: call && { name: call.name, arguments_json: JSON.stringify(call.args) }, tool_response: response, answer, input_tokens: 0, output_tokens: 0 });
+    return this;
+  }
+  search(query: string, hits: Array<[string, string]> = []): this {
+    const lines = hits.map(([title, snippet], i) => `${i + 1}. [${title}](local://doc/${i})\n${snippet}`);
+    return this.add('I will search.', { name: 'search', args: { query: [query] } }, `A search for '${query}' found ${hits.length} results:\n\n## Web Results\n${lines.join('\n\n')}`);
+  }
+  visit(title: string, text: string): this {
+    return this.add(`"${title}" looks relevant; I will read it.`, { name: 'visit', args: { url: `local://doc/${title}`, goal: 'q' } }, `The useful information in local://doc/x (${title}) for user goal "q" as follows:\n\nPage content:\n${text}`);
+  }
+  python(code: string, stdout: string): this {
+    return this.add('I will compute it.', { name: 'PythonInterpreter', args: { code } }, `stdout:\n${stdout}\n`);
+  }
+  answer(answer: string, thought = `The answer is ${answer}.`): Step[] {
+    return this.add(thought, null, '', answer).steps;
+  }
+}
+
+const check = (question: string, prediction: string, steps: Step[]) => checkProcess({ question, prediction, steps });
+
+describe('process check: trajectories right for the wrong reason are caught', () => {
+  const titles = "Who has won more Grand Slam women's doubles titles, Lisa Raymond or Liezel Huber?";
+
+  it('comparing the days of two birthdays for a question about titles (issue 10) is operand_unsupported', () => {
+    const steps = new Trace()
+      .search(titles)
+      .visit('Lisa Raymond', RAYMOND)
+      .visit('Liezel Huber', HUBER)
+      .python('values = {"Lisa Raymond":10,"Liezel Huber":21}\nprint(max(values, key=values.get))\n', 'Liezel Huber')
+      .answer('Liezel Huber');
+    const verdict = check(titles, 'Liezel Huber', steps);
+    expect(verdict).toMatchObject({ grounded: false, label: 'operand_unsupported' });
+    expect(verdict.detail).toContain('Lisa Raymond = 10');
+  });
+
+  it('a count stated about the asked attribute on the right page is grounded', () => {
+    const steps = new Trace()
+      .visit('Lisa Raymond', RAYMOND)
+      .visit('Liezel Huber', HUBER.replace('four Grand Slam titles', '5 Grand Slam titles'))
+      .python('values = {"Lisa Raymond":11,"Liezel Huber":5}\nprint(max(values, key=values.get))\n', 'Lisa Raymond')
+      .answer('Lisa Raymond');
+    expect(check(titles, 'Lisa Raymond', steps)).toMatchObject({ grounded: true, label: 'grounded' });
+  });
+
+  it('searching the bare answer before working it out ("The question goes through 1995") is searched_for_answer', () => {
+    const q = 'The Settlers of Catan is a multiplayer board game first published in which year in Germany by Kosmos?';
+    const steps = new Trace().search(q).visit('Catan', 'The Settlers of Catan is a multiplayer board game first published in 1995 in Germany by Kosmos.').search('1995').answer('1995');
+    expect(check(q, '1995', steps)).toMatchObject({ grounded: false, label: 'searched_for_answer' });
+    const number = new Trace().search(q).visit('Catan', 'The Settlers of Catan was first published in 1995 in Germany.').search('1989').answer('1995');
+    expect(check(q, '1995', number).label).toBe('searched_for_answer');
+  });
+
+  it('a comparison answered without computing it from values is comparison_unsupported', () => {
+    const q = "Which board game was published most recently, Pirate's Cove or Catan?";
+    const steps = new Trace().search(q).visit("Pirate's Cove", PIRATES).visit('Catan Dice Game', CATAN_DICE).answer("Pirate's Cove");
+    expect(check(q, "Pirate's Cove", steps).label).toBe('comparison_unsupported');
+  });
+
+  it('an operand read from a page about something else ("Catan Dice Game" for "Catan") is operand_unsupported', () => {
+    const q = "Which board game was published most recently, Pirate's Cove or Catan?";
+    const steps = new Trace()
+      .visit("Pirate's Cove", PIRATES)
+      .visit('Catan Dice Game', CATAN_DICE)
+      .python(`values = {"Pirate's Cove":2002,"Catan":2007}\nprint(max(values, key=values.get))\n`, 'Catan')
+      .answer('Catan');
+    expect(check(q, 'Catan', steps)).toMatchObject({ grounded: false, label: 'operand_unsupported' });
+  });
+
+  it('citing a page that gave nothing (Soyuz TM-7 for Patrick Baudry) is cites_unused_page', () => {
+    const q = 'In which year did the former CNES astronaut become the second French citizen in space aboard mission STS-51-G?';
+    const steps = new Trace().search(q).visit('Patrick Baudry', BAUDRY).visit('Soyuz TM-7', SOYUZ).answer('1985', 'From "Patrick Baudry", "Soyuz TM-7", the answer is 1985.');
+    expect(check(q, '1985', steps)).toMatchObject({ grounded: false, label: 'cites_unused_page' });
+    const clean = new Trace().search(q).visit('Patrick Baudry', BAUDRY).answer('1985', `"Patrick Baudry" says: "In 1985, he became the second French citizen in space." The answer is 1985.`);
+    expect(check(q, '1985', clean)).toMatchObject({ grounded: true });
+  });
+
+  it('a birth year given for the year of something else is answer_off_attribute', () => {
+    const q = 'In which year did Jerry Glanville become head coach of the Atlanta Falcons?';
+    const steps = new Trace().search(q).visit('Jerry Glanville', 'Jerry Michael Glanville (born 1941) is a former American football player and sportscaster.').answer('1941');
+    expect(check(q, '1941', steps)).toMatchObject({ grounded: false, label: 'answer_off_attribute' });
+    const right = new Trace().search(q).visit('Jerry Glanville', GLANVILLE).answer('1990');
+    expect(check(q, '1990', right).label).toBe('grounded');
+  });
+
+  it('an answer no tool returned is answer_not_in_tools', () => {
+    const q = 'Who directed the 1957 film Plan 9 from Outer Space?';
+    const steps = new Trace().search(q).visit('Plan 9 from Outer Space', 'Plan 9 from Outer Space is a 1957 American science fiction film.').answer('Ed Wood');
+    expect(check(q, 'Ed Wood', steps).label).toBe('answer_not_in_tools');
+  });
+
+  it('a yes/no answer needs a page about each entity that speaks of the property', () => {
+    const q = 'Were Scott Derrickson and Ed Wood of the same nationality?';
+    const one = new Trace().search(q).visit('Scott Derrickson', 'Scott Derrickson (born July 16, 1966) is an American director.').answer('yes');
+    expect(check(q, 'yes', one).label).toBe('yes_no_unsupported');
+    const both = new Trace()
+      .search(q)
+      .visit('Scott Derrickson', 'Scott Derrickson (born July 16, 1966) is an American director.')
+      .visit('Ed Wood', 'Edward Davis Wood Jr. (October 10, 1924 – December 10, 1978) was an American filmmaker.')
+      .answer('yes');
+    expect(check(q, 'yes', both).label).toBe('grounded');
+  });
+
+  it('the lead dates of each option ground a who-is-younger comparison', () => {
+    const q = 'who is younger Keith Bostic or Jerry Glanville ?';
+    const steps = new Trace()
+      .search(q)
+      .visit('Keith Bostic (American football)', BOSTIC)
+      .visit('Jerry Glanville', GLANVILLE)
+      .python('values = {"Keith Bostic":1961,"Jerry Glanville":1941}\nprint(max(values, key=values.get))\n', 'Keith Bostic')
+      .answer('Keith Bostic');
+    expect(check(q, 'Keith Bostic', steps)).toMatchObject({ grounded: true });
+  });
+
+  it('an empty prediction is no_answer', () => {
+    expect(check('Who?', '  ', []).label).toBe('no_answer');
+  });
+});
+
+describe('operands of a computation', () => {
+  it('reads keyed values and bare literals', () => {
+    expect(operands('values = {"A": 10, \'B\': 2_000}\nprint(max(values))')).toEqual([{ key: 'A', value: '10' }, { key: 'B', value: '2000' }]);
+    expect(operands('print(2020 - 1995, "x 7")')).toEqual([{ value: '2020' }, { value: '1995' }]);
+  });
+});
