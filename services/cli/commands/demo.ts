@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { qualityFromRecords, renderQualityReport } from '../../analytics/quality.ts';
 import { exportFormats, exportRound } from '../../export/export.ts';
 import { contaminationBySet, readVerdicts } from '../../decontam/verdicts.ts';
 import { ingestPaths } from '../../ingest/ingest-paths.ts';
@@ -161,6 +162,9 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
       '',
     ].join('\n'),
   );
+  const [roundQuestions, drops] = await Promise.all([readRound(closed.round, 'fw.fas.questions', ctx), readRound(closed.round, 'fw.drops', ctx)]);
+  const quality = qualityFromRecords(closed.round, { questions: roundQuestions, drops, rollouts: trajectories, sft });
+  console.log(`${renderQualityReport(quality).replace(/^/gm, '  ')}\n`);
 }
 
 /** The round's documents: the questions' paragraphs through ingest when it is registered, else straight to fw.docs. */

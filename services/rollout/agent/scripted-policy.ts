@@ -1,5 +1,5 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
-import { titleIsAbout } from '../quality/attribute.ts';
+import { attributeTerms, containsPhrase, questionNames, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 import { explainAnswer } from './explain.ts';
 import { choiceOptions, comparisonCode, extractAnswer, isYesNo, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
@@ -79,10 +79,22 @@ function covers(page: { title: string }, name: string): boolean {
   return titleIsAbout(page.title, name);
 }
 
-/** A lead worth opening: its title shares a word with the question (a researcher does not open "Soyuz TM-7" for Patrick Baudry). */
-function onTopic(lead: Lead, question: string): boolean {
-  const q = new Set(queryTerms(question));
-  return queryTerms(lead.title).some((t) => q.has(t));
+/**
+ * A lead worth opening: its title (disambiguation aside) shares a word with a name in the question or with a
+ * later search — a researcher does not open "Soyuz TM-7" for Patrick Baudry, nor "Celebration (Madonna song)"
+ * because the question says "song".
+ */
+function onTopic(lead: Lead, question: string, searches: string[]): boolean {
+  const names = new Set([...questionNames(question), ...searches.slice(1)].flatMap((n) => queryTerms(n)));
+  return queryTerms(lead.title.replace(/\s*\([^)]*\)\s*$/, '')).some((t) => names.has(t));
+}
+
+/** The open question's answer is already stated, about the asked attribute, on a page read: time to answer. */
+function answerFound(question: string, read: ReadPage[]): boolean {
+  const candidate = extractAnswer(question, read, () => 1, 0);
+  if (!candidate) return false;
+  const attribute = attributeTerms(question, [candidate]);
+  return read.some((r) => splitSentences(r.text).some((s) => containsPhrase(s, candidate) && speaksOf(s, attribute)));
 }
 
 /**
@@ -139,8 +151,9 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
             const query = explore ? terms.join(' ') : question;
             return decision('I will search for pages about the question.', { call: { name: 'search', arguments: { query: [query] } } });
           }
+          if (targets.length === 0 && !isYesNo(question) && notes.read.length > 0 && answerFound(question, notes.read)) return answer();
           const missing = targets.filter((t) => !notes.read.some((r) => covers(r, t)));
-          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url) && onTopic(l, [question, ...notes.searches].join(' ')));
+          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url) && onTopic(l, question, notes.searches));
           const forTarget = missing.map((t) => unread.find((l) => covers(l, t))).find(Boolean);
           if (notes.read.length < maxReads && (forTarget || (notes.read.length < 2 && unread.length))) {
             let lead = forTarget ?? unread[0];

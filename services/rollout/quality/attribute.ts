@@ -57,7 +57,7 @@ export function containsPhrase(text: string, phrase: string): boolean {
 }
 
 /**
- * A page titled `title` is about `name`: most of the name's words are in the title and most of the title's
+ * A page titled `title` is about `name`: two thirds of the name's words are in the title and half of the title's
  * (disambiguation in parentheses aside) are in the name — "Catan Dice Game" is not a page about "Catan".
  */
 export function titleIsAbout(title: string, name: string): boolean {
@@ -66,7 +66,7 @@ export function titleIsAbout(title: string, name: string): boolean {
   if (titleTerms.length === 0 || nameTerms.length === 0) return false;
   const t = new Set(titleTerms);
   const n = new Set(nameTerms);
-  return nameTerms.filter((x) => t.has(x)).length / nameTerms.length >= 0.5 && titleTerms.filter((x) => n.has(x)).length / titleTerms.length >= 0.5;
+  return nameTerms.filter((x) => t.has(x)).length / nameTerms.length >= 0.66 && titleTerms.filter((x) => n.has(x)).length / titleTerms.length >= 0.5;
 }
 
 /**

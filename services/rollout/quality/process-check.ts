@@ -123,7 +123,8 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     }
   } else {
     const attribute = attributeTerms(question, [prediction], { names: true });
-    const containing = evidence.spans.filter((s) => containsPhrase(s.sentence, prediction));
+    // pages read before search snippets: the evidence a careful reader would cite
+    const containing = evidence.spans.filter((s) => containsPhrase(s.sentence, prediction)).sort((a, b) => Number(b.tool === 'visit') - Number(a.tool === 'visit'));
     if (containing.length === 0) return verdict('answer_not_in_tools', `"${prediction}" appears in no tool response`);
     const span = attribute.length === 0 ? containing[0] : containing.find((s) => speaksOf(s.sentence, attribute));
     if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
