@@ -1,5 +1,5 @@
 import { splitSentences } from '../corpus/text.ts';
-import { attributeOverlap, attributeTerms, containsPhrase } from '../quality/attribute.ts';
+import { attributeOverlap, attributeTerms, containsPhrase, speaksOf } from '../quality/attribute.ts';
 import { choiceOptions, isYesNo, numericComparison, pageFor, pairedEntities, type PageEvidence } from './extract.ts';
 
 function quote(sentence: string): string {
@@ -29,9 +29,13 @@ export function explainAnswer(question: string, prediction: string, read: Array<
   if (options || isYesNo(question)) {
     const names = options ?? pairedEntities(question) ?? [];
     const attribute = attributeTerms(question, names, { names: false });
-    const cited = names.map((o) => pageFor(o, read)).filter((p): p is PageEvidence => p !== undefined);
-    const lines = cited.map((p) => `"${p.title}": ${quote(bestSentence(p, attribute) ?? '')}`);
-    return `${lines.join(' ')} The answer is ${prediction}.`.trim();
+    const lines = names.map((name) => {
+      const page = pageFor(name, read);
+      if (!page) return `I found no page about ${name}.`;
+      const sentence = bestSentence(page, attribute);
+      return sentence && speaksOf(sentence, attribute) ? `"${page.title}" says: "${quote(sentence)}"` : `"${page.title}" says nothing about ${attribute.join(' ')}.`;
+    });
+    return `${lines.join(' ')} The answer is ${prediction}.`;
   }
   const attribute = attributeTerms(question, [prediction]);
   const holding = read

@@ -85,7 +85,7 @@ function covers(page: { title: string }, name: string): boolean {
  * because the question says "song".
  */
 function onTopic(lead: Lead, question: string, searches: string[]): boolean {
-  const names = new Set([...questionNames(question), ...searches.slice(1)].flatMap((n) => queryTerms(n)));
+  const names = new Set([...questionNames(question), ...searches.slice(1)].flatMap((n) => queryTerms(n)).filter((t) => t.length > 2));
   return queryTerms(lead.title.replace(/\s*\([^)]*\)\s*$/, '')).some((t) => names.has(t));
 }
 
@@ -105,7 +105,8 @@ function bridgeEntity(question: string, read: ReadPage[]): string | undefined {
   const qTerms = new Set(queryTerms(question));
   const named = read.filter((r) => queryTerms(r.title).some((t) => qTerms.has(t)));
   const candidates = rankedSpans(`Who ${question}`, named, false, 'name').filter(
-    (c) => /\p{L}{2}/u.test(c) && !/\d{3,}/.test(c) && !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5,
+    // a name of two words or more: a lone capitalised word is as often "Perhaps" or "Stadt" as a name
+    (c) => /\p{L}{2}/u.test(c) && !/\d{3,}/.test(c) && c.trim().split(/\s+/).length >= 2 && !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5,
   );
   return candidates[0];
 }

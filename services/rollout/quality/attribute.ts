@@ -12,9 +12,11 @@ const ANSWER_TYPE_WORDS = new Set(
   true false person people thing something someone`.split(/\s+/).filter(Boolean),
 );
 
-/** Capitalised multi-word names in the question (after its first word), e.g. "Lisa Raymond", "Grand Slam". */
+const OPENING = /^\s*(?:who|whom|whose|what|which|when|where|why|how|in|on|at|of|for|from|by|to|during|is|are|was|were|do|does|did|has|have|had|can|could|will|would|the|a|an|name)\b\s*/i;
+
+/** Capitalised multi-word names in the question (a capitalised opening question word is not one), e.g. "Lisa Raymond", "Grand Slam". */
 export function questionNames(question: string): string[] {
-  const body = question.replace(/^\s*\S+\s*/, ' ');
+  const body = question.replace(OPENING, ' ');
   const names = body.match(/\b[A-Z][\p{L}'’.-]*(?:\s+(?:(?:of|the|de|la|von|van|der|du|del|da|and|&)\s+)*[A-Z0-9][\p{L}0-9'’.-]*)*/gu) ?? [];
   return [...new Set(names.map((n) => n.trim()))];
 }

@@ -64,6 +64,9 @@ export function trajectoryEvidence(steps: Step[]): TrajectoryEvidence {
         const sentences = splitSentences(body.replace(/… \[truncated \d+ chars\]$/, ''));
         const lead = leadLength(sentences);
         sentences.forEach((sentence, i) => out.spans.push({ step: step.index, tool, source: title, lead: i < lead, sentence }));
+        // the page's sentences picked for the goal come first in the response, and may lie past a truncation
+        const picked = /\nEvidence in page:\n([\s\S]*?)\n\nPage content:/.exec(part)?.[1] ?? '';
+        for (const sentence of picked.split('\n').filter(Boolean)) if (!sentences.includes(sentence)) out.spans.push({ step: step.index, tool, source: title, lead: false, sentence });
       }
     } else if (tool === 'search' || tool === 'google_scholar') {
       for (const m of response.matchAll(SEARCH_HIT)) for (const sentence of splitSentences(m[3])) out.spans.push({ step: step.index, tool, source: m[1], lead: false, sentence });

@@ -133,6 +133,22 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(check(q, 'Keith Bostic', steps)).toMatchObject({ grounded: true });
   });
 
+  it('a number that is part of a title ("Hellbilly Deluxe 2" for "how many") is answer_only_in_name', () => {
+    const q = 'Hellbilly Deluxe how many was released on the 2010s, through Roadrunner Records?';
+    const page = 'Hellbilly Deluxe 2 is the fourth solo studio album by Rob Zombie. It was released on February 2, 2010, through Roadrunner Records.';
+    const steps = new Trace().search(q).visit('Hellbilly Deluxe 2', page).answer('2');
+    expect(check(q, '2', steps).label).toBe('answer_only_in_name');
+  });
+
+  it('wandering on after the evidence was in hand (an off-topic page, a hop through "Roller Coaster") is wandered_after_answer', () => {
+    const q = 'Erika Jayne is ranked #how many on Billboard\'s 100 Greatest of All Time Dance Club Artists?';
+    const jayne = 'Erika Girardi (born 10 July 1971), known professionally as Erika Jayne, is an American singer. She is ranked #42 on Billboard\'s 100 Greatest of All Time Dance Club Artists.';
+    const steps = new Trace().search(q).visit('Erika Jayne', jayne).visit('Divya S. Menon', 'Divya S. Menon (born 14 March 1987) is an Indian singer.').search('Roller Coaster').answer('42');
+    expect(check(q, '42', steps)).toMatchObject({ grounded: false, label: 'wandered_after_answer' });
+    const direct = new Trace().search(q).visit('Erika Jayne', jayne).answer('42');
+    expect(check(q, '42', direct).label).toBe('grounded');
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });
@@ -142,5 +158,14 @@ describe('operands of a computation', () => {
   it('reads keyed values and bare literals', () => {
     expect(operands('values = {"A": 10, \'B\': 2_000}\nprint(max(values))')).toEqual([{ key: 'A', value: '10' }, { key: 'B', value: '2000' }]);
     expect(operands('print(2020 - 1995, "x 7")')).toEqual([{ value: '2020' }, { value: '1995' }]);
+  });
+});
+
+describe('sentences for evidence', () => {
+  it('do not end at initials or "Jr." and do end at a snippet\'s " … "', async () => {
+    const { splitSentences } = await import('../corpus/text.ts');
+    expect(splitSentences('Fast also wrote under the pen names E. V. Cunningham and Walter Ericson. He died in 2003.')).toEqual(['Fast also wrote under the pen names E. V. Cunningham and Walter Ericson.', 'He died in 2003.']);
+    expect(splitSentences('The Bill Martin Jr. Award was established in 1996.')).toHaveLength(1);
+    expect(splitSentences('The 1989 season was the 30th. … Perhaps the lowest point')).toEqual(['The 1989 season was the 30th.', 'Perhaps the lowest point']);
   });
 });

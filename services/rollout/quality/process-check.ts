@@ -20,6 +20,8 @@ export type ProcessLabel =
   | 'yes_no_unsupported'
   | 'answer_not_in_tools'
   | 'answer_off_attribute'
+  | 'answer_only_in_name'
+  | 'wandered_after_answer'
   | 'cites_unused_page'
   | 'judge_unsound';
 
@@ -33,6 +35,14 @@ export interface ProcessInput {
   question: string;
   prediction: string;
   steps: Step[];
+}
+
+const NUMBER_ANSWER = /^[\d.,]+$/;
+
+/** The sentence with the page's own title taken out (its disambiguation aside). */
+function withoutName(sentence: string, title: string): string {
+  const name = title.replace(/\s*\([^)]*\)\s*$/, '').trim();
+  return name ? sentence.split(name).join(' ') : sentence;
 }
 
 function verdict(label: ProcessLabel, detail: string): ProcessVerdict {
@@ -124,12 +134,21 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
   } else {
     const attribute = attributeTerms(question, [prediction], { names: true });
     // pages read before search snippets: the evidence a careful reader would cite
-    const containing = evidence.spans.filter((s) => containsPhrase(s.sentence, prediction)).sort((a, b) => Number(b.tool === 'visit') - Number(a.tool === 'visit'));
-    if (containing.length === 0) return verdict('answer_not_in_tools', `"${prediction}" appears in no tool response`);
+    const mentioning = evidence.spans.filter((s) => containsPhrase(s.sentence, prediction)).sort((a, b) => Number(b.tool === 'visit') - Number(a.tool === 'visit'));
+    if (mentioning.length === 0) return verdict('answer_not_in_tools', `"${prediction}" appears in no tool response`);
+    // a number inside a name ("Hellbilly Deluxe 2") is not a stated value
+    const asksDate = /\b(year|when|date|day)\b/i.test(question);
+    const containing = NUMBER_ANSWER.test(prediction) ? mentioning.filter((s) => containsPhrase(withoutName(asksDate ? s.sentence : s.sentence.replace(FULL_DATE, ' '), s.source), prediction)) : mentioning;
+    if (containing.length === 0) return verdict('answer_only_in_name', `"${prediction}" appears only inside a name or a date (e.g. ${cite(mentioning[0])})`);
     const span = attribute.length === 0 ? containing[0] : containing.find((s) => speaksOf(s.sentence, attribute));
     if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
     used.push(span);
   }
+
+  // a careful researcher stops once the evidence is in hand; one more look (a check) is fine, a wander is not
+  const lastEvidence = Math.max(computation?.step ?? -1, ...used.map((s) => s.step));
+  const after = evidence.calls.filter((c) => c.step > lastEvidence);
+  if (after.length > 1) return verdict('wandered_after_answer', `${after.length} tool calls after the evidence was in hand (step ${lastEvidence}): ${after.map((c) => c.tool).join(', ')}`);
 
   const final = steps[steps.length - 1]?.thought ?? '';
   const usedSources = new Set(used.map((s) => s.source));
