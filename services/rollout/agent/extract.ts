@@ -38,9 +38,11 @@ export function choiceOptions(question: string): [string, string] | undefined {
     const names = leftPart.match(NAME) ?? [];
     left = names[names.length - 1] ?? '';
   }
-  left = left.replace(/^(?:the|a|an)\s+/i, '');
-  if (!left || !right || left.split(' ').length > 8 || right.split(' ').length > 8) return undefined;
-  return [left, right.replace(/^(?:the|a|an)\s+/i, '')];
+  const clean = (o: string) => o.replace(/^(?:the|a|an)\s+/i, '').replace(/^["“'‘](.*)["”'’]$/, '$1').trim();
+  left = clean(left);
+  const rightOption = clean(right);
+  if (!left || !rightOption || left.split(' ').length > 8 || rightOption.split(' ').length > 8) return undefined;
+  return [left, rightOption];
 }
 
 /** The two entities of "Are both X and Y …" / "Were X and Y …". */

@@ -10,7 +10,9 @@ import { toolSummary } from './summary.ts';
  * judge is a model, the judge also grades the reasoning (its tokens are added to the rollout's judge usage).
  */
 export async function checkRollout(judge: Judge, question: Question, run: RolloutRun, judged: JudgeResult, signal?: AbortSignal): Promise<ProcessVerdict> {
-  const verdict = checkProcess({ question: question.question, prediction: run.prediction, steps: run.steps });
+  // a synthesized question built over several statements (a hop): each must be read, not guessed past
+  const hops = question.strategy !== 'dataset' && question.evidence.length > 1 ? question.evidence : undefined;
+  const verdict = checkProcess({ question: question.question, prediction: run.prediction, steps: run.steps, hops });
   if (!verdict.grounded || !judge.gradeReasoning) return verdict;
   const grade = await judge.gradeReasoning(
     { question: question.question, reference: question.answer, prediction: run.prediction, tools: toolSummary(run.steps), thoughts: run.steps.map((s) => s.thought), evidence: verdict.detail },

@@ -141,12 +141,31 @@ describe('process check: trajectories right for the wrong reason are caught', ()
   });
 
   it('wandering on after the evidence was in hand (an off-topic page, a hop through "Roller Coaster") is wandered_after_answer', () => {
-    const q = 'Erika Jayne is ranked #how many on Billboard\'s 100 Greatest of All Time Dance Club Artists?';
+    const q = 'Erika Jayne is ranked which number on Billboard\'s 100 Greatest of All Time Dance Club Artists?';
     const jayne = 'Erika Girardi (born 10 July 1971), known professionally as Erika Jayne, is an American singer. She is ranked #42 on Billboard\'s 100 Greatest of All Time Dance Club Artists.';
     const steps = new Trace().search(q).visit('Erika Jayne', jayne).visit('Divya S. Menon', 'Divya S. Menon (born 14 March 1987) is an Indian singer.').search('Roller Coaster').answer('42');
     expect(check(q, '42', steps)).toMatchObject({ grounded: false, label: 'wandered_after_answer' });
     const direct = new Trace().search(q).visit('Erika Jayne', jayne).answer('42');
     expect(check(q, '42', direct).label).toBe('grounded');
+  });
+
+  it('a multi-hop question answered without reading the page that identifies X (Tata Consultancy Services) is hop_skipped', () => {
+    const q = 'X is a subsidiary of the Tata Group and operates in how many countries? (X is the one named in: "Sachin Warrier was working as a software engineer in X in Kochi")';
+    const tcs = 'Tata Consultancy Services Limited (TCS) is an Indian multinational IT company. It is a subsidiary of the Tata Group and operates in 46 countries.';
+    const hops = [
+      { doc_id: 'doc_warrier', statement: 'Sachin Warrier was working as a software engineer in Tata Consultancy Services in Kochi.' },
+      { doc_id: 'Tata Consultancy Services', statement: 'It is a subsidiary of the Tata Group and operates in 46 countries.' },
+    ];
+    const skipped = new Trace().search(q).visit('Tata Consultancy Services', tcs).answer('46');
+    expect(checkProcess({ question: q, prediction: '46', steps: skipped, hops })).toMatchObject({ grounded: false, label: 'hop_skipped' });
+    const resolved = new Trace().search(q).visit('Sachin Warrier', hops[0].statement).visit('Tata Consultancy Services', tcs).answer('46');
+    expect(checkProcess({ question: q, prediction: '46', steps: resolved, hops }).label).toBe('grounded');
+  });
+
+  it('a rank given for "how many" ("co-World No. 1") is not a count', () => {
+    const q = 'On 12 November 2007, Liezel Huber became the co-World No. how many in doubles with Cara Black?';
+    const steps = new Trace().search(q).visit('Liezel Huber', 'On 12 November 2007, she became the co-World No. 1 in doubles with Cara Black.').answer('1');
+    expect(check(q, '1', steps).label).toBe('answer_only_in_name');
   });
 
   it('an empty prediction is no_answer', () => {

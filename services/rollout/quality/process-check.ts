@@ -22,6 +22,7 @@ export type ProcessLabel =
   | 'answer_off_attribute'
   | 'answer_only_in_name'
   | 'wandered_after_answer'
+  | 'hop_skipped'
   | 'cites_unused_page'
   | 'judge_unsound';
 
@@ -35,6 +36,8 @@ export interface ProcessInput {
   question: string;
   prediction: string;
   steps: Step[];
+  /** A synthesized multi-hop question's evidence: each statement's page must be read (or the statement seen). */
+  hops?: Array<{ doc_id: string; statement: string }>;
 }
 
 const NUMBER_ANSWER = /^[\d.,]+$/;
@@ -97,6 +100,11 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     }
   }
 
+  const visitedDocs = new Set(evidence.calls.filter((c) => c.tool === 'visit').flatMap((c) => [c.args.url].flat()).map((u) => String(u).replace(/^local:\/\/doc\//, '')));
+  const seen = steps.map((s) => s.tool_response).join('\n');
+  const skipped = (input.hops ?? []).find((h) => !visitedDocs.has(h.doc_id) && !containsPhrase(seen, h.statement));
+  if (skipped) return verdict('hop_skipped', `never read the page that links the question to its answer: "${skipped.statement.slice(0, 160)}"`);
+
   const options = choiceOptions(question);
   const option = options?.find((o) => sameAnswer(o, prediction) || containsPhrase(prediction, o) || containsPhrase(o, prediction));
   const yesNo = isYesNo(question) && /^(yes|no)$/i.test(prediction);
@@ -138,8 +146,14 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     if (mentioning.length === 0) return verdict('answer_not_in_tools', `"${prediction}" appears in no tool response`);
     // a number inside a name ("Hellbilly Deluxe 2") is not a stated value
     const asksDate = /\b(year|when|date|day)\b/i.test(question);
-    const containing = NUMBER_ANSWER.test(prediction) ? mentioning.filter((s) => containsPhrase(withoutName(asksDate ? s.sentence : s.sentence.replace(FULL_DATE, ' '), s.source), prediction)) : mentioning;
-    if (containing.length === 0) return verdict('answer_only_in_name', `"${prediction}" appears only inside a name or a date (e.g. ${cite(mentioning[0])})`);
+    const asksCount = /\bhow many\b/i.test(question);
+    const stated = (s: Span) => {
+      let text = withoutName(asksDate ? s.sentence : s.sentence.replace(FULL_DATE, ' '), s.source);
+      if (asksCount) text = text.replace(/(?:\bNo\.|#|\bnumber)\s*\d+/gi, ' '); // "World No. 1", "#42": a rank, not a count
+      return containsPhrase(text, prediction);
+    };
+    const containing = NUMBER_ANSWER.test(prediction) ? mentioning.filter(stated) : mentioning;
+    if (containing.length === 0) return verdict('answer_only_in_name', `"${prediction}" appears only inside a name, a date or a rank (e.g. ${cite(mentioning[0])})`);
     const span = attribute.length === 0 ? containing[0] : containing.find((s) => speaksOf(s.sentence, attribute));
     if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
     used.push(span);
