@@ -34,7 +34,7 @@ for (const t of trajectories) {
     else if (hits.length) console.log(`      ⇐ hits: ${hits.join(' | ')}`);
   }
   console.log(`  check: ${check.label} — ${check.detail}`);
-  compact.push(JSON.stringify({ id: t.id, style: t.question_style, question: t.question, reference: t.reference_answer, answer: t.prediction, tools: toolSummary(t.steps), check: check.label }));
+  compact.push(JSON.stringify({ id: t.id, style: t.question_style, question: t.question, reference: t.reference_answer, answer: t.prediction, tools: toolSummary(t.steps), check: t.quality_label || check.label }));
 }
 console.log(`\n${trajectories.length} trajectories\n${compact.join('\n')}`);
 process.exit(0);

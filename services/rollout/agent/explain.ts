@@ -42,5 +42,10 @@ export function explainAnswer(question: string, prediction: string, read: Array<
     .map((p) => ({ p, s: bestSentence(p, attribute, prediction) }))
     .filter((x): x is { p: PageEvidence; s: string } => x.s !== undefined)
     .sort((a, b) => attributeOverlap(b.s, attribute) - attributeOverlap(a.s, attribute))[0];
-  return holding ? `"${holding.p.title}" says: "${quote(holding.s)}" The answer is ${prediction}.` : `The answer is ${prediction}.`;
+  if (!holding) return `The answer is ${prediction}.`;
+  // the hop, when another page read is the one that pointed to the answer's page
+  const subject = holding.p.title.replace(/\s*\([^)]*\)\s*$/, '');
+  const bridge = read.find((p) => p !== holding.p && containsPhrase(p.text, subject));
+  const hop = bridge ? `"${bridge.title}" leads to ${subject}. ` : '';
+  return `${hop}"${holding.p.title}" says: "${quote(holding.s)}" The answer is ${prediction}.`;
 }

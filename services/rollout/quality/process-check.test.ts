@@ -158,7 +158,8 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     ];
     const skipped = new Trace().search(q).visit('Tata Consultancy Services', tcs).answer('46');
     expect(checkProcess({ question: q, prediction: '46', steps: skipped, hops })).toMatchObject({ grounded: false, label: 'hop_skipped' });
-    const resolved = new Trace().search(q).visit('Sachin Warrier', hops[0].statement).visit('Tata Consultancy Services', tcs).answer('46');
+    const thought = '"Sachin Warrier" leads to Tata Consultancy Services. "Tata Consultancy Services" says: "It is a subsidiary of the Tata Group and operates in 46 countries." The answer is 46.';
+    const resolved = new Trace().search(q).visit('Sachin Warrier', hops[0].statement).visit('Tata Consultancy Services', tcs).answer('46', thought);
     expect(checkProcess({ question: q, prediction: '46', steps: resolved, hops }).label).toBe('grounded');
   });
 

@@ -167,8 +167,11 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
   const final = steps[steps.length - 1]?.thought ?? '';
   const usedSources = new Set(used.map((s) => s.source));
   const compared = options ?? (yesNo ? pairedEntities(question) ?? [] : []);
+  // a cited page must have given evidence, be about a compared entity, or be the hop that leads to an evidence page
+  const subjects = [...usedSources].map((t) => t.replace(/\s*\([^)]*\)\s*$/, '')).filter(Boolean);
+  const leadsToEvidence = (title: string) => evidence.spans.some((s) => s.source === title && subjects.some((subject) => subject !== title && containsPhrase(s.sentence, subject)));
   for (const [, title] of final.matchAll(/"([^"]+)"/g)) {
-    if (evidence.visited.includes(title) && !usedSources.has(title) && !compared.some((name) => titleIsAbout(title, name))) return verdict('cites_unused_page', `the final thought cites "${title}", which gave none of the evidence`);
+    if (evidence.visited.includes(title) && !usedSources.has(title) && !compared.some((name) => titleIsAbout(title, name)) && !leadsToEvidence(title)) return verdict('cites_unused_page', `the final thought cites "${title}", which gave none of the evidence`);
   }
   return verdict('grounded', used.map(cite).join(' | '));
 }
