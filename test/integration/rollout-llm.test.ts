@@ -66,7 +66,7 @@ describe('rollout service with the LLM policy (fake OpenAI server, real broker)'
       const running = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0, llm });
       await env.produce('fw.fas.questions', questions);
       try {
-        await waitForQuestions(running, questions.length, 120_000);
+        await waitForQuestions(running, questions.length, 2, 120_000);
         await env.drain([{ groupId: running.groupId, inputs: stage.inputs }]);
       } finally {
         await running.stop();

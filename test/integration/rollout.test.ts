@@ -40,7 +40,7 @@ describe('rollout service through the real broker', () => {
     await env.produce('fw.fas.questions', [...questions, poison]);
     const running = await startStage(rolloutStage, { env: env.env, http: false, progressEveryMs: 0 });
     try {
-      await waitForQuestions(running, questions.length + 1, 120_000); // every question has its group (or dead letter) committed
+      await waitForQuestions(running, questions.length + 1, G, 120_000); // every question has its group (or dead letter) committed
       await env.drain([{ groupId: running.groupId, inputs: rolloutStage.inputs }]);
       trajectoryMetric = (await running.metrics.registry.getSingleMetric('flywheel_rollout_trajectories_total')?.get())?.values ?? [];
     } finally {
