@@ -68,8 +68,9 @@ export const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \
 /** The year of the asked attribute: from the first sentence that speaks of it, else the page's lead (its subject's dates). */
 function yearFor(page: PageEvidence, attribute: string[]): number | undefined {
   const sentence = splitSentences(page.text).find((s) => speaksOf(s, attribute) && s.match(YEAR) !== null) ?? leadText(page.text);
-  const years = sentence.match(YEAR);
-  return years ? Math.min(...years.map(Number)) : undefined;
+  // the first year given ("(February 3, 1945 – March 3, 1945) … the campaign of 1944-45": 1945, not 1944)
+  const year = sentence.match(YEAR)?.[0];
+  return year ? Number(year) : undefined;
 }
 
 /** A count for the asked attribute: a number in a sentence that speaks of it, never a day of a date or a year. */

@@ -169,6 +169,13 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(check(q, '1', steps).label).toBe('answer_only_in_name');
   });
 
+  it('the tail of a longer name ("Will Radio" of "an At Will Radio podcast") is answer_truncated', () => {
+    const q = 'Which name completes this statement about The Drop-In (podcast): "The Drop-In is an ___ podcast hosted by Will Malnati"?';
+    const page = 'The Drop-In is an At Will Radio podcast hosted by Will Malnati.';
+    expect(check(q, 'Will Radio', new Trace().search(q).visit('The Drop-In (podcast)', page).answer('Will Radio')).label).toBe('answer_truncated');
+    expect(check(q, 'At Will Radio', new Trace().search(q).visit('The Drop-In (podcast)', page).answer('At Will Radio')).label).toBe('grounded');
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });

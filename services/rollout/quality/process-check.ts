@@ -21,6 +21,7 @@ export type ProcessLabel =
   | 'answer_not_in_tools'
   | 'answer_off_attribute'
   | 'answer_only_in_name'
+  | 'answer_truncated'
   | 'wandered_after_answer'
   | 'hop_skipped'
   | 'cites_unused_page'
@@ -46,6 +47,16 @@ const NUMBER_ANSWER = /^[\d.,]+$/;
 function withoutName(sentence: string, title: string): string {
   const name = title.replace(/\s*\([^)]*\)\s*$/, '').trim();
   return name ? sentence.split(name).join(' ') : sentence;
+}
+
+/** "an At Will Radio podcast": the answer "Will Radio" is the tail of a longer capitalised name (mid-sentence). */
+function insideLongerName(sentence: string, answer: string): boolean {
+  const at = sentence.toLowerCase().indexOf(answer.toLowerCase());
+  if (at <= 0) return false;
+  const before = sentence.slice(0, at);
+  const previous = /(\S+)\s+$/.exec(before);
+  if (!previous || !/^[A-Z][\p{L}'’.-]*$/u.test(previous[1])) return false;
+  return /[\p{L}\d,;:"“)]\s+\S+\s+$/u.test(before); // the capitalised word does not open the sentence
 }
 
 function verdict(label: ProcessLabel, detail: string): ProcessVerdict {
@@ -154,7 +165,9 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     };
     const containing = NUMBER_ANSWER.test(prediction) ? mentioning.filter(stated) : mentioning;
     if (containing.length === 0) return verdict('answer_only_in_name', `"${prediction}" appears only inside a name, a date or a rank (e.g. ${cite(mentioning[0])})`);
-    const span = attribute.length === 0 ? containing[0] : containing.find((s) => speaksOf(s.sentence, attribute));
+    const whole = NUMBER_ANSWER.test(prediction) ? containing : containing.filter((s) => !insideLongerName(s.sentence, prediction));
+    if (whole.length === 0) return verdict('answer_truncated', `"${prediction}" is only ever part of a longer name (e.g. ${cite(containing[0])})`);
+    const span = attribute.length === 0 ? whole[0] : whole.find((s) => speaksOf(s.sentence, attribute));
     if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
     used.push(span);
   }
