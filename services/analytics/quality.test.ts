@@ -42,6 +42,10 @@ describe('quality report from a round\'s records (the demo summary)', () => {
     ]);
   });
 
+  it('says so when a round has no questions', () => {
+    expect(renderQualityReport({ round: 7, rows: [], drops: [], checks: [] })).toBe('round 7 — data quality: no questions recorded');
+  });
+
   it('renders totals, the per-style table, drops by reason and the process check', () => {
     const text = renderQualityReport(report);
     expect(text).toContain('questions made 6: dropped before rollout 2, published 4, rolled out 3; answerable (kept for SFT/RL) 2 (66.7%), too easy 1 (33.3%), unanswerable 1 (33.3%)');

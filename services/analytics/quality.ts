@@ -101,6 +101,7 @@ function pct(n: number, d: number): string {
 }
 
 export function renderQualityReport(q: QualityReport): string {
+  if (q.rows.length === 0 && q.drops.length === 0 && q.checks.length === 0) return `round ${q.round} — data quality: no questions recorded`;
   const sum = (f: keyof Omit<QualityRow, 'style' | 'strategy'>) => q.rows.reduce((s, r) => s + r[f], 0);
   const published = sum('published');
   const rolledOut = sum('rolled_out');
