@@ -10,6 +10,14 @@ describe('scripted extraction: values for a comparison', () => {
     expect(numericComparison('Which was fought earlier in our nation\'s history, the Seven Days Battles or the Battle of Manila?', pages)).toEqual({ values: { 'Seven Days Battles': 1862, 'Battle of Manila': 1945 }, pick: 'min' });
   });
 
+  it('compares deaths, not births, for "who died first"', () => {
+    const pages = [
+      { title: 'George Archainbaud', text: 'George Archainbaud (May 7, 1890 – February 20, 1959) was a French-born American film and television director.' },
+      { title: 'Ralph Murphy', text: 'Ralph Murphy (May 1, 1895 – February 10, 1967) was an American film director. Born in Rockville, Connecticut, Murphy was active in films from 1931 through 1962.' },
+    ];
+    expect(numericComparison('Who died first, George Archainbaud or Ralph Murphy?', pages)).toEqual({ values: { 'George Archainbaud': 1959, 'Ralph Murphy': 1967 }, pick: 'min' });
+  });
+
   it('never takes the day of a birthday as a count of titles', () => {
     const pages = [
       { title: 'Lisa Raymond', text: "Lisa Raymond (born August 10, 1973) is an American tennis player. Raymond has 11 Grand Slam titles to her name: 6 in women's doubles and 5 in mixed doubles." },

@@ -1,5 +1,5 @@
 import { queryTerms, splitSentences } from '../corpus/text.ts';
-import { attributeTerms, leadText, speaksOf, titleIsAbout } from '../quality/attribute.ts';
+import { asksForEnd, attributeTerms, leadText, leadYear, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 
 /**
  * Answer extraction for the scripted policy: no model, only the question's shape and the pages read.
@@ -67,10 +67,12 @@ export const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \
 
 /** The year of the asked attribute: from the first sentence that speaks of it, else the page's lead (its subject's dates). */
 function yearFor(page: PageEvidence, attribute: string[]): number | undefined {
-  const sentence = splitSentences(page.text).find((s) => speaksOf(s, attribute) && s.match(YEAR) !== null) ?? leadText(page.text);
-  // the first year given ("(February 3, 1945 – March 3, 1945) … the campaign of 1944-45": 1945, not 1944)
-  const year = sentence.match(YEAR)?.[0];
-  return year ? Number(year) : undefined;
+  const end = asksForEnd(attribute);
+  const sentence = splitSentences(page.text).find((s) => speaksOf(s, attribute) && s.match(YEAR) !== null);
+  // the first year given ("(February 3, 1945 – March 3, 1945) … the campaign of 1944-45": 1945, not 1944);
+  // who died first is decided by the end of each life, not its start
+  if (sentence) return (end ? leadYear(sentence, true) : undefined) ?? Number(sentence.match(YEAR)![0]);
+  return leadYear(leadText(page.text), end);
 }
 
 /** A count for the asked attribute: a number in a sentence that speaks of it, never a day of a date or a year. */

@@ -82,6 +82,28 @@ export function leadLength(sentences: string[]): number {
   return Math.max(1, n);
 }
 
+/** The question asks for the end of something (a death, a dissolution), not its start. */
+export function asksForEnd(attribute: string[]): boolean {
+  return attribute.some((t) => /^(die|died|dies|death|dead|end|ended|ends|closed|dissolved|disbanded|defunct|demolished)$/.test(t));
+}
+
+/**
+ * The year a page's opening gives for its subject's start or end: "(May 7, 1890 – February 20, 1959)" starts in
+ * 1890 and ends in 1959; without a range the first year is the start and there is no end.
+ */
+export function leadYear(lead: string, end: boolean): number | undefined {
+  const year = /\b(1\d{3}|20\d{2})\b/;
+  const first = year.exec(lead);
+  if (!first) return undefined;
+  // a range: the first year, a dash (before any closing parenthesis), then the end year
+  const rest = lead.slice(first.index + 4);
+  const dash = /^[^()]*?[–—-]/.exec(rest);
+  const last = dash ? year.exec(rest.slice(dash[0].length)) : null;
+  const ranged = last !== null && !rest.slice(dash![0].length, dash![0].length + last.index).includes(')');
+  if (end) return ranged ? Number(last![1]) : undefined;
+  return Number(first[1]);
+}
+
 export function leadText(text: string): string {
   const sentences = splitSentences(text);
   return sentences.slice(0, leadLength(sentences)).join(' ');

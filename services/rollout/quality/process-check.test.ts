@@ -176,6 +176,16 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(check(q, 'At Will Radio', new Trace().search(q).visit('The Drop-In (podcast)', page).answer('At Will Radio')).label).toBe('grounded');
   });
 
+  it('comparing birth years for "who died first" is operand_unsupported; the years after the dash are the deaths', () => {
+    const q = 'Who died first, George Archainbaud or Ralph Murphy?';
+    const archainbaud = 'George Archainbaud (May 7, 1890 – February 20, 1959) was a French-born American film and television director.';
+    const murphy = 'Ralph Murphy (May 1, 1895 – February 10, 1967) was an American film director.';
+    const trace = (a: number, m: number) =>
+      new Trace().visit('George Archainbaud', archainbaud).visit('Ralph Murphy', murphy).python(`values = {"George Archainbaud":${a},"Ralph Murphy":${m}}\nprint(min(values, key=values.get))\n`, 'George Archainbaud').answer('George Archainbaud');
+    expect(check(q, 'George Archainbaud', trace(1890, 1895))).toMatchObject({ grounded: false, label: 'operand_unsupported' });
+    expect(check(q, 'George Archainbaud', trace(1959, 1967)).label).toBe('grounded');
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });

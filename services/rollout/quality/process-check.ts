@@ -1,6 +1,6 @@
 import type { Step } from '../../platform/generated/records.ts';
 import { choiceOptions, EARLIER, FEWER, FULL_DATE, isYesNo, LATER, MORE, NATIONALITY, pairedEntities } from '../agent/extract.ts';
-import { attributeTerms, containsPhrase, normalizeForMatch, speaksOf, titleIsAbout } from './attribute.ts';
+import { asksForEnd, attributeTerms, containsPhrase, leadYear, normalizeForMatch, speaksOf, titleIsAbout } from './attribute.ts';
 import { operands, trajectoryEvidence, type Span, type TrajectoryEvidence } from './evidence.ts';
 
 /**
@@ -83,12 +83,9 @@ function hasNumber(sentence: string, value: string, countOnly: boolean): boolean
 /** Spans that give `value` for the asked attribute (and for `key`, when the operand names its entity). */
 function operandSupport(evidence: TrajectoryEvidence, value: string, key: string | undefined, attribute: string[], dateComparison: boolean): Span | undefined {
   const isYear = /^(1\d{3}|20\d{2})$/.test(value);
-  return evidence.spans.find(
-    (s) =>
-      hasNumber(s.sentence, value, !dateComparison) &&
-      (!key || about(s, key)) &&
-      (speaksOf(s.sentence, attribute) || (dateComparison && isYear && s.lead)),
-  );
+  // a page's opening dates its subject: its first year is the start (birth, founding), the year after the dash the end
+  const leadDate = (s: Span) => dateComparison && isYear && s.lead && leadYear(s.sentence, asksForEnd(attribute)) === Number(value);
+  return evidence.spans.find((s) => hasNumber(s.sentence, value, !dateComparison) && (!key || about(s, key)) && (speaksOf(s.sentence, attribute) || leadDate(s)));
 }
 
 function sameAnswer(a: string, b: string): boolean {
