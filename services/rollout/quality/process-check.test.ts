@@ -186,6 +186,14 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(check(q, 'George Archainbaud', trace(1959, 1967)).label).toBe('grounded');
   });
 
+  it('an answer shown for one of two entities the question asks about is partial_evidence', () => {
+    const q = 'What nationality were social anthropologists Alfred Gell and Edmund Leach?';
+    const gell = 'Alfred Antony Francis Gell (June 12, 1945 – January 28, 1997) was a British social anthropologist. He was trained by Edmund Leach.';
+    const leach = 'Sir Edmund Ronald Leach (7 November 1910 – 6 January 1989) was a British social anthropologist and academic.';
+    expect(check(q, 'British', new Trace().search(q).visit('Alfred Gell', gell).answer('British')).label).toBe('partial_evidence');
+    expect(check(q, 'British', new Trace().search(q).visit('Alfred Gell', gell).visit('Edmund Leach', leach).answer('British')).label).toBe('grounded');
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });
