@@ -1,7 +1,7 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
 import { attributeTerms, containsPhrase, questionNames, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 import { explainAnswer } from './explain.ts';
-import { choiceOptions, comparisonCode, extractAnswer, isYesNo, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
+import { choiceOptions, comparisonCode, extractAnswer, isYesNo, NATIONALITY, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
 
 interface Lead {
@@ -79,13 +79,16 @@ function covers(page: { title: string }, name: string): boolean {
   return titleIsAbout(page.title, name);
 }
 
+const DEMONYM = new RegExp(`^(?:${NATIONALITY.source.replace(/\\b/g, '')}|soviet|european|african|asian|latin|arab|nordic|scandinavian|roman|greek)$`, 'i');
+
 /**
  * A lead worth opening: its title (disambiguation aside) shares a word with a name in the question or with a
  * later search — a researcher does not open "Soyuz TM-7" for Patrick Baudry, nor "Celebration (Madonna song)"
  * because the question says "song".
  */
 function onTopic(lead: Lead, question: string, searches: string[]): boolean {
-  const names = new Set([...questionNames(question), ...searches.slice(1)].flatMap((n) => queryTerms(n)).filter((t) => t.length > 2));
+  // a demonym names no one: "Soviet silent biopic" does not make "Soviet cruiser Kirov" a lead
+  const names = new Set([...questionNames(question), ...searches.slice(1)].flatMap((n) => queryTerms(n)).filter((t) => t.length > 2 && !DEMONYM.test(t)));
   return queryTerms(lead.title.replace(/\s*\([^)]*\)\s*$/, '')).some((t) => names.has(t));
 }
 
