@@ -284,7 +284,7 @@ CREATE TABLE IF NOT EXISTS {{db}}.trajectories
   llm_calls Nullable(Int32),
   llm_cached_calls Nullable(Int32),
   llm_cost_usd Nullable(Float64),
-  quality_label String COMMENT 'Process check of a correct rollout before SFT: grounded, or why not (searched_for_answer, operand_unsupported, comparison_unsupported, choice_unsupported, yes_no_unsupported, answer_not_in_tools, answer_off_attribute, partial_evidence, answer_only_in_name, answer_truncated, wandered_after_answer, hop_skipped, cites_unused_page, judge_unsound); \'\' when the answer was wrong.',
+  quality_label String COMMENT 'Process check of a correct rollout before SFT: grounded, or why not (searched_for_answer, operand_unsupported, comparison_unsupported, choice_unsupported, yes_no_unsupported, answer_not_in_tools, answer_off_attribute, partial_evidence, answer_only_in_name, answer_truncated, wandered_after_answer, hop_skipped, cites_unused_page, duplicate_sample, judge_unsound); \'\' when the answer was wrong.',
   quality_detail String COMMENT 'The evidence the process check found, or why it found none.',
   kafka_topic LowCardinality(String) COMMENT 'Logical topic (catalogue name, without TOPIC_PREFIX).',
   kafka_partition Int32,

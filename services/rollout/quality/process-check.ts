@@ -26,12 +26,15 @@ export type ProcessLabel =
   | 'wandered_after_answer'
   | 'hop_skipped'
   | 'cites_unused_page'
+  | 'duplicate_sample'
   | 'judge_unsound';
 
 export interface ProcessVerdict {
   grounded: boolean;
   label: ProcessLabel;
   detail: string;
+  /** For a grounded verdict: the evidence sentences, normalised (two samples with the same answer and key are one). */
+  evidenceKey?: string;
 }
 
 export interface ProcessInput {
@@ -192,5 +195,5 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
   for (const [, title] of final.matchAll(/"([^"]+)"/g)) {
     if (evidence.visited.includes(title) && !usedSources.has(title) && !compared.some((name) => titleIsAbout(title, name)) && !leadsToEvidence(title)) return verdict('cites_unused_page', `the final thought cites "${title}", which gave none of the evidence`);
   }
-  return verdict('grounded', used.map(cite).join(' | '));
+  return { ...verdict('grounded', used.map(cite).join(' | ')), evidenceKey: [...new Set(used.map((s) => normalizeForMatch(s.sentence).trim()))].sort().join('|') };
 }
