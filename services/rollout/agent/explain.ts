@@ -1,5 +1,5 @@
 import { splitSentences } from '../corpus/text.ts';
-import { attributeOverlap, attributeTerms, containsPhrase, speaksOf } from '../quality/attribute.ts';
+import { askedPair, attributeOverlap, attributeTerms, containsPhrase, speaksOf } from '../quality/attribute.ts';
 import { choiceOptions, isYesNo, numericComparison, pageFor, pairedEntities, type PageEvidence } from './extract.ts';
 
 function quote(sentence: string): string {
@@ -38,6 +38,15 @@ export function explainAnswer(question: string, prediction: string, read: Array<
     return `${lines.join(' ')} The answer is ${prediction}.`;
   }
   const attribute = attributeTerms(question, [prediction]);
+  const pair = askedPair(question);
+  if (pair) {
+    const lines = pair.map((name) => {
+      const page = pageFor(name, read);
+      const sentence = page && bestSentence(page, attribute, prediction);
+      return page && sentence ? `"${page.title}" says: "${quote(sentence)}"` : '';
+    });
+    if (lines.every(Boolean)) return `${lines.join(' ')} The answer is ${prediction}.`;
+  }
   const holding = read
     .map((p) => ({ p, s: bestSentence(p, attribute, prediction) }))
     .filter((x): x is { p: PageEvidence; s: string } => x.s !== undefined)

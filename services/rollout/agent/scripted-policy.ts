@@ -1,5 +1,5 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
-import { attributeTerms, containsPhrase, questionNames, speaksOf, titleIsAbout } from '../quality/attribute.ts';
+import { askedPair, attributeTerms, containsPhrase, questionNames, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 import { explainAnswer } from './explain.ts';
 import { choiceOptions, comparisonCode, extractAnswer, isYesNo, NATIONALITY, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
@@ -128,7 +128,8 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
     sampling: { temperature: 0, top_p: 1, repetition_penalty: 1 },
     start({ question, rolloutIndex, random }): PolicySession {
       const explore = rolloutIndex > 0;
-      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? [];
+      // a page per option, per entity of a yes/no pair, per entity an open question asks about together
+      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? askedPair(question) ?? [];
       const bridge = targets.length === 0 && !isYesNo(question);
       return {
         async decide(view: PolicyView): Promise<Decision> {

@@ -21,6 +21,22 @@ export function questionNames(question: string): string[] {
   return [...new Set(names.map((n) => n.trim()))];
 }
 
+/** An open question about exactly two named entities ("What nationality were A and B?"): its answer holds for both. */
+export function askedPair(question: string): [string, string] | undefined {
+  if (!/^\s*(what|which|who)\b/i.test(question)) return undefined;
+  const named: string[] = [];
+  for (const name of new Set(questionNames(question).flatMap((n) => n.split(/\s+(?:and|&)\s+/)))) {
+    // "A Christmas Story: The Musical" is one title
+    const last = named[named.length - 1];
+    if (last !== undefined && question.includes(`${last}: ${name}`)) named[named.length - 1] = `${last}: ${name}`;
+    else named.push(name);
+  }
+  if (named.length !== 2) return undefined;
+  // the two joined by "and" ("Plan 9 from Outer Space" is one name, not two)
+  const [a, b] = named.map((n) => question.indexOf(n));
+  return a >= 0 && b > a && /\sand\s/.test(question.slice(a + named[0].length, b)) ? [named[0], named[1]] : undefined;
+}
+
 /** Five-letter prefix: "promo" ~ "promote", "govern" ~ "government", good enough for English inflections. */
 export function stem(term: string): string {
   return term.length <= 5 ? term : term.slice(0, 5);

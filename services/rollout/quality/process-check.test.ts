@@ -194,6 +194,15 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(check(q, 'British', new Trace().search(q).visit('Alfred Gell', gell).visit('Edmund Leach', leach).answer('British')).label).toBe('grounded');
   });
 
+  it('a duo found for one of the two works the question names is partial_evidence; "Plan 9 from Outer Space" is one name', async () => {
+    const q = 'Which songwriting duo composed music for "La La Land", and created lyrics for "A Christmas Story: The Musical"?';
+    const musical = 'A Christmas Story: The Musical is a musical version of the film. The musical has music and lyrics written by Pasek & Paul.';
+    expect(check(q, 'Pasek & Paul', new Trace().search(q).visit('A Christmas Story: The Musical', musical).answer('Pasek & Paul')).label).toBe('partial_evidence');
+    const { askedPair } = await import('./attribute.ts');
+    expect(askedPair(q)).toEqual(['La La Land', 'A Christmas Story: The Musical']);
+    expect(askedPair('Who directed the 1957 science fiction film Plan 9 from Outer Space?')).toBeUndefined();
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });

@@ -1,6 +1,6 @@
 import type { Step } from '../../platform/generated/records.ts';
 import { choiceOptions, EARLIER, FEWER, FULL_DATE, isYesNo, LATER, MORE, NATIONALITY, pairedEntities } from '../agent/extract.ts';
-import { asksForEnd, attributeTerms, containsPhrase, leadYear, normalizeForMatch, questionNames, speaksOf, titleIsAbout } from './attribute.ts';
+import { askedPair, asksForEnd, attributeTerms, containsPhrase, leadYear, normalizeForMatch, speaksOf, titleIsAbout } from './attribute.ts';
 import { operands, trajectoryEvidence, type Span, type TrajectoryEvidence } from './evidence.ts';
 
 /**
@@ -171,9 +171,8 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
     const span = attribute.length === 0 ? whole[0] : whole.find((s) => speaksOf(s.sentence, attribute));
     if (!span) return verdict('answer_off_attribute', `"${prediction}" appears only in sentences that do not speak of ${attribute.join(' ')} (e.g. ${cite(containing[0])})`);
     used.push(span);
-    // "What nationality were A and B?": the answer must be found for each of them, not for one
-    const named = [...new Set(questionNames(question).flatMap((n) => n.split(/\s+(?:and|&)\s+/)))];
-    const shared = /^\s*(what|which)\b/i.test(question) && /\b(both|share[sd]?|in common|were|are)\b/i.test(question) && named.length === 2 ? named : undefined;
+    // "What nationality were A and B?", "Which duo composed for A and wrote lyrics for B?": shown for each, not for one
+    const shared = askedPair(question);
     for (const entity of shared ?? []) {
       const forEntity = whole.find((s) => about(s, entity) || containsPhrase(s.sentence, entity));
       if (!forEntity) return verdict('partial_evidence', `the answer is shown for one of ${shared!.join(' and ')}, never for ${entity}`);
