@@ -5,12 +5,13 @@ import { z } from 'zod';
 import { projectRoot } from '../../platform/paths.ts';
 
 /**
- * The SFT trajectories of one demo round (`flywheel demo --limit 30 --rounds 1`, scripted policy), each read by a
+ * The SFT trajectories of a two-round demo (`flywheel demo --limit 30 --rounds 2`, scripted policy), each read by a
  * person and judged: correct? grounded (the answer or every operand comes from a tool response about the asked
  * attribute)? sound reasoning? worth keeping as a training sample (a malformed question or a near-duplicate of
  * an earlier sample is not)? `scripts/review-sft.ts` prints a round for review.
  */
 const review = z.object({
+  round: z.number().int().min(1),
   id: z.string().startsWith('traj_'),
   style: z.string(),
   question: z.string().min(1),
