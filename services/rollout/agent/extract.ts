@@ -1,5 +1,5 @@
 import { queryTerms, splitSentences } from '../corpus/text.ts';
-import { asksForEnd, attributeTerms, leadText, leadYear, speaksOf, titleIsAbout } from '../quality/attribute.ts';
+import { askedPair, asksForEnd, attributeTerms, containsPhrase, leadText, leadYear, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 
 /**
  * Answer extraction for the scripted policy: no model, only the question's shape and the pages read.
@@ -207,7 +207,13 @@ export function extractAnswer(question: string, pages: PageEvidence[], random: (
   const options = choiceOptions(question);
   if (options) return answerChoice(question, options, pages, random);
   if (YES_NO.test(question.trim())) return answerYesNo(question, pages);
-  const ranked = rankedSpans(question, pages, true);
+  let ranked = rankedSpans(question, pages, true);
+  // a question about two entities: its answer is the one both of their pages give
+  const pair = askedPair(question)?.map((name) => pageFor(name, pages));
+  if (pair?.[0] && pair[1] && pair[0] !== pair[1]) {
+    const shared = ranked.filter((c) => pair.every((p) => containsPhrase(p!.text, c)));
+    if (shared.length) ranked = shared;
+  }
   return (ranked.length > 1 && random() < explore ? ranked[1] : ranked[0]) ?? '';
 }
 
