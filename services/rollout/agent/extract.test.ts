@@ -30,5 +30,7 @@ describe('scripted extraction: values for a comparison', () => {
   it('reads options without their quotes and the pair of a yes/no question', () => {
     expect(choiceOptions('Which came to market first, "Hey Pa! There\'s a Goat on the Roof" or "Poleconomy"')).toEqual(["Hey Pa! There's a Goat on the Roof", 'Poleconomy']);
     expect(pairedEntities('Were Scott Derrickson and Ed Wood of the same nationality?')).toEqual(['Scott Derrickson', 'Ed Wood']);
+    expect(choiceOptions('Among the engineers William Connolley and Sachin Bansal, who was born first?')).toEqual(['William Connolley', 'Sachin Bansal']);
+    expect(choiceOptions('Of Toy Story and John Lasseter, which is associated with the earliest year?')).toEqual(['Toy Story', 'John Lasseter']);
   });
 });

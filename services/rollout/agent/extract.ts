@@ -27,6 +27,14 @@ const LEADING_NOISE = /^(?:The|A|An|In|On|At|He|She|It|They|His|Her|Its|This|Tha
 /** "… X or Y?" → [X, Y] (the names around the last " or "). */
 export function choiceOptions(question: string): [string, string] | undefined {
   const q = question.replace(/\?\s*$/, '');
+  // "Among the engineers A and B, who was born first?" / "Of A and B, which …": the same choice, stated first
+  const among = /^(?:among|of|between)\s+(.+?)\s+and\s+(.+?),\s*(?:who|which|whom)\b/i.exec(q);
+  if (among) {
+    const names = among[1].match(NAME) ?? [];
+    const left = names[names.length - 1];
+    const right = among[2].replace(/^(?:the|a|an)\s+/i, '').trim();
+    if (left && right && right.split(' ').length <= 8) return [left.replace(/^(?:The|A|An)\s+/, ''), right];
+  }
   const at = q.lastIndexOf(' or ');
   if (at < 0) return undefined;
   const right = q.slice(at + 4).trim();

@@ -203,6 +203,12 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(askedPair('Who directed the 1957 science fiction film Plan 9 from Outer Space?')).toBeUndefined();
   });
 
+  it('"Among A and B, who was born first?" answered from one page is comparison_unsupported', () => {
+    const q = 'Among the engineers William Connolley and Sachin Bansal, who was born first?';
+    const page = 'William Michael Connolley (born 12 April 1964) is a British software engineer, writer, and blogger on climatology.';
+    expect(check(q, 'William Michael Connolley', new Trace().search(q).visit('William Connolley', page).answer('William Michael Connolley')).label).toBe('comparison_unsupported');
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });

@@ -118,7 +118,10 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
   if (skipped) return verdict('hop_skipped', `never read the page that links the question to its answer: "${skipped.statement.slice(0, 160)}"`);
 
   const options = choiceOptions(question);
-  const option = options?.find((o) => sameAnswer(o, prediction) || containsPhrase(prediction, o) || containsPhrase(o, prediction));
+  const predictionTerms = new Set(normalizeForMatch(prediction).trim().split(' '));
+  const option = options?.find(
+    (o) => sameAnswer(o, prediction) || containsPhrase(prediction, o) || containsPhrase(o, prediction) || normalizeForMatch(o).trim().split(' ').every((t) => predictionTerms.has(t)),
+  );
   const yesNo = isYesNo(question) && /^(yes|no)$/i.test(prediction);
   const dateComparison = EARLIER.test(question) || LATER.test(question);
   const comparison = dateComparison || MORE.test(question) || FEWER.test(question);
