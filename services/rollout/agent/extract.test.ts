@@ -32,5 +32,7 @@ describe('scripted extraction: values for a comparison', () => {
     expect(pairedEntities('Were Scott Derrickson and Ed Wood of the same nationality?')).toEqual(['Scott Derrickson', 'Ed Wood']);
     expect(choiceOptions('Among the engineers William Connolley and Sachin Bansal, who was born first?')).toEqual(['William Connolley', 'Sachin Bansal']);
     expect(choiceOptions('Of Toy Story and John Lasseter, which is associated with the earliest year?')).toEqual(['Toy Story', 'John Lasseter']);
+    expect(choiceOptions('Of Maltin on Movies and Nerdist News, which was launched first?')).toEqual(['Maltin on Movies', 'Nerdist News']);
+    expect(choiceOptions('Among the players Ferdi Taygan, Martina Hingis and Jerry Glanville, who was born first?')).toBeUndefined();
   });
 });

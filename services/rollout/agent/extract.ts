@@ -30,10 +30,10 @@ export function choiceOptions(question: string): [string, string] | undefined {
   // "Among the engineers A and B, who was born first?" / "Of A and B, which …": the same choice, stated first
   const among = /^(?:among|of|between)\s+(.+?)\s+and\s+(.+?),\s*(?:who|which|whom)\b/i.exec(q);
   if (among) {
-    const names = among[1].match(NAME) ?? [];
-    const left = names[names.length - 1];
+    if (among[1].includes(',')) return undefined; // three or more to compare: not a choice between two
+    const left = among[1].replace(/^(?:[a-z]+\s+)+/, '').replace(/^(?:The|A|An)\s+/, '').trim(); // "the engineers William Connolley"
     const right = among[2].replace(/^(?:the|a|an)\s+/i, '').trim();
-    if (left && right && right.split(' ').length <= 8) return [left.replace(/^(?:The|A|An)\s+/, ''), right];
+    if (left && right && left.split(' ').length <= 8 && right.split(' ').length <= 8) return [left, right];
   }
   const at = q.lastIndexOf(' or ');
   if (at < 0) return undefined;

@@ -209,6 +209,18 @@ describe('process check: trajectories right for the wrong reason are caught', ()
     expect(check(q, 'William Michael Connolley', new Trace().search(q).visit('William Connolley', page).answer('William Michael Connolley')).label).toBe('comparison_unsupported');
   });
 
+  it('comparing two of five players for "who was born first" is comparison_unsupported', () => {
+    const q = 'Among the players Ferdi Taygan, Martina Hingis, William Keith Bostic, Mahesh Bhupathi and Jerry Glanville, who was born first?';
+    const steps = new Trace()
+      .visit('Mahesh Bhupathi', 'Mahesh Shrinivas Bhupathi (born 7 June 1974) is a retired Indian professional tennis player.')
+      .visit('Jerry Glanville', GLANVILLE)
+      .python('values = {"Mahesh Bhupathi":1974,"Jerry Glanville":1941}\nprint(min(values, key=values.get))\n', 'Jerry Glanville')
+      .answer('Jerry Glanville');
+    const verdict = check(q, 'Jerry Glanville', steps);
+    expect(verdict.label).toBe('comparison_unsupported');
+    expect(verdict.detail).toContain('Ferdi Taygan');
+  });
+
   it('an empty prediction is no_answer', () => {
     expect(check('Who?', '  ', []).label).toBe('no_answer');
   });

@@ -117,6 +117,13 @@ export function checkProcess(input: ProcessInput): ProcessVerdict {
   const skipped = (input.hops ?? []).find((h) => !visitedDocs.has(h.doc_id) && !containsPhrase(seen, h.statement));
   if (skipped) return verdict('hop_skipped', `never read the page that links the question to its answer: "${skipped.statement.slice(0, 160)}"`);
 
+  // "Among A, B, C and D, who was born first?": the scripted policy compares two at most, so no sound sample
+  if (/^\s*(?:among|of|between)\b[^?]*,[^?]*\band\b[^?]*,\s*(?:who|which)\b/i.test(question) && (EARLIER.test(question) || LATER.test(question) || MORE.test(question) || FEWER.test(question))) {
+    const keys = evidence.computations.flatMap((c) => operands(c.code).map((o) => o.key ?? ''));
+    const names = question.replace(/,\s*(?:who|which)\b.*$/i, '').replace(/^\s*(?:among|of|between)\s+/i, '').replace(/^(?:[a-z]+\s+)+/, '').split(/\s*,\s*|\s+and\s+/).filter(Boolean);
+    const missing = names.filter((n) => !keys.some((k) => containsPhrase(k, n) || containsPhrase(n, k)));
+    if (missing.length) return verdict('comparison_unsupported', `compares ${keys.filter(Boolean).join(', ') || 'nothing'} but not ${missing.join(', ')}`);
+  }
   const options = choiceOptions(question);
   const predictionTerms = new Set(normalizeForMatch(prediction).trim().split(' '));
   const option = options?.find(
