@@ -70,6 +70,13 @@ describe('analytics views on a known round', () => {
     expect(Object.fromEntries(passAt2.map((r) => [r.style, r.p]))).toEqual(expected.passAt2);
   });
 
+  it('data quality: answerability, question quality and drops, process checks of correct rollouts', async () => {
+    expect(await rows(`SELECT style, strategy, questions, too_easy, useful, unanswerable, share_answerable, share_too_easy FROM views.answerability WHERE round = ${ROUND}`)).toEqual(expected.answerability);
+    expect(await rows(`SELECT * EXCEPT (round) FROM views.question_quality WHERE round = ${ROUND}`)).toEqual(expected.questionQuality);
+    expect(await rows(`SELECT stage, reason, questions FROM views.question_drops WHERE round = ${ROUND}`)).toEqual(expected.questionDrops);
+    expect(await rows(`SELECT style, label, correct_rollouts, kept_for_sft FROM views.sft_process_checks WHERE round = ${ROUND}`)).toEqual(expected.processChecks);
+  });
+
   it('tokens and $ cost per model and per accepted sample, with configured prices', async () => {
     expect(await rows(`SELECT model, input_tokens, output_tokens, cost_usd, priced FROM views.cost_by_model WHERE round = ${ROUND}`)).toEqual(expected.costByModel);
     expect(await rows(`SELECT tokens, cost_usd, accepted, tokens_per_accepted, usd_per_accepted FROM views.cost_per_accepted WHERE round = ${ROUND}`)).toEqual([expected.costPerAccepted]);
@@ -138,6 +145,11 @@ describe('flywheel sql and report', () => {
     expect(report.stdout).toMatch(/per accepted sample \$0\.004333/);
     expect(report.stdout).toMatch(/acceptance per question style[\s\S]*numeric\s+1\s+2\s+2\s+1\s+1\s+1/);
     expect(report.stdout).toMatch(/drops per stage and reason[\s\S]*rollout\s+no_answer\s+2/);
+    expect(report.stdout).toContain(`round ${ROUND} — data quality`);
+    expect(report.stdout).toContain('questions made 4: dropped before rollout 1, published 3, rolled out 3; answerable (kept for SFT/RL) 2 (66.7%), too easy 1 (33.3%), unanswerable 1 (33.3%); with an SFT trajectory 2');
+    expect(report.stdout).toMatch(/factual\s+template\s+2\s+2\s+1\s+0\s+1\s+1\s+50\.0%\s+0\.0%/);
+    expect(report.stdout).toMatch(/questions dropped, by reason[\s\S]*rollout\s+no_answer\s+2[\s\S]*fas\s+answer_in_question\s+1/);
+    expect(report.stdout).toMatch(/process check of correct rollouts[\s\S]*grounded\s+2\s+2[\s\S]*operand_unsupported\s+1\s+0/);
     const chart = fs.readFileSync(svg, 'utf8');
     expect(chart).toMatch(/^<svg/);
     expect(chart).toContain('<title>questions factual: 2</title>');

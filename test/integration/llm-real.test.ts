@@ -147,7 +147,7 @@ describe.skipIf(!installed)('every LLM strategy against the embedded model serve
       const running = await startStage(stage, { env: env.env, http: false, progressEveryMs: 0, llm });
       try {
         await env.produce('fw.fas.questions', [question]);
-        await waitForQuestions(running, 1, 600_000);
+        await waitForQuestions(running, 1, 1, 600_000);
         await env.drain([{ groupId: running.groupId, inputs: stage.inputs }], 600_000);
       } finally {
         await running.stop();

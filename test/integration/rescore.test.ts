@@ -39,7 +39,7 @@ describe('round rescore: a closed round judged again as a derived round, no roll
     await env.produce('fw.fas.questions', questions);
     const rollout = await startStage(rolloutStage, { env: env.env, http: false, progressEveryMs: 0 });
     try {
-      await waitForQuestions(rollout, questions.length, 180_000);
+      await waitForQuestions(rollout, questions.length, 4, 180_000);
       await env.drain([{ groupId: rollout.groupId, inputs: rolloutStage.inputs }]);
     } finally {
       await rollout.stop();

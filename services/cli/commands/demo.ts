@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { qualityFromRecords, renderQualityReport } from '../../analytics/quality.ts';
 import { exportFormats, exportRound } from '../../export/export.ts';
 import { contaminationBySet, readVerdicts } from '../../decontam/verdicts.ts';
 import { ingestPaths } from '../../ingest/ingest-paths.ts';
@@ -200,6 +201,9 @@ async function runRound(ctx: CliContext, baseEnv: NodeJS.ProcessEnv, round: numb
       '',
     ].join('\n'),
   );
+  const [roundQuestions, drops] = await Promise.all([valuesOf(readRoundRecords(closed, 'fw.fas.questions', ctx)), valuesOf(readRoundRecords(closed, 'fw.drops', ctx))]);
+  const quality = qualityFromRecords(closed.round, { questions: roundQuestions, drops, rollouts: trajectories, sft });
+  console.log(`${renderQualityReport(quality).replace(/^/gm, '  ')}\n`);
   // the next round starts consumers in the same groups: this round's must have left them
   await stopped;
 }

@@ -282,6 +282,7 @@ export interface RlGroup {
   advantages: Array<number>;
   loss_mask: Array<boolean>;
   pass_count: number;
+  answerability: string;
 }
 
 export interface RoundManifest {
@@ -366,6 +367,8 @@ export interface Trajectory {
   tool_call_count: number;
   disposition: string;
   llm: null | LlmUsage;
+  quality_label: string;
+  quality_detail: string;
 }
 
 export interface Step {
