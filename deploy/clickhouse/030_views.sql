@@ -31,7 +31,7 @@ FROM {{db}}.drops FINAL
 GROUP BY round, stage, reason
 ORDER BY round, stage, drops DESC, reason;
 
--- question_outcomes: one row per question and round: its style, difficulty and difficulty operations (from
+-- question_outcomes: one row per question and round: its style, difficulty, difficulty operations and strategy (from
 -- fw.fas.questions; style falls back to the trajectory's when the question is missing), rollouts and how
 -- many the judge accepted. The building block of the acceptance and pass@k views.
 CREATE OR REPLACE VIEW {{db}}.question_outcomes AS
@@ -42,9 +42,10 @@ SELECT
   any(q.difficulty) AS difficulty,
   any(q.ops) AS operations,
   count() AS rollouts,
-  countIf(t.judge_correct) AS correct
+  countIf(t.judge_correct) AS correct,
+  if(q.id = '', 'unknown', any(q.strategy)) AS strategy
 FROM (SELECT round, question_id, question_style, judge_correct FROM {{db}}.trajectories FINAL WHERE kafka_topic = 'fw.rollout.trajectories') AS t
-LEFT JOIN (SELECT id, style, difficulty, arrayMap(o -> tupleElement(o, 'op'), operations) AS ops FROM {{db}}.questions FINAL) AS q ON q.id = t.question_id
+LEFT JOIN (SELECT id, style, strategy, difficulty, arrayMap(o -> tupleElement(o, 'op'), operations) AS ops FROM {{db}}.questions FINAL) AS q ON q.id = t.question_id
 GROUP BY round, question_id, q.id;
 
 -- acceptance_by_style: per round and question style, the share of rollouts the judge accepted, pass@1 (mean

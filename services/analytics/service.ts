@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ClickHouseError } from '@clickhouse/client';
 import { createSerde } from '../platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../platform/catalogue.ts';
-import { createClickHouse, type ClickHouseClient } from '../platform/clickhouse.ts';
+import { createClickHouse, type ClickHouseClient, type RawInsert } from '../platform/clickhouse.ts';
 import { loadConfig, loadPlatformConfig } from '../platform/config.ts';
 import { createKafka } from '../platform/kafka/client.ts';
 import { KafkaCluster } from '../platform/kafka/cluster.ts';
@@ -36,6 +36,8 @@ export interface RunningAnalytics {
   readonly httpPort?: number;
   readonly database: string;
   readonly client: ClickHouseClient;
+  /** The embedded engine's Buffer insert (absent with a server), for writers into other databases. */
+  readonly rawInsert?: RawInsert;
   readonly sink: AnalyticsSink;
   readonly config: AnalyticsConfig;
   readonly metrics: StageMetrics;
@@ -61,7 +63,7 @@ export async function startAnalytics(options: StartAnalyticsOptions): Promise<Ru
   };
   try {
     if (!platform.CLICKHOUSE_URL) cleanups.push(claimFolder(dataDir, { database, holder: 'the analytics service' }));
-    const { client, embedded, location } = await createClickHouse(platform);
+    const { client, embedded, location, rawInsert } = await createClickHouse(platform);
     cleanups.push(() => client.close());
     const tables = analyticsTables();
     const metrics = new StageMetrics();
@@ -89,7 +91,7 @@ export async function startAnalytics(options: StartAnalyticsOptions): Promise<Ru
     await cluster.ensureTopics(catalogue, names);
 
     const progress = new ProgressReporter(logger, options.progressEveryMs ?? 10_000);
-    const baseWriter = clickHouseWriter(client, database);
+    const baseWriter = clickHouseWriter(client, database, rawInsert);
     const writer = options.wrapWriter ? options.wrapWriter(baseWriter) : baseWriter;
     const groupId = config.ANALYTICS_GROUP_ID ?? names.physical(`fw.${SINK_STAGE}`);
     let stopService = (): void => undefined;
@@ -116,6 +118,7 @@ export async function startAnalytics(options: StartAnalyticsOptions): Promise<Ru
       httpPort,
       database,
       client,
+      rawInsert,
       sink: started,
       config,
       metrics,

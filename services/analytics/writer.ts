@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '../platform/clickhouse.ts';
+import type { ClickHouseClient, RawInsert } from '../platform/clickhouse.ts';
 import { FlywheelError } from '../platform/errors.ts';
 
 /** A row ClickHouse refused as data (not a connection problem): its record goes to the DLQ. */
@@ -21,16 +21,34 @@ export interface RowWriter {
   insert(table: string, rows: Array<Record<string, unknown>>): Promise<void>;
 }
 
-export function clickHouseWriter(client: ClickHouseClient, database: string): RowWriter {
+// a column added to a schema but not (yet) to the table must not stop the sink
+const settings = { input_format_skip_unknown_fields: 1 } as const;
+
+/**
+ * One insert per table per batch. The embedded engine gets the batch as one Buffer of JSONEachRow (chdb parses
+ * it natively, in parallel); a server gets the same one insert through the HTTP client.
+ */
+export function clickHouseWriter(client: ClickHouseClient, database: string, rawInsert?: RawInsert): RowWriter {
+  if (rawInsert) {
+    return {
+      async insert(table, rows) {
+        const values = Buffer.from(rows.map((row) => JSON.stringify(row)).join('\n'));
+        await rawInsert({ table: `${database}.${table}`, values, format: 'JSONEachRow', settings }).catch((error: unknown) => {
+          throw withErrorType(error);
+        });
+      },
+    };
+  }
   return {
     async insert(table, rows) {
-      await client.insert({
-        table: `${database}.${table}`,
-        values: rows,
-        format: 'JSONEachRow',
-        // a column added to a schema but not (yet) to the table must not stop the sink
-        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
-      });
+      await client.insert({ table: `${database}.${table}`, values: rows, format: 'JSONEachRow', clickhouse_settings: settings });
     },
   };
+}
+
+/** chdb's native errors carry the engine's `Code: N. DB::Exception: … (TYPE)` text; the client's errors have `type`. */
+function withErrorType(error: unknown): unknown {
+  if (!(error instanceof Error) || (error as { type?: unknown }).type) return error;
+  const type = /\(([A-Z][A-Z0-9_]+)\)\s*(?:\(version [^)]*\))?\s*$/.exec(error.message.trim())?.[1] ?? /Code: \d+\. DB::Exception: .*?\(([A-Z][A-Z0-9_]+)\)/s.exec(error.message)?.[1];
+  return type ? Object.assign(error, { type }) : error;
 }

@@ -7,6 +7,7 @@ import { registerDlqCommands } from './commands/dlq.ts';
 import { registerEvalCommand } from './commands/eval.ts';
 import { registerExportCommand } from './commands/export.ts';
 import { registerIngestCommand } from './commands/ingest.ts';
+import { registerLineageCommand } from './commands/lineage.ts';
 import { registerLlmCommands } from './commands/llm.ts';
 import { registerMemoryCommands } from './commands/memory.ts';
 import { registerRoundCommands } from './commands/round.ts';
@@ -15,6 +16,7 @@ import { registerRunCommand } from './commands/run.ts';
 import { registerSqlCommand } from './commands/sql.ts';
 import { registerStackCommands } from './commands/stack.ts';
 import { registerTopicCommands } from './commands/topics.ts';
+import { registerUiCommand } from './commands/ui.ts';
 
 /** The `flywheel` command: one entry point for operators, analysts and training jobs. */
 export function buildProgram(): Command {
@@ -35,6 +37,8 @@ export function buildProgram(): Command {
   registerAnalyticsCommands(program);
   registerSqlCommand(program);
   registerReportCommand(program);
+  registerLineageCommand(program);
+  registerUiCommand(program);
   registerDemoCommand(program);
   return program;
 }

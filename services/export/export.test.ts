@@ -101,7 +101,7 @@ describe('verl parquet', () => {
   it('writes RL rows with data_source, prompt, ability, reward_model and extra_info', async () => {
     const group: RlGroup = {
       ...meta('grp_1'), question_id: 'q1', question: 'Who directed Plan 9?', ground_truth: 'Ed Wood', question_style: 'factual',
-      trajectory_ids: ['t1', 't2', 't3'], rewards: [1, 0, 1], advantages: [0.5, -1, 0.5], loss_mask: [true, true, true], pass_count: 2,
+      trajectory_ids: ['t1', 't2', 't3'], rewards: [1, 0, 1], advantages: [0.5, -1, 0.5], loss_mask: [true, true, true], pass_count: 2, answerability: 'useful',
     };
     const rows = verlRlRows([group]);
     const file = path.join(tmp(), 'rl.parquet');

@@ -3,6 +3,8 @@ import { z } from 'zod';
 export const fasConfigSchema = z.object({
   /** template: deterministic question templates; llm: questions written by the shared LLM client (same checks). */
   FAS_STRATEGY: z.enum(['template', 'llm']).default('template'),
+  /** Questions the LLM strategy may write per cluster (at most one per style; bounds its reply). */
+  FAS_LLM_MAX_QUESTIONS: z.coerce.number().int().min(1).max(4).default(4),
   /** K: planning perspectives per question. */
   FAS_PERSPECTIVES: z.coerce.number().int().min(1).max(7).default(3),
   /** Probability of each applicable obfuscation operation (describe_entity, merge_entities, blur_date, blur_number). */

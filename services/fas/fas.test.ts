@@ -150,7 +150,7 @@ describe('LLM actions', () => {
   it('maps K perspectives and a decompose → preliminary → check → final reasoning, with usage', async () => {
     const client = scriptedClient((request: { messages: Array<{ content: string }> }) =>
       request.messages[0].content.includes('You plan how')
-        ? { perspectives: [1, 2].map((n) => ({ name: `p${n}`, view: `View number ${n} of the question.`, first_action: 'search("Ada Moreno")' })) }
+        ? { perspectives: [1, 2].map((n) => ({ name: `p${n}`, view: `View number ${n} of the question.`, first_action: { tool: 'search', input: 'Ada Moreno' } })) }
         : { steps: ['Ada Moreno was born in 1851.', 'The lighthouse was built in 1874.'], preliminary_answer: '1851', check: '1874 − 1851 = 23.', final_answer: '23' },
     );
     const actions = new LlmActions(client);

@@ -9,7 +9,8 @@ const PLANNING = [
   'You plan how a careful researcher with a web search tool would approach a question, before answering it.',
   'Return JSON {"perspectives": [...]} with exactly the number of perspectives asked for, each a different way in:',
   '"name" (a short kebab-case label such as entity-first, constraint-first, timeline, verification), "view" (one or two',
-  'sentences: what to establish first and why) and "first_action" (the first tool call, as search("…") or visit("…")).',
+  'sentences: what to establish first and why) and "first_action" (the first tool call: {"tool": "search" or "visit", "input": the',
+  'query or the page address}).',
   'Do not state or guess the answer.',
 ].join(' ');
 
@@ -24,20 +25,33 @@ const REASONING = [
 export const planningTemplateHash = sha256(`fas-planning-v1\n${PLANNING}`).slice(0, 16);
 export const reasoningTemplateHash = sha256(`fas-reasoning-v1\n${REASONING}`).slice(0, 16);
 
-const planningSchema = (k: number) =>
+// Every list and string is bounded and every shape is one a grammar can force (no regex): a constrained reply
+// always parses and fits the completion budget the client sizes from the schema.
+export const planningSchema = (k: number) =>
   z.object({
     perspectives: z
-      .array(z.object({ name: z.string().min(2).max(40), view: z.string().min(10).max(600), first_action: z.string().regex(/^(search|visit)\(/, 'first_action must be search("…") or visit("…")') }))
+      .array(
+        z.object({
+          name: z.string().min(2).max(40),
+          view: z.string().min(10).max(600),
+          first_action: z.object({ tool: z.enum(['search', 'visit']), input: z.string().min(1).max(160) }),
+        }),
+      )
       .length(k, `exactly ${k} perspectives`),
   });
 
 /** The final answer must be the question's: the model explains the known answer, it does not get to change it. */
-const reasoningSchema = (answer: string) =>
+export const reasoningSchema = (answer: string) =>
   z.object({
     steps: z.array(z.string().min(5).max(600)).min(1).max(8),
     preliminary_answer: z.string().min(1).max(200),
     check: z.string().min(5).max(600),
-    final_answer: z.string().refine((a) => norm(a) === norm(answer), `final_answer must be the question's answer ("${answer}")`),
+    // const: a grammar-constrained model writes the answer itself; other servers are checked leniently
+    final_answer: z
+      .string()
+      .max(200)
+      .refine((a) => norm(a) === norm(answer), `final_answer must be the question's answer ("${answer}")`)
+      .meta({ const: answer }),
   });
 
 const evidenceListing = (q: Question, names: Map<string, string>) => q.evidence.map((e, i) => `[${i + 1}] (${names.get(e.entity_id) ?? e.entity_id}) ${e.statement}`).join('\n');
@@ -61,7 +75,7 @@ export class LlmActions implements ActionStrategy {
         { role: 'user', content: `Perspectives: ${k}\nQuestion: ${q.question}` },
       ],
     });
-    const items = value.perspectives.map((p, i) => `Perspective ${i + 1} (${p.name}): ${p.view} First action: ${p.first_action}`);
+    const items = value.perspectives.map((p, i) => `Perspective ${i + 1} (${p.name}): ${p.view} First action: ${p.first_action.tool}(${JSON.stringify(p.first_action.input)})`);
     return { items, text: [`Question: ${q.question}`, '', ...items].join('\n'), preliminary: '', final: '', llm: { ...response.usage, prompt_template_hash: planningTemplateHash } };
   }
 

@@ -4,20 +4,23 @@ import type { LlmClient } from '../platform/llm/types.ts';
 import { sha256 } from '../platform/records.ts';
 import { STYLES, type QuestionDraft, type QuestionStrategy } from './draft.ts';
 
-export const llmQuestionsSchema = z.object({
-  questions: z
-    .array(
-      z.object({
-        style: z.enum(['factual', 'numeric', 'multi_hop', 'synthesis']),
-        question: z.string().min(10),
-        answer: z.string().min(1).max(200),
-        evidence: z.array(z.number().int().min(1)).min(1),
-        operations: z.array(z.object({ op: z.enum(['describe_entity', 'merge_entities', 'blur_date', 'blur_number']), detail: z.string() })).default([]),
-        hidden: z.array(z.string()).default([]),
-      }),
-    )
-    .max(8),
-});
+/** Bounded lists and strings: a grammar-constrained reply always fits the budget sized from the schema. */
+export function llmQuestionsSchema(maxQuestions = STYLES.length) {
+  return z.object({
+    questions: z
+      .array(
+        z.object({
+          style: z.enum(['factual', 'numeric', 'multi_hop', 'synthesis']),
+          question: z.string().min(10).max(240),
+          answer: z.string().min(1).max(80),
+          evidence: z.array(z.number().int().min(1)).min(1).max(4),
+          operations: z.array(z.object({ op: z.enum(['describe_entity', 'merge_entities', 'blur_date', 'blur_number']), detail: z.string().max(80) })).max(2).default([]),
+          hidden: z.array(z.string().max(80)).max(3).default([]),
+        }),
+      )
+      .max(maxQuestions),
+  });
+}
 
 const SYSTEM = [
   'You write hard research questions from a small knowledge graph: entities with numbered statements.',
@@ -42,7 +45,14 @@ export const llmQuestionsTemplateHash = sha256(`fas-questions-v2\n${SYSTEM}`).sl
 export class LlmQuestionStrategy implements QuestionStrategy {
   readonly name = 'llm' as const;
 
-  constructor(private readonly client: LlmClient) {}
+  private readonly schema: ReturnType<typeof llmQuestionsSchema>;
+
+  constructor(
+    private readonly client: LlmClient,
+    maxQuestions = STYLES.length,
+  ) {
+    this.schema = llmQuestionsSchema(maxQuestions);
+  }
 
   async propose(cluster: Cluster, _random: () => number, signal?: AbortSignal): Promise<QuestionDraft[]> {
     const numbered: Evidence[] = cluster.entities.flatMap((e) => e.statements.map((statement, i) => ({ entity_id: e.entity_id, statement, doc_id: e.statement_doc_ids[i] || e.doc_ids[0] || '' })));
@@ -51,7 +61,7 @@ export class LlmQuestionStrategy implements QuestionStrategy {
       .join('\n\n');
     const { value, response } = await this.client.structured({
       purpose: 'fas',
-      schema: llmQuestionsSchema,
+      schema: this.schema,
       schemaName: 'fas_questions',
       promptTemplateHash: llmQuestionsTemplateHash,
       temperature: 0.7,

@@ -36,7 +36,7 @@ export function createFasStage() {
     concurrency: 1,
     async setup(ctx) {
       const llm = ctx.config.FAS_STRATEGY === 'llm' ? await ctx.llm() : undefined;
-      const strategy = llm ? new LlmQuestionStrategy(llm) : new TemplateStrategy();
+      const strategy = llm ? new LlmQuestionStrategy(llm, ctx.config.FAS_LLM_MAX_QUESTIONS) : new TemplateStrategy();
       const actions = llm ? new LlmActions(llm) : new TemplateActions();
       const questions = new QuestionIndex(ctx.config.FAS_NEAR_DUP_THRESHOLD);
       const tail = ctx.config.FAS_DEDUP_RELOAD

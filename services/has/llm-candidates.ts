@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LlmUsage, Step, Trajectory } from '../platform/generated/records.ts';
+import { boundedRecord } from '../platform/llm/structured.ts';
 import type { LlmClient } from '../platform/llm/types.ts';
 import { sha256 } from '../platform/records.ts';
 import { knownTools } from '../export/prompts.ts';
@@ -14,9 +15,21 @@ const SYSTEM = [
 
 export const promptTemplateHash = sha256(`has-candidates-v1\n${SYSTEM}`).slice(0, 16);
 
-const replySchema = z.object({
-  candidates: z.array(z.object({ thought: z.string(), tool: z.string(), arguments: z.record(z.string(), z.unknown()) })),
-});
+/** Bounded in every direction (count, lengths, argument keys) so a grammar-constrained reply fits its budget. */
+export function candidatesSchema(count: number) {
+  const text = z.string().max(160);
+  return z.object({
+    candidates: z
+      .array(
+        z.object({
+          thought: text,
+          tool: z.enum(Object.keys(knownTools) as [string, ...string[]]),
+          arguments: boundedRecord(z.string().max(16), z.union([text, z.array(text).max(3)]), 2),
+        }),
+      )
+      .max(Math.max(1, count)),
+  });
+}
 
 /** Alternatives from the policy model, sampled with the paper's rollout settings. */
 export async function llmCandidates(
@@ -43,7 +56,7 @@ export async function llmCandidates(
       { role: 'system', content: SYSTEM },
       { role: 'user', content: user },
     ],
-    schema: replySchema,
+    schema: candidatesSchema(count),
     schemaName: 'has_candidates',
     promptTemplateHash,
     temperature: 0.85,

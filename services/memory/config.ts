@@ -5,6 +5,8 @@ export const memoryConfigSchema = z.object({
   MEMORY_EXTRACTOR: z.enum(['nlp', 'llm']).default('nlp'),
   /** Sentences of a document the NLP strategy reads (the lead of a long article carries most of its facts). */
   MEMORY_MAX_SENTENCES: z.coerce.number().int().min(1).default(40),
+  /** Facts the LLM strategy may return per document (bounds its reply and so its completion budget). */
+  MEMORY_LLM_MAX_FACTS: z.coerce.number().int().min(1).max(40).default(4),
   /** Extra entity aliases, `alias=canonical` pairs separated by commas (e.g. `Ed Wood=Edward D. Wood Jr.`). */
   MEMORY_ALIASES: z.string().default(''),
   /** Resolve mentions against entities already in memory (surname, alias, title variants); MEMORY_ALIASES still wins. */

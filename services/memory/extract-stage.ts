@@ -33,7 +33,7 @@ export function createMemoryStage() {
       const merger = ctx.config.MEMORY_RESOLVE ? new MentionMerger(ctx.config.MEMORY_RESOLVE_MIN_CONFIDENCE, ctx.counter('flywheel_memory_merged_mentions_total', 'Entity mentions merged into an entity already in memory, by how', ['via']), ctx.logger) : undefined;
       const tail = merger ? await ctx.follow('fw.memory.entities', { onValue: (e) => merger.learnEntity(e) }) : undefined;
       if (ctx.config.MEMORY_EXTRACTOR === 'llm') {
-        return { extractor: new LlmExtractor(await ctx.llm()), ids, merger, tail };
+        return { extractor: new LlmExtractor(await ctx.llm(), undefined, ctx.config.MEMORY_LLM_MAX_FACTS), ids, merger, tail };
       }
       return { extractor: new NlpExtractor(ids, ctx.config.MEMORY_MAX_SENTENCES), ids, merger, tail };
     },

@@ -25,6 +25,8 @@ export const platformConfigSchema = z.object({
   KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
   KAFKA_SASL_USERNAME: z.string().optional(),
   KAFKA_SASL_PASSWORD: z.string().optional(),
+  /** Codec of every record batch this process produces; unset: zstd (bench/compression.ts), gzip without its codec. */
+  KAFKA_COMPRESSION: z.enum(['none', 'gzip', 'lz4', 'zstd']).optional(),
   /** Prepended to every catalogue topic name: lets tests and tenants share one cluster. */
   /** Replication factor of the topics flywheel creates, instead of the catalogue's (3 on `stack up --brokers 3`); min.insync.replicas is one less. */
   TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(7).optional(),

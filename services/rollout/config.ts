@@ -29,6 +29,9 @@ export const rolloutConfigSchema = z.object({
   ROLLOUT_REWARD: z.enum(['binary', 'f1']).default('binary'),
   /** Correct rollouts kept for SFT per question by rejection sampling. */
   ROLLOUT_SFT_PER_QUESTION: z.coerce.number().int().min(0).max(64).default(1),
+  /** Label a grounded rollout whose answer and evidence an earlier question already gave `duplicate_sample` (not SFT). */
+  ROLLOUT_SFT_DEDUPE: flag.default(true),
+  ROLLOUT_SFT_DEDUPE_MAX: z.coerce.number().int().min(1).default(100_000),
   /** Search: the local BM25 corpus, or an external API (SEARCH_API_URL with {query}). */
   SEARCH_BACKEND: z.enum(['local', 'http']).default('local'),
   SEARCH_API_URL: z.string().url().optional(),

@@ -1,4 +1,4 @@
-import type { Question, RlGroup, ToolCall, Trajectory } from '../platform/generated/records.ts';
+import type { Drop, Question, RlGroup, ToolCall, Trajectory } from '../platform/generated/records.ts';
 import { addUsage } from '../platform/llm/types.ts';
 import { contentId, sha256, type RecordMeta } from '../platform/records.ts';
 import type { OutputRecord } from '../platform/runtime/stage.ts';
@@ -6,12 +6,22 @@ import type { RolloutRun } from './agent/loop.ts';
 import type { AgentMode, Policy } from './agent/types.ts';
 import { dispositions, groupAdvantages, selectForSft, type GroupMember } from './grpo.ts';
 import type { JudgeResult } from './judge/judge.ts';
+import type { ProcessVerdict } from './quality/process-check.ts';
 
 export interface JudgedRollout {
   index: number;
   id: string;
   run: RolloutRun;
   judged: JudgeResult;
+  /** The process check, for correct rollouts only: SFT keeps a rollout only when it is grounded. */
+  process?: ProcessVerdict;
+}
+
+/** too_easy: every rollout correct; useful: some; unanswerable: none (the group stays out of fw.rl.groups). */
+export type Answerability = 'too_easy' | 'useful' | 'unanswerable';
+
+export function answerability(passCount: number, g: number): Answerability {
+  return passCount === 0 ? 'unanswerable' : passCount === g ? 'too_easy' : 'useful';
 }
 
 export interface GroupContext {
@@ -22,6 +32,7 @@ export interface GroupContext {
   maxCalls: number;
   sftPerQuestion: number;
   meta(id: string, parents?: string[]): RecordMeta;
+  drop(reason: string, subjectId: string, detail?: string, parents?: string[]): { topic: 'fw.drops'; value: Drop };
 }
 
 /** Ids name the rollout's slot, not its content: a replayed question overwrites rather than duplicates. */
@@ -54,6 +65,7 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
     f1: r.judged.judgement.f1,
     toolCalls: r.run.calls.length,
     signature: signature(r.run),
+    grounded: r.process?.grounded ?? false,
   }));
   const { advantages, mask } = groupAdvantages(members);
   const kept = selectForSft(members, ctx.sftPerQuestion);
@@ -80,6 +92,8 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
       tool_call_count: r.run.calls.length,
       disposition: disposition[i],
       llm,
+      quality_label: r.judged.judgement.correct ? (r.process?.label ?? '') : '',
+      quality_detail: r.judged.judgement.correct ? (r.process?.detail ?? '') : '',
     };
     for (const call of r.run.calls) {
       const record: ToolCall = {
@@ -96,7 +110,16 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
     }
     out.push({ topic: 'fw.rollout.trajectories', value: trajectory });
     out.push({ topic: disposition[i] === 'sft' ? 'fw.sft.trajectories' : 'fw.trajectories.discarded', value: trajectory });
+    // correct but not right for the right reason: labelled RL/CPT material, counted as a drop from SFT
+    if (r.judged.judgement.correct && r.process && !r.process.grounded) out.push(ctx.drop(`sft_rejected_${r.process.label}`, r.id, r.process.detail.slice(0, 500), [r.id, q.id]));
   });
+
+  const passCount = members.filter((m) => m.correct).length;
+  const verdict = answerability(passCount, members.length);
+  if (verdict === 'unanswerable') {
+    out.push(ctx.drop('unanswerable', q.id, `${q.style}/${q.strategy}: none of ${members.length} rollouts found the answer`, [q.id, ...rollouts.map((r) => r.id)]));
+    return out;
+  }
 
   const group: RlGroup = {
     ...ctx.meta(ctx.groupId, [q.id, ...rollouts.map((r) => r.id)]),
@@ -108,7 +131,8 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
     rewards: members.map((m) => m.reward),
     advantages,
     loss_mask: mask,
-    pass_count: members.filter((m) => m.correct).length,
+    pass_count: passCount,
+    answerability: verdict,
   };
   out.push({ topic: 'fw.rl.groups', value: group });
   return out;

@@ -10,6 +10,7 @@ const member = (i: number, over: Partial<GroupMember> = {}): GroupMember => ({
   f1: 0,
   toolCalls: 2,
   signature: `s${i}`,
+  grounded: true,
   ...over,
 });
 
@@ -66,6 +67,12 @@ describe('rejection sampling', () => {
     expect(selectForSft(members, 3)).toEqual([1, 0, 4]);
     expect(selectForSft(members, 0)).toEqual([]);
     expect(selectForSft([member(0), member(1)], 2)).toEqual([]);
+  });
+
+  it('never keeps a correct rollout that failed the process check', () => {
+    const members = [member(0, { correct: true, reward: 1, f1: 1, grounded: false, toolCalls: 1 }), member(1, { correct: true, reward: 1, f1: 1, toolCalls: 4 })];
+    expect(selectForSft(members, 2)).toEqual([1]);
+    expect(selectForSft([members[0]], 1)).toEqual([]);
   });
 
   it('labels sft, rl_only and discarded', () => {

@@ -17,6 +17,8 @@ export interface GroupMember {
   toolCalls: number;
   /** Hash of the action sequence: identical rollouts are kept for SFT only once. */
   signature: string;
+  /** Passed the process check (answer or operands grounded in tool responses about the asked attribute). */
+  grounded: boolean;
 }
 
 /** A_i = r_i − mean(r_j, j ≠ i). A group of one has nothing to compare with: advantage 0. */
@@ -50,12 +52,12 @@ export function groupAdvantages(members: GroupMember[]): { advantages: number[];
 }
 
 /**
- * Rejection sampling: the correct rollouts that ended with a final answer, best first (F1, a real answer before a
+ * Rejection sampling: the correct, grounded rollouts that ended with a final answer, best first (F1, a real answer before a
  * forced one, fewer tool calls, then index), distinct by action sequence, at most `keep`. Returns rollout indexes.
  */
 export function selectForSft(members: GroupMember[], keep: number): number[] {
   const candidates = members
-    .filter((m) => m.correct && reachedFinalAnswer(m))
+    .filter((m) => m.correct && m.grounded && reachedFinalAnswer(m))
     .sort(
       (a, b) =>
         b.f1 - a.f1 ||

@@ -11,6 +11,8 @@ import { Corpus } from './corpus/corpus.ts';
 import { groupIdFor, groupOutputs, trajectoryIdFor, type JudgedRollout } from './group.ts';
 import { lexicalJudge, llmJudge, type Judge } from './judge/judge.ts';
 import { RolloutMetrics } from './metrics.ts';
+import { checkRollout } from './quality/check-rollout.ts';
+import { SftDedupe } from './quality/sft-dedupe.ts';
 import { buildToolbox } from './tools/index.ts';
 import type { Toolbox } from './tools/toolbox.ts';
 
@@ -22,6 +24,7 @@ export interface RolloutState {
   judge: Judge;
   llm?: LlmClient;
   metrics: RolloutMetrics;
+  dedupe?: SftDedupe;
 }
 
 export interface RolloutDependencies {
@@ -75,7 +78,8 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
       const judgeOptions = { f1Threshold: config.ROLLOUT_JUDGE_F1_THRESHOLD, reward: config.ROLLOUT_REWARD };
       const judge = config.ROLLOUT_JUDGE === 'llm' ? llmJudge(llm!) : lexicalJudge(judgeOptions);
       ctx.logger.info({ mode: config.ROLLOUT_MODE, policy: policy.model, judge: judge.kind, g: config.ROLLOUT_G, tools: toolbox.specs.map((t) => t.name) }, 'rollout ready');
-      return { corpus, feed, toolbox, policy, judge, llm, metrics: new RolloutMetrics(ctx.metrics.registry, corpus) };
+      const dedupe = config.ROLLOUT_SFT_DEDUPE ? new SftDedupe(config.ROLLOUT_SFT_DEDUPE_MAX) : undefined;
+      return { corpus, feed, toolbox, policy, judge, llm, metrics: new RolloutMetrics(ctx.metrics.registry, corpus), dedupe };
     },
     async process(record, ctx) {
       const question = record.value;
@@ -99,13 +103,15 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
             });
             if (run.termination === 'error') ctx.logger.warn({ question: question.id, rollout: index, error: run.error }, 'rollout ended in error');
             const judged = await state.judge.judge({ question: question.question, reference: question.answer, prediction: run.prediction }, ctx.signal);
-            state.metrics.record(config.ROLLOUT_MODE, run, judged.judgement.correct);
-            return { index, id, run, judged };
+            const process = judged.judgement.correct ? await checkRollout(state.judge, question, run, judged, ctx.signal) : undefined;
+            state.metrics.record(config.ROLLOUT_MODE, run, judged.judgement.correct, process?.label);
+            return { index, id, run, judged, process };
           }),
         ),
       );
+      state.dedupe?.apply(question.id, rollouts);
       return groupOutputs(
-        { question, groupId, mode: config.ROLLOUT_MODE, policy: state.policy, maxCalls: config.ROLLOUT_MAX_CALLS, sftPerQuestion: config.ROLLOUT_SFT_PER_QUESTION, meta: ctx.meta },
+        { question, groupId, mode: config.ROLLOUT_MODE, policy: state.policy, maxCalls: config.ROLLOUT_MAX_CALLS, sftPerQuestion: config.ROLLOUT_SFT_PER_QUESTION, meta: ctx.meta, drop: ctx.drop },
         rollouts,
       );
     },

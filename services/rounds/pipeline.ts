@@ -15,13 +15,19 @@ export interface CommandStep {
   run(): Promise<unknown>;
 }
 
-export type PipelineStep = { kind: 'stage'; stage: AnyStage } | { kind: 'command'; command: CommandStep };
+/**
+ * For the pipelined run: `waitFor`, topics a stage reads whole besides its inputs (a side input), complete before
+ * it starts; `after`, steps that must be done (drained, or run) first, e.g. because they tail what this one writes.
+ */
+export type PipelineStep = { kind: 'stage'; stage: AnyStage; waitFor?: readonly string[]; after?: readonly string[] } | { kind: 'command'; command: CommandStep };
 
 export interface StageRun {
   name: string;
   level: number;
   running?: RunningStage;
   seconds: number;
+  /** Seconds after the pipelined run began that the step started. */
+  startedAt?: number;
   result?: unknown;
 }
 
@@ -34,10 +40,17 @@ export interface PipelineOptions {
   onLevel?(level: number, steps: string[]): void;
   onLag?(lag: number): void;
   drainTimeoutMs?: number;
+  /** How long positions must stay put before a drain check reads the remaining gaps (default 2000). */
+  quietMs?: number;
+  /**
+   * Pipelined run only: once drained, start stopping the stages but return without waiting (leaving a consumer
+   * group can take a fetch's long-poll); the caller awaits `running.stop()` of every run before reusing the groups.
+   */
+  stopInBackground?: boolean;
 }
 
 const stepName = (s: PipelineStep) => (s.kind === 'stage' ? s.stage.name : s.command.name);
-const stepIo = (s: PipelineStep) => (s.kind === 'stage' ? { inputs: s.stage.inputs as readonly string[], outputs: s.stage.outputs } : s.command);
+const stepIo = (s: PipelineStep) => (s.kind === 'stage' ? { inputs: [...s.stage.inputs, ...(s.waitFor ?? [])] as readonly string[], outputs: s.stage.outputs } : s.command);
 
 /** Level of each step: 0 for steps fed only by outside sources, else one more than its latest producer. */
 export function levels(steps: PipelineStep[]): Map<string, number> {
@@ -92,6 +105,6 @@ export async function runPipeline(steps: PipelineStep[], options: PipelineOption
 async function drain(started: Array<{ running: RunningStage; inputs: readonly string[] }>, options: PipelineOptions): Promise<void> {
   await options.kafka.waitForDrain(
     started.map((s) => ({ groupId: s.running.groupId, topics: s.inputs.map((t) => options.names.physical(t)) })),
-    { timeoutMs: options.drainTimeoutMs ?? 900_000, quietMs: 2000, pollMs: 500, onPoll: options.onLag },
+    { timeoutMs: options.drainTimeoutMs ?? 900_000, quietMs: options.quietMs ?? 2000, pollMs: 500, onPoll: options.onLag },
   );
 }

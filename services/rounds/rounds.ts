@@ -8,6 +8,8 @@ export interface OpenRoundOptions {
   model: string;
   modelVersion?: string;
   endpoint?: string;
+  /** Model and endpoint per stage strategy that uses an LLM (the CLI passes llmPlan's), recorded as stage_models. */
+  stageModels?: Record<string, string>;
   /** The environment the round's stages run with (its settings are hashed into the manifest). */
   env: NodeJS.ProcessEnv;
   /** The stages' own variables, hashed into the manifest's config_hash (the CLI passes stageConfigVariables()). */
@@ -34,6 +36,7 @@ export async function openRound(ctx: RoundsContext, options: OpenRoundOptions): 
     model: options.model,
     model_version: options.modelVersion ?? `r${round}`,
     policy_endpoint: options.endpoint ?? '',
+    stage_models: options.stageModels ?? {},
     // a derived round ran no stage: its data comes from the parent round's settings and the derivation
     config_hash: options.derivedFrom?.configHash ?? configHash(options.env, options.configVariables ?? []).hash,
     opened_at: now,

@@ -12,7 +12,7 @@ import { sampleValues } from '../fixtures/records.ts';
 export function knownRound(round: number) {
   const s = sampleValues();
   const meta = (id: string, parents: string[] = []) => ({ id, round, parent_ids: parents, producer: { service: 'test', version: '1', instance: 'i' }, created_at: 1_700_000_000_000 });
-  const usage = (model: string, input: number, output: number, cost: number) => ({ model, prompt_template_hash: 'p', input_tokens: input, output_tokens: output, calls: 1, cached_calls: 0, cost_usd: cost });
+  const usage = (model: string, input: number, output: number, cost: number) => ({ model, endpoint: '', prompt_template_hash: 'p', input_tokens: input, output_tokens: output, calls: 1, cached_calls: 0, cost_usd: cost });
 
   const raw = ['raw_1', 'raw_2', 'raw_3'].map((id) => ({ ...s['fw.ingest.raw'], ...meta(id) }));
   const docs = [
@@ -23,6 +23,7 @@ export function knownRound(round: number) {
     { ...s['fw.drops'], ...meta('drop_1', ['raw_3']), stage: 'ingest', reason: 'too_short', subject_id: 'raw_3' },
     { ...s['fw.drops'], ...meta('drop_2', ['q_num']), stage: 'rollout', reason: 'no_answer', subject_id: 'q_num' },
     { ...s['fw.drops'], ...meta('drop_3', ['q_hard']), stage: 'rollout', reason: 'no_answer', subject_id: 'q_hard' },
+    { ...s['fw.drops'], ...meta('drop_4', ['cluster_1']), stage: 'fas', reason: 'answer_in_question', subject_id: 'question_gated' },
   ];
   const facts = [
     // LLM extraction: 1000 in / 100 out tokens on priced-model, reported cost ignored because a price is configured
@@ -46,8 +47,8 @@ export function knownRound(round: number) {
     question('q_hard', 'factual', ['describe_entity', 'merge_entities'], 3, null),
   ];
   // rollouts: q_fact 1 of 2 correct, q_num 2 of 2, q_hard 0 of 2 → accepted 3 of 6
-  const traj = (id: string, questionId: string, style: string, correct: boolean, disposition: string, topicParents: string[] = [questionId]) => ({
-    ...s['fw.rollout.trajectories'], ...meta(id, topicParents), question_id: questionId, question_style: style, disposition,
+  const traj = (id: string, questionId: string, style: string, correct: boolean, disposition: string, label = correct ? 'grounded' : '') => ({
+    ...s['fw.rollout.trajectories'], ...meta(id, [questionId]), question_id: questionId, question_style: style, disposition, quality_label: label,
     judge: { kind: 'exact', correct, em: correct ? 1 : 0, f1: correct ? 1 : 0, rationale: '' }, reward: correct ? 1 : 0,
     llm: null, // policy tokens come from the steps: 2 steps × (10 in, 5 out) = 20 in, 10 out under model "scripted"
   });
@@ -55,12 +56,12 @@ export function knownRound(round: number) {
     traj('t_fact_0', 'q_fact', 'factual', true, 'sft'),
     traj('t_fact_1', 'q_fact', 'factual', false, 'discarded'),
     traj('t_num_0', 'q_num', 'numeric', true, 'sft'),
-    traj('t_num_1', 'q_num', 'numeric', true, 'sft'),
+    traj('t_num_1', 'q_num', 'numeric', true, 'rl_only', 'operand_unsupported'), // correct, but failed the process check
     traj('t_hard_0', 'q_hard', 'factual', false, 'discarded'),
     traj('t_hard_1', 'q_hard', 'factual', false, 'discarded'),
   ];
   const sft = rollouts.filter((t) => t.disposition === 'sft');
-  const discarded = rollouts.filter((t) => t.disposition === 'discarded');
+  const discarded = rollouts.filter((t) => t.disposition !== 'sft');
   const rlGroups = [
     { ...s['fw.rl.groups'], ...meta('grp_fact', ['t_fact_0', 't_fact_1']), question_id: 'q_fact' },
     { ...s['fw.rl.groups'], ...meta('grp_num', ['t_num_0', 't_num_1']), question_id: 'q_num' },
@@ -96,10 +97,11 @@ export function knownRound(round: number) {
     funnel: [
       ['docs_in', '', 3], ['docs_kept', '', 2], ['facts', '', 3], ['entities', '', 2],
       ['questions', 'factual', 2], ['questions', 'numeric', 1],
-      ['rollouts', '', 6], ['accepted', '', 3], ['sft', '', 3], ['rl_groups', '', 2], ['discarded', '', 3],
+      ['rollouts', '', 6], ['accepted', '', 3], ['sft', '', 2], ['rl_groups', '', 2], ['discarded', '', 4],
       ['cpt_samples', 'discarded_trajectory', 1], ['cpt_samples', 'document', 2],
     ],
     dropReasons: [
+      { stage: 'fas', reason: 'answer_in_question', drops: 1 },
       { stage: 'ingest', reason: 'too_short', drops: 1 },
       { stage: 'rollout', reason: 'no_answer', drops: 2 },
     ],
@@ -116,6 +118,25 @@ export function knownRound(round: number) {
     ],
     // pass@2 with n = 2: q_fact 1 − C(1,2)/C(2,2) = 1, q_hard 0 → factual 0.5; numeric 1
     passAt2: { factual: 0.5, numeric: 1 },
+    // q_fact 1/2 useful, q_hard 0/2 unanswerable (factual); q_num 2/2 too easy (numeric); all strategy 'template'
+    answerability: [
+      { style: 'factual', strategy: 'template', questions: 2, too_easy: 0, useful: 1, unanswerable: 1, share_answerable: 0.5, share_too_easy: 0 },
+      { style: 'numeric', strategy: 'template', questions: 1, too_easy: 1, useful: 0, unanswerable: 0, share_answerable: 1, share_too_easy: 1 },
+    ],
+    questionQuality: [
+      { style: 'factual', strategy: 'template', published: 2, rolled_out: 2, answerable: 1, too_easy: 0, unanswerable: 1, with_sft: 1, share_answerable: 0.5, share_too_easy: 0 },
+      { style: 'numeric', strategy: 'template', published: 1, rolled_out: 1, answerable: 1, too_easy: 1, unanswerable: 0, with_sft: 1, share_answerable: 1, share_too_easy: 1 },
+    ],
+    // question_gated (fas gate), q_num and q_hard (rollout no_answer); raw_3 is not a question
+    questionDrops: [
+      { stage: 'rollout', reason: 'no_answer', questions: 2 },
+      { stage: 'fas', reason: 'answer_in_question', questions: 1 },
+    ],
+    processChecks: [
+      { style: 'factual', label: 'grounded', correct_rollouts: 1, kept_for_sft: 1 },
+      { style: 'numeric', label: 'grounded', correct_rollouts: 1, kept_for_sft: 1 },
+      { style: 'numeric', label: 'operand_unsupported', correct_rollouts: 1, kept_for_sft: 0 },
+    ],
     prices: { 'priced-model': { input: 2, output: 10 } },
     // priced-model: (1000 × 2 + 100 × 10) / 1e6 = 0.003; unpriced-model: reported 0.01; scripted: 0 (6 rollouts × 30 tokens)
     costByModel: [

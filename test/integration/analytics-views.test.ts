@@ -1,18 +1,17 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { endpointQuerier, openQuerier } from '../../services/analytics/querier.ts';
 import { ReadOnlyViolationError } from '../../services/analytics/query.ts';
 import { startAnalytics, type RunningAnalytics } from '../../services/analytics/service.ts';
 import type { TopicName, TopicValues } from '../../services/platform/generated/records.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 import { knownRound } from './analytics-round.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-views-'));
 const ROUND = 4;
 const { records, expected } = knownRound(ROUND);
@@ -69,6 +68,13 @@ describe('analytics views on a known round', () => {
     expect(await rows(`SELECT operation, difficulty, questions, accepted, acceptance_rate FROM views.acceptance_by_operation WHERE round = ${ROUND}`)).toEqual(expected.byOperation);
     const passAt2 = await rows(`SELECT style, round(avg(pass_at_k), 4) AS p FROM views.pass_at_k(k = 2) WHERE round = ${ROUND} AND operation IN ('none', 'blur_number', 'describe_entity') GROUP BY style ORDER BY style`);
     expect(Object.fromEntries(passAt2.map((r) => [r.style, r.p]))).toEqual(expected.passAt2);
+  });
+
+  it('data quality: answerability, question quality and drops, process checks of correct rollouts', async () => {
+    expect(await rows(`SELECT style, strategy, questions, too_easy, useful, unanswerable, share_answerable, share_too_easy FROM views.answerability WHERE round = ${ROUND}`)).toEqual(expected.answerability);
+    expect(await rows(`SELECT * EXCEPT (round) FROM views.question_quality WHERE round = ${ROUND}`)).toEqual(expected.questionQuality);
+    expect(await rows(`SELECT stage, reason, questions FROM views.question_drops WHERE round = ${ROUND}`)).toEqual(expected.questionDrops);
+    expect(await rows(`SELECT style, label, correct_rollouts, kept_for_sft FROM views.sft_process_checks WHERE round = ${ROUND}`)).toEqual(expected.processChecks);
   });
 
   it('tokens and $ cost per model and per accepted sample, with configured prices', async () => {
@@ -139,6 +145,11 @@ describe('flywheel sql and report', () => {
     expect(report.stdout).toMatch(/per accepted sample \$0\.004333/);
     expect(report.stdout).toMatch(/acceptance per question style[\s\S]*numeric\s+1\s+2\s+2\s+1\s+1\s+1/);
     expect(report.stdout).toMatch(/drops per stage and reason[\s\S]*rollout\s+no_answer\s+2/);
+    expect(report.stdout).toContain(`round ${ROUND} — data quality`);
+    expect(report.stdout).toContain('questions made 4: dropped before rollout 1, published 3, rolled out 3; answerable (kept for SFT/RL) 2 (66.7%), too easy 1 (33.3%), unanswerable 1 (33.3%); with an SFT trajectory 2');
+    expect(report.stdout).toMatch(/factual\s+template\s+2\s+2\s+1\s+0\s+1\s+1\s+50\.0%\s+0\.0%/);
+    expect(report.stdout).toMatch(/questions dropped, by reason[\s\S]*rollout\s+no_answer\s+2[\s\S]*fas\s+answer_in_question\s+1/);
+    expect(report.stdout).toMatch(/process check of correct rollouts[\s\S]*grounded\s+2\s+2[\s\S]*operand_unsupported\s+1\s+0/);
     const chart = fs.readFileSync(svg, 'utf8');
     expect(chart).toMatch(/^<svg/);
     expect(chart).toContain('<title>questions factual: 2</title>');

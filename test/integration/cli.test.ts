@@ -1,15 +1,14 @@
-import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { topicCatalogue } from '../../services/platform/catalogue.ts';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { documents } from '../fixtures/documents.ts';
+import { execChild, spawnChild, stopChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
 const flywheel = path.join(projectRoot, 'bin/flywheel.mjs');
-const run = promisify(execFile);
+const run = execChild;
 
 describe('the flywheel command', () => {
   const env = new TestEnv();
@@ -32,10 +31,13 @@ describe('the flywheel command', () => {
 
   it('runs a service and drains on SIGTERM', async () => {
     await env.produce('fw.docs', documents(50, { prefix: 'cli', size: 300 }));
-    const child = spawn('node', [flywheel, 'run', 'cpt-docs'], { env: { ...env.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnChild('node', [flywheel, 'run', 'cpt-docs'], { env: { ...env.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let logs = '';
-    child.stdout.on('data', (d) => (logs += d));
-    await env.drain([{ groupId: `${env.prefix}fw.cpt-docs`, inputs: ['fw.docs'] }]);
+    child.stdout!.on('data', (d) => (logs += d));
+    await env.drain([{ groupId: `${env.prefix}fw.cpt-docs`, inputs: ['fw.docs'] }]).catch(async (error) => {
+      await stopChild(child, 'SIGKILL');
+      throw error;
+    });
     child.kill('SIGTERM');
     const code = await new Promise((resolve) => child.once('exit', resolve));
     await sleep(10);

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAnalytics } from '../../services/analytics/service.ts';
@@ -23,9 +21,10 @@ import { closeRound, openRound } from '../../services/rounds/rounds.ts';
 import { qaDocuments, readQaFile } from '../../services/rollout/eval/qa-file.ts';
 import { findStage } from '../../services/stages.ts';
 import { reworded, verbatimLines } from '../fixtures/contamination.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
 const items = readQaFile(qaFile);
 const corpusItems = items.slice(100, 112); // the round's documents: some of the injected questions' own paragraphs

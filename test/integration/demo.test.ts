@@ -1,13 +1,12 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 
 describe('flywheel demo', () => {
   const env = new TestEnv();

@@ -1,17 +1,17 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { knowledgeFixtures } from '../fixtures/knowledge-corpus.ts';
+import { spawnChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
 function flywheel(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), ...args], { env, cwd: projectRoot });
+    const child = spawnChild(process.execPath, [path.join(projectRoot, 'bin/flywheel.mjs'), ...args], { env, cwd: projectRoot });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }

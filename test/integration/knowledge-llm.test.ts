@@ -48,7 +48,7 @@ function questions(listing: string) {
 function planning(user: string) {
   const k = Number(/Perspectives: (\d+)/.exec(user)?.[1] ?? 1);
   const views = ['entity-first', 'timeline', 'verification', 'constraint-first', 'answer-type'];
-  return { perspectives: views.slice(0, k).map((name) => ({ name, view: `Approach the question ${name}: establish each fact it depends on first.`, first_action: 'search("Harbor Lighthouse")' })) };
+  return { perspectives: views.slice(0, k).map((name) => ({ name, view: `Approach the question ${name}: establish each fact it depends on first.`, first_action: { tool: 'search', input: 'Harbor Lighthouse' } })) };
 }
 
 /** A reasoning action: the first reply gives a wrong final answer (retried with the validation error), the retry the right one. */

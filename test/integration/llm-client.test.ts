@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TransientError, isRetriable } from '../../services/platform/errors.ts';
 import { createLlmClient, type LlmClientOptions } from '../../services/platform/llm/client.ts';
-import { LlmOutputError, LlmRequestError } from '../../services/platform/llm/errors.ts';
+import { LlmOutputError, LlmRequestError, LlmTruncatedError } from '../../services/platform/llm/errors.ts';
 import { LlmGovernor } from '../../services/platform/llm/governor.ts';
 import { addUsage, type ChatRequest } from '../../services/platform/llm/types.ts';
 import { createLogger } from '../../services/platform/logger.ts';
@@ -276,5 +277,50 @@ describe('structured output', () => {
     expect(error).toBeInstanceOf(LlmOutputError);
     expect(isRetriable(error)).toBe(false);
     expect(error.message).toMatch(/verdict still invalid after 2 attempts/);
+  });
+
+  const Bounded = z.object({ items: z.array(z.string().max(20)).max(3) });
+
+  it('sizes max_tokens from the schema bounds unless the caller sets it', async () => {
+    const { llm } = makeClient();
+    fake.enqueue({ content: '{"items": ["a"]}' }, { content: '{"items": ["b"]}' });
+    await llm.structured({ ...ask('list'), schema: Bounded, schemaName: 'bounded' });
+    await llm.structured({ ...ask('list', { max_tokens: 7 }), schema: Bounded, schemaName: 'bounded' });
+    const [sized, set] = fake.chatRequests.map((r) => r.body.max_tokens as number);
+    expect(sized).toBeGreaterThan(Math.ceil('{"items": ["12345678901234567890", "12345678901234567890", "12345678901234567890"]}'.length / 3));
+    expect(sized).toBeLessThan(100);
+    expect(set).toBe(7);
+  });
+
+  it('asks a reply cut at max_tokens again once with twice the budget', async () => {
+    const { llm, registry } = makeClient();
+    fake.enqueue({ content: '{"items": ["a", "b', finish_reason: 'length' }, { content: '{"items": ["a", "b"]}' });
+    const { value, response } = await llm.structured({ ...ask('list', { max_tokens: 10 }), schema: Bounded, schemaName: 'bounded' });
+    expect(value.items).toEqual(['a', 'b']);
+    expect(response.usage.calls).toBe(2);
+    expect(response.usage.endpoint).toBe(fake.url); // records name the endpoint that served them
+    expect(fake.chatRequests.map((r) => r.body.max_tokens)).toEqual([10, 20]);
+    expect(fake.chatRequests[1].body.messages).toHaveLength(fake.chatRequests[0].body.messages!.length); // no correction turn
+    expect(await counter(registry, 'flywheel_llm_retries_total', { reason: 'truncated' })).toBe(1);
+  });
+
+  it('fails with LLM_OUTPUT_TRUNCATED (not retriable) when the doubled budget is cut too, and caches no cut reply', async () => {
+    const { llm } = makeClient();
+    fake.enqueue({ content: '{"items": ["a', finish_reason: 'length' }, { content: '{"items": ["a", "b', finish_reason: 'length' });
+    const request = { ...ask('list', { max_tokens: 10, cache: true }), schema: Bounded, schemaName: 'bounded' };
+    const error = await llm.structured(request).catch((e) => e);
+    expect(error).toBeInstanceOf(LlmTruncatedError);
+    expect(error.code).toBe('LLM_OUTPUT_TRUNCATED');
+    expect(isRetriable(error)).toBe(false);
+    expect(error.message).toMatch(/cut at max_tokens=20/);
+    fake.enqueue({ content: '{"items": ["c"]}' });
+    expect((await llm.structured(request)).value.items).toEqual(['c']); // asked again, not replayed from the cache
+  });
+
+  it('leaves no abort listener on the caller signal after many calls', async () => {
+    const { llm } = makeClient();
+    const stage = new AbortController();
+    await Promise.all(Array.from({ length: 20 }, (_, i) => llm.chat(ask(`listener ${i}`, { signal: stage.signal }))));
+    expect(getEventListeners(stage.signal, 'abort')).toHaveLength(0);
   });
 });

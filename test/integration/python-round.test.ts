@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicCatalogue } from '../../services/platform/catalogue.ts';
 import type { TopicName, TopicValues } from '../../services/platform/generated/records.ts';
@@ -11,9 +9,10 @@ import { readRoundRecords } from '../../services/rounds/read-round.ts';
 import { closeRound, openRound } from '../../services/rounds/rounds.ts';
 import type { RoundsContext } from '../../services/rounds/manifest.ts';
 import { sampleValues } from '../fixtures/records.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 const exampleDir = path.join(projectRoot, 'examples/python');
 const python = path.join(exampleDir, '.venv/bin/python');
 const DATASETS = ['fw.sft.trajectories', 'fw.rl.groups', 'fw.cpt.samples'] as const;

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parquetReadObjects } from 'hyparquet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliContext } from '../../services/cli/context.ts';
@@ -20,9 +18,10 @@ import { qaDocuments, qaQuestion, readQaFile } from '../../services/rollout/eval
 import { waitForQuestions } from '../../services/rollout/eval/run.ts';
 import { rolloutStage } from '../../services/rollout/stage.ts';
 import { FakeOpenAiServer } from '../fakes/openai-server.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const run = promisify(execFile);
+const run = execChild;
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
 
 describe('round rescore: a closed round judged again as a derived round, no rollout', () => {
@@ -40,7 +39,7 @@ describe('round rescore: a closed round judged again as a derived round, no roll
     await env.produce('fw.fas.questions', questions);
     const rollout = await startStage(rolloutStage, { env: env.env, http: false, progressEveryMs: 0 });
     try {
-      await waitForQuestions(rollout, questions.length, 180_000);
+      await waitForQuestions(rollout, questions.length, 4, 180_000);
       await env.drain([{ groupId: rollout.groupId, inputs: rolloutStage.inputs }]);
     } finally {
       await rollout.stop();

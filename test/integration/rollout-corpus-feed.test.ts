@@ -54,13 +54,13 @@ describe('the rollout corpus follows fw.docs', () => {
   it('answers from documents indexed at start-up and from documents that arrive while it runs', async () => {
     expect(await corpusSize()).toBe(1);
     await env.produce('fw.fas.questions', [question('What is the capital city of Freedonia?', 'Fredville')]);
-    await waitForQuestions(running, 1, 60_000);
+    await waitForQuestions(running, 1, 1, 60_000);
     await env.produce('fw.docs', [late]);
     // the feed indexes new documents as they arrive: wait until the corpus gauge shows the second one
     for (let i = 0; i < 120 && (await corpusSize()) < 2; i++) await new Promise((resolve) => setTimeout(resolve, 250));
     expect(await corpusSize()).toBe(2);
     await env.produce('fw.fas.questions', [question('What is the capital city of Sylvania?', 'Sylvaport')]);
-    await waitForQuestions(running, 2, 60_000);
+    await waitForQuestions(running, 2, 1, 60_000);
 
     const trajectories = await env.read('fw.rollout.trajectories');
     expect(trajectories).toHaveLength(2);

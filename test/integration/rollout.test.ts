@@ -22,15 +22,16 @@ describe('rollout service through the real broker', () => {
   let trajectoryMetric: Array<{ value: number; labels: Partial<Record<string, string | number>> }> = [];
 
   async function readAll() {
-    const [trajectories, sft, discarded, groups, toolCalls, dlq] = await Promise.all([
+    const [trajectories, sft, discarded, groups, toolCalls, dlq, drops] = await Promise.all([
       env.read('fw.rollout.trajectories'),
       env.read('fw.sft.trajectories'),
       env.read('fw.trajectories.discarded'),
       env.read('fw.rl.groups'),
       env.read('fw.tool.calls'),
       env.read('fw.dlq'),
+      env.read('fw.drops'),
     ]);
-    return { trajectories, sft, discarded, groups, toolCalls, dlq };
+    return { trajectories, sft, discarded, groups, toolCalls, dlq, drops };
   }
 
   beforeAll(async () => {
@@ -39,7 +40,7 @@ describe('rollout service through the real broker', () => {
     await env.produce('fw.fas.questions', [...questions, poison]);
     const running = await startStage(rolloutStage, { env: env.env, http: false, progressEveryMs: 0 });
     try {
-      await waitForQuestions(running, questions.length + 1, 120_000); // every question has its group (or dead letter) committed
+      await waitForQuestions(running, questions.length + 1, G, 120_000); // every question has its group (or dead letter) committed
       await env.drain([{ groupId: running.groupId, inputs: rolloutStage.inputs }]);
       trajectoryMetric = (await running.metrics.registry.getSingleMetric('flywheel_rollout_trajectories_total')?.get())?.values ?? [];
     } finally {
@@ -84,9 +85,30 @@ describe('rollout service through the real broker', () => {
     for (const q of questions) expect(sft.filter((t) => t.question_id === q.id).length).toBeLessThanOrEqual(1);
   });
 
-  it('writes one GRPO group per question with leave-one-out advantages and masks', () => {
-    const { trajectories, groups } = outputs;
-    expect(groups).toHaveLength(questions.length);
+  it('keeps for SFT only correct rollouts that passed the process check; the other correct ones are labelled and counted as drops', () => {
+    const { trajectories, sft, drops } = outputs;
+    expect(sft.every((t) => t.quality_label === 'grounded' && t.quality_detail !== '')).toBe(true);
+    const correct = trajectories.filter((t) => t.judge.correct);
+    expect(correct.every((t) => t.quality_label !== '')).toBe(true);
+    expect(trajectories.filter((t) => !t.judge.correct).every((t) => t.quality_label === '')).toBe(true);
+    const rejected = correct.filter((t) => t.quality_label !== 'grounded');
+    expect(rejected.every((t) => t.disposition !== 'sft')).toBe(true);
+    const sftDrops = drops.filter((d) => d.reason.startsWith('sft_rejected_'));
+    expect(sftDrops.map((d) => d.subject_id).sort()).toEqual(rejected.map((t) => t.id).sort());
+    for (const d of sftDrops) expect(d.reason).toBe(`sft_rejected_${rejected.find((t) => t.id === d.subject_id)!.quality_label}`);
+  });
+
+  it('writes a GRPO group for each answerable question; an unanswerable one goes to fw.drops', () => {
+    const { trajectories, groups, drops } = outputs;
+    const passes = new Map(questions.map((q) => [q.id, trajectories.filter((t) => t.question_id === q.id && t.judge.correct).length]));
+    const answerable = questions.filter((q) => passes.get(q.id)! > 0);
+    expect(answerable.length).toBeGreaterThan(0);
+    expect(answerable.length).toBeLessThan(questions.length); // the slice has both kinds
+    expect(groups.map((g) => g.question_id).sort()).toEqual(answerable.map((q) => q.id).sort());
+    for (const g of groups) expect(g.answerability).toBe(g.pass_count === G ? 'too_easy' : 'useful');
+    const unanswerable = drops.filter((d) => d.reason === 'unanswerable');
+    expect(unanswerable.map((d) => d.subject_id).sort()).toEqual(questions.filter((q) => passes.get(q.id) === 0).map((q) => q.id).sort());
+    expect(unanswerable.every((d) => d.stage === 'rollout' && d.detail.includes(`none of ${G} rollouts`))).toBe(true);
     // the seeded rollouts differ, so at least one group has something to learn from
     expect(groups.some((g) => g.advantages.some((a) => a !== 0))).toBe(true);
     for (const group of groups) {

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectRoot } from '../../services/platform/paths.ts';
 import { sampleValues } from '../fixtures/records.ts';
+import { execChild } from '../setup/children.ts';
 import { TestEnv } from '../support.ts';
 
-const exec = promisify(execFile);
+const exec = execChild;
 
 describe('flywheel round / export commands', () => {
   const env = new TestEnv();
@@ -45,7 +44,7 @@ describe('flywheel round / export commands', () => {
 
     const listed = await cli('round', 'list', '--json');
     const [manifest] = listed.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(manifest).toMatchObject({ id: 'round_1', round: 1, status: 'closed', model: 'qwen-test', model_version: 'ckpt-7', policy_endpoint: 'http://127.0.0.1:9/v1' });
+    expect(manifest).toMatchObject({ id: 'round_1', round: 1, status: 'closed', model: 'qwen-test', model_version: 'ckpt-7', policy_endpoint: 'http://127.0.0.1:9/v1', stage_models: {} }); // no stage uses a model here
 
     const exported = await cli('export', '--round', '1', '--format', 'cpt-jsonl', '--out', out);
     expect(exported.code).toBe(0);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalKafka } from '../../services/platform/stack/kafka-local.ts';
 import { TestEnv } from '../support.ts';
 import { cptIdOf, makeDocs } from './docs.ts';
-import { printReport, sleep, StageProcess, tally, type ReportRow } from './harness.ts';
+import { printReport, sleep, StageProcess, stopStages, tally, type ReportRow } from './harness.ts';
 
 /**
  * (b) The broker goes away mid-run, once cleanly and once with SIGKILL, while a stage process is consuming.
@@ -34,20 +34,25 @@ describe('reliability: broker restart', () => {
 
   afterAll(async () => {
     printReport('reliability: broker restart', rows);
+    await stopStages();
     await broker.down(10_000).catch(() => undefined);
     fs.rmSync(home, { recursive: true, force: true });
   }, 60_000);
 
-  it('SIGTERM while the broker is down: the stage exits non-zero once its shutdown deadline passes', async () => {
+  it('SIGTERM while the broker is down: the stage process exits within its shutdown deadline', async () => {
     await env.produce('fw.docs', makeDocs('shutdown', 0, 50));
     const stage = new StageProcess('cpt-docs', { ...env.env, STAGE_SHUTDOWN_TIMEOUT_MS: '5000' });
     try {
       await stage.joined(120_000);
       await hardKillBroker();
       await stage.kill('SIGTERM');
+      // it used to keep running (kafkajs retrying the broker kept the event loop alive); now it drains what it
+      // can, gives up at STAGE_SHUTDOWN_TIMEOUT_MS (exit 1, logged), or finishes the drain (exit 0)
       const exit = await Promise.race([stage.exited, sleep(60_000).then(() => 'still running' as const)]);
-      expect(exit).toEqual({ code: 1, signal: null });
-      expect(stage.errors().some((l) => /shutdown did not finish in time/.test(l.msg))).toBe(true);
+      expect(exit).not.toBe('still running');
+      const { code } = exit as { code: number | null };
+      expect([0, 1]).toContain(code);
+      if (code === 1) expect(stage.errors().some((l) => /shutdown did not finish in time/.test(l.msg))).toBe(true);
     } finally {
       await stage.kill('SIGKILL');
       await broker.up(180_000);
@@ -94,7 +99,9 @@ describe('reliability: broker restart', () => {
       await stage.kill('SIGTERM');
     }
 
-    const output = await env.read('fw.cpt.samples');
+    // the topic also holds the outputs of the SIGTERM case above: count the outputs of this run's documents
+    const inputIds = new Set(produced.map((d) => d.id));
+    const output = (await env.read('fw.cpt.samples')).filter((s) => s.parent_ids.some((p) => inputIds.has(p)));
     const result = tally(produced.map(cptIdOf), output.map((s) => s.id));
     rows.push({ fault: 'broker restart (clean + SIGKILL)', injected: restarts.length, ...result });
     expect(result.missing).toEqual([]);

@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Kafka } from 'kafkajs';
 import { projectRoot } from '../../services/platform/paths.ts';
+import { spawnChild, stopChild } from '../setup/children.ts';
 
 /**
  * Fault-injection helpers for the reliability suite: stage processes run as real children
@@ -18,6 +19,13 @@ export interface LogLine {
   [key: string]: unknown;
 }
 
+const live = new Set<StageProcess>();
+
+/** Kills every stage process this file started that is still running: for afterAll, whatever the test did. */
+export async function stopStages(): Promise<void> {
+  await Promise.all([...live].map((s) => s.kill('SIGKILL')));
+}
+
 /** One `flywheel run <stage>` child process, with its JSON log lines parsed as they arrive. */
 export class StageProcess {
   readonly child: ChildProcess;
@@ -28,7 +36,7 @@ export class StageProcess {
   private stderr = '';
 
   constructor(stage: string, env: NodeJS.ProcessEnv) {
-    this.child = spawn(process.execPath, [cli, 'run', stage], {
+    this.child = spawnChild(process.execPath, [cli, 'run', stage], {
       cwd: projectRoot,
       env: { ...env, HTTP_PORT: '0', LOG_LEVEL: env.FW_CHILD_LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -36,6 +44,8 @@ export class StageProcess {
     readline.createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4000)));
     this.exited = new Promise((resolve) => this.child.once('exit', (code, signal) => resolve({ code, signal })));
+    live.add(this);
+    void this.exited.then(() => live.delete(this));
   }
 
   private onLine(text: string): void {
@@ -89,8 +99,9 @@ export class StageProcess {
     return lines.map((l) => `${l.msg} ${JSON.stringify({ ...l, msg: undefined, time: undefined, pid: undefined, name: undefined, level: undefined }).slice(0, 300)}`).join('\n');
   }
 
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (this.alive) this.child.kill(signal);
+  /** Sends `signal`, and SIGKILL if the stage has not exited graceMs later. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', graceMs = 60_000): Promise<void> {
+    await stopChild(this.child, signal, graceMs);
     await this.exited;
   }
 }

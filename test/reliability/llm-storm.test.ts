@@ -3,7 +3,7 @@ import type { Trajectory } from '../../services/platform/generated/records.ts';
 import { FakeOpenAiServer, type FakeReply, type RecordedRequest } from '../fakes/openai-server.ts';
 import { sampleValues } from '../fixtures/records.ts';
 import { TestEnv } from '../support.ts';
-import { printReport, StageProcess, type ReportRow } from './harness.ts';
+import { printReport, StageProcess, stopStages, type ReportRow } from './harness.ts';
 
 /**
  * (e) An LLM fault storm against a real stage process: `flywheel run has` with HAS_CANDIDATES=llm, pointed at
@@ -52,6 +52,7 @@ describe('reliability: LLM fault storm', () => {
   });
   afterAll(async () => {
     printReport('reliability: LLM fault storm', rows);
+    await stopStages();
     await fake?.close();
     await env.cleanup();
   });

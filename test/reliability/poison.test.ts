@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleValues } from '../fixtures/records.ts';
 import { TestEnv } from '../support.ts';
 import { cptIdOf, makeDocs } from './docs.ts';
-import { printReport, StageProcess, tally, type ReportRow } from './harness.ts';
+import { printReport, StageProcess, stopStages, tally, type ReportRow } from './harness.ts';
 
 /**
  * (c) 100 malformed, poison and oversized records mixed into the input of a running stage process: every
@@ -19,6 +19,7 @@ describe('reliability: poison input', () => {
   beforeAll(() => env.createTopics());
   afterAll(async () => {
     printReport('reliability: poison input', rows);
+    await stopStages();
     await env.cleanup();
   });
 

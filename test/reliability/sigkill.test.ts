@@ -5,7 +5,7 @@ import { contentId } from '../../services/platform/records.ts';
 import { sampleValues } from '../fixtures/records.ts';
 import { TestEnv } from '../support.ts';
 import { cptIdOf, makeDocs } from './docs.ts';
-import { evictMembers, printReport, randomBetween, sleep, StageProcess, tally, type ReportRow } from './harness.ts';
+import { evictMembers, printReport, randomBetween, sleep, StageProcess, stopStages, tally, type ReportRow } from './harness.ts';
 import { CpuStressor } from './stressor.ts';
 
 /**
@@ -46,6 +46,7 @@ describe('reliability: SIGKILL mid-batch', () => {
   beforeAll(() => Promise.all(envs.map((e) => e.createTopics())));
   afterAll(async () => {
     printReport('reliability: SIGKILL', rows);
+    await stopStages();
     await Promise.all(envs.map((e) => e.cleanup()));
   });
 

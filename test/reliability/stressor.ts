@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { spawnChild } from '../setup/children.ts';
 
 /**
  * A bounded CPU stressor: busy-looping child processes (not niced: they compete with the stage and the broker
@@ -19,7 +20,7 @@ export class CpuStressor {
 
   start(): void {
     const script = `const end = Date.now() + ${this.maxMs}; while (Date.now() < end) { for (let i = 0; i < 1e6; i++); }`;
-    for (let i = 0; i < this.workers; i++) this.children.push(spawn(process.execPath, ['-e', script], { stdio: 'ignore' }));
+    for (let i = 0; i < this.workers; i++) this.children.push(spawnChild(process.execPath, ['-e', script], { stdio: 'ignore' }));
     this.sampler = setInterval(() => (this.maxLoad = Math.max(this.maxLoad, this.load())), 1000).unref();
   }
 

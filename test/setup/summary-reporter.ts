@@ -16,6 +16,7 @@ export default class SummaryReporter implements Reporter {
       if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
     }
     // printed at exit so that it is the run's last line, after vitest's own summary
-    process.once('exit', () => console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`));
+    // a failure after the tests (the leak check's teardown) shows only in the exit code: say so on the line
+    process.once('exit', (code) => console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped${code && !failed ? `; run failed (exit code ${code}, see above)` : ''}`));
   }
 }

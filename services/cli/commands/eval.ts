@@ -7,6 +7,7 @@ import { ensureLocalLlmServer } from '../../platform/llm/local-process.ts';
 import { runEval } from '../../rollout/eval/run.ts';
 import { renderSummary } from '../../rollout/eval/report.ts';
 import { cliContext } from '../context.ts';
+import { progressLine } from '../progress.ts';
 import { localKafka } from './stack.ts';
 
 interface EvalCommandOptions {
@@ -53,6 +54,7 @@ export function registerEvalCommand(program: Command): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      const line = progressLine();
       const run = await runEval({
         signal: interrupt.signal,
         file,
@@ -61,9 +63,9 @@ export function registerEvalCommand(program: Command): void {
         rolloutEnv,
         env: process.env,
         keepTopics: options.keepTopics,
-        onProgress: (line) => process.stderr.write(`\r${line}    `),
+        onProgress: (text) => line.update(text),
       });
-      process.stderr.write('\n');
+      line.end();
       if (options.json) {
         console.log(JSON.stringify({ ...run.summary, documents: run.documents, dead_letters: run.deadLetters, seconds: run.seconds, results: out, topics: run.prefix, contamination_warning: warning ?? null }, null, 2));
         return;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
+import { progressLine } from '../progress.ts';
 import { describeError } from '../../lib/readers/index.ts';
 import { ingestPaths, type IngestSummary } from '../../ingest/ingest-paths.ts';
 import { ingestStage } from '../../ingest/stage.ts';
@@ -57,7 +58,9 @@ async function runIngestUntilDrained(rawTopic: string): Promise<Record<string, u
   const ctx = cliContext();
   const running = await startStage(ingestStage, { http: false, progressEveryMs: 0 });
   try {
-    await ctx.kafka.waitForDrain([{ groupId: running.groupId, topics: [rawTopic] }], { onPoll: (lag) => process.stderr.write(`\ringest stage: ${lag} records behind   `) });
+    const line = progressLine();
+    await ctx.kafka.waitForDrain([{ groupId: running.groupId, topics: [rawTopic] }], { onPoll: (lag) => line.update(`ingest stage: ${lag} records behind`) });
+    line.end();
   } finally {
     await running.stop();
     process.stderr.write('\n');

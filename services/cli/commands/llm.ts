@@ -2,17 +2,18 @@ import type { Command } from 'commander';
 import { createLlmClientFromEnv } from '../../platform/llm/client.ts';
 import { llmMode } from '../../platform/llm/config.ts';
 import { endpointAnswers, ensureLocalLlmServer, localServerPid, localServerSettings, stopLocalLlmServer } from '../../platform/llm/local-process.ts';
-import { startLocalLlmServer } from '../../platform/llm/local-server.ts';
 import { createLogger } from '../../platform/logger.ts';
 
 export function registerLlmCommands(program: Command): void {
   const llm = program.command('llm').description('the LLM: the embedded local model behind an OpenAI-compatible endpoint, and quick checks of any endpoint');
   llm
     .command('serve')
-    .description('serve the embedded GGUF model (LLM_LOCAL_MODEL_PATH) at http://LLM_LOCAL_HOST:LLM_LOCAL_PORT/v1 until SIGTERM/SIGINT')
+    .description('serve the embedded GGUF model (LLM_LOCAL_MODEL, default the bundled SmolLM2-135M) at http://LLM_LOCAL_HOST:LLM_LOCAL_PORT/v1 until SIGTERM/SIGINT')
     .action(async () => {
       const settings = localServerSettings();
       const logger = createLogger({ name: 'llm-local' });
+      // node-llama-cpp takes seconds to load: only this command needs it, not every start of the CLI
+      const { startLocalLlmServer } = await import('../../platform/llm/local-server.ts');
       const server = await startLocalLlmServer({ ...settings, logger });
       console.error(`serving ${settings.name} at ${server.url}`);
       await new Promise<void>((resolve) => {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { sampleAndPublish } from '../../memory/publish.ts';
 import { rebuildEntities } from '../../memory/rebuild.ts';
 import { cliContext } from '../context.ts';
+import { progressLine } from '../progress.ts';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -29,7 +30,9 @@ export function registerMemoryCommands(program: Command): void {
     .description('recompute every entity from fw.memory.facts (a fresh consumer group, no reloaded state) and rewrite fw.memory.entities')
     .action(async () => {
       const ctx = cliContext();
-      const result = await rebuildEntities({ kafka: ctx.kafka, names: ctx.names, env: process.env, onProgress: (done, total) => process.stderr.write(`\rrebuild: ${done}/${total} facts   `) });
-      console.log(`\nrebuilt the entities from ${result.facts} facts in ${result.seconds.toFixed(1)} s`);
+      const line = progressLine();
+      const result = await rebuildEntities({ kafka: ctx.kafka, names: ctx.names, env: process.env, onProgress: (done, total) => line.update(`rebuild: ${done}/${total} facts`) });
+      line.end();
+      console.log(`rebuilt the entities from ${result.facts} facts in ${result.seconds.toFixed(1)} s`);
     });
 }

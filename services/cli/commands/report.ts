@@ -4,12 +4,13 @@ import type { Command } from 'commander';
 import { loadPlatformConfig } from '../../platform/config.ts';
 import { formatResult } from '../../analytics/format.ts';
 import { openQuerier } from '../../analytics/querier.ts';
+import { loadQualityReport, renderQualityReport } from '../../analytics/quality.ts';
 import { loadRoundReport, renderFunnelSvg, renderFunnelTable } from '../../analytics/report.ts';
 
 export function registerReportCommand(program: Command): void {
   program
     .command('report')
-    .description("print a round's yield funnel (docs → … → CPT samples) with cost per accepted sample, and write it as an SVG chart")
+    .description("print a round's yield funnel (docs → … → CPT samples) with cost per accepted sample and its data quality (drops by reason, answerability, process check), and write the funnel as an SVG chart")
     .requiredOption('--round <n>', 'flywheel round', (v) => Number.parseInt(v, 10))
     .option('--svg <file>', 'where to write the chart (default: $FLYWHEEL_HOME/reports/round-<n>-funnel.svg)')
     .action(async (options: { round: number; svg?: string }) => {
@@ -32,6 +33,7 @@ export function registerReportCommand(program: Command): void {
           const result = await querier.query(sql, { round: options.round });
           if (result.rows.length) console.log(`\n${title}\n${formatResult(result, 'table')}`);
         }
+        console.log(`\n${renderQualityReport(await loadQualityReport(querier, options.round))}`);
         const file = options.svg ?? path.join(config.FLYWHEEL_HOME, 'reports', `round-${options.round}-funnel.svg`);
         fs.mkdirSync(path.dirname(file), { recursive: true });
         fs.writeFileSync(file, renderFunnelSvg(report));

@@ -1,4 +1,4 @@
-import { stageConfigVariables } from '../../stages.ts';
+import { stageConfigVariables, stages } from '../../stages.ts';
 import type { Command } from 'commander';
 import type { RoundManifest } from '../../platform/generated/records.ts';
 import { rangeSizes } from '../../rounds/manifest.ts';
@@ -10,19 +10,23 @@ import type { JudgeName, RewardName } from '../../rounds/rescore/scorers.ts';
 import { closeRound, openRound, readManifests } from '../../rounds/rounds.ts';
 import { createLlmClientFromEnv } from '../../platform/llm/index.ts';
 import { cliContext } from '../context.ts';
+import { policyModel, stageModels } from '../llm-plan.ts';
 
 export function registerRoundCommands(program: Command): void {
   const round = program.command('round').description('flywheel rounds: exact offset ranges of every topic, with the model they ran with (fw.rounds)');
   round
     .command('open')
     .description('start the next round; its ranges begin where the last round ended')
-    .requiredOption('--model <name>', 'policy model of this round (e.g. the checkpoint trained on the previous round)')
+    .option('--model <name>', 'policy model of this round (e.g. the checkpoint trained on the previous round); default: the one the rollout policy uses under this environment (scripted-policy, or the LLM and its endpoint)')
     .option('--model-version <v>', 'model version (default r<round>)')
     .option('--endpoint <url>', 'OpenAI-compatible endpoint serving the model')
-    .action(async (options: { model: string; modelVersion?: string; endpoint?: string }) => {
+    .action(async (options: { model?: string; modelVersion?: string; endpoint?: string }) => {
       const ctx = cliContext();
       await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
-      const manifest = await openRound(ctx, { model: options.model, modelVersion: options.modelVersion, endpoint: options.endpoint, configVariables: stageConfigVariables(), env: process.env });
+      const policy = policyModel(process.env, stages);
+      const model = options.model ?? policy.model;
+      const endpoint = options.endpoint ?? (options.model ? undefined : policy.endpoint);
+      const manifest = await openRound(ctx, { model, modelVersion: options.modelVersion, endpoint, stageModels: stageModels(process.env, stages), configVariables: stageConfigVariables(), env: process.env });
       console.log(`round ${manifest.round} open: model ${manifest.model} ${manifest.model_version}, config ${manifest.config_hash}`);
       console.log(`run the services of this round with FLYWHEEL_ROUND=${manifest.round}${manifest.policy_endpoint ? ` and the policy endpoint ${manifest.policy_endpoint}` : ''}`);
     });

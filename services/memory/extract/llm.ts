@@ -4,23 +4,31 @@ import { addUsage, type LlmClient } from '../../platform/llm/types.ts';
 import { sha256 } from '../../platform/records.ts';
 import type { Extraction, FactExtractor } from './types.ts';
 
-export const llmFactsSchema = z.object({
-  facts: z
-    .array(
-      z.object({
-        entity: z.string().min(1),
-        type: z.string().default(''),
-        aliases: z.array(z.string()).default([]),
-        statement: z.string().min(8),
-        related: z.array(z.object({ entity: z.string().min(1), relation: z.string().default('') })).default([]),
-      }),
-    )
-    .max(60),
-});
+/**
+ * Every list and string is bounded, so a grammar-constrained reply always fits the completion budget the client
+ * sizes from the schema (an unbounded list let small models write facts until max_tokens cut the JSON).
+ */
+export function llmFactsSchema(maxFacts = DEFAULT_MAX_FACTS) {
+  const name = z.string().min(1).max(80);
+  return z.object({
+    facts: z
+      .array(
+        z.object({
+          entity: name,
+          type: z.string().max(24).default(''),
+          aliases: z.array(name).max(2).default([]),
+          statement: z.string().min(8).max(200),
+          related: z.array(z.object({ entity: name, relation: z.string().max(32).default('') })).max(2).default([]),
+        }),
+      )
+      .max(maxFacts),
+  });
+}
+export const DEFAULT_MAX_FACTS = 4;
 
 const SYSTEM = [
   'You turn a document into entity-anchored memory.',
-  'Return JSON {"facts": [...]}: one item per declarative statement the document makes.',
+  'Return JSON {"facts": [...]}: one item per declarative statement the document makes, the most important first.',
   'Each item: "entity" (the name the statement is about, as written in full), "type" (person, place, organization, work, event or thing),',
   '"aliases" (other names the document uses for it), "statement" (one self-contained sentence: no pronouns, names written out,',
   'dates and numbers kept exactly), "related" (other named entities in the statement, each with a short snake_case "relation" from',
@@ -28,7 +36,7 @@ const SYSTEM = [
   'Only state what the document says. No opinions, no questions.',
 ].join(' ');
 
-export const llmExtractTemplateHash = sha256(`memory-extract-v1\n${SYSTEM}`).slice(0, 16);
+export const llmExtractTemplateHash = sha256(`memory-extract-v2\n${SYSTEM}`).slice(0, 16);
 
 /**
  * LLM extraction with structured output validated by zod (the client retries a reply that does not parse).
@@ -37,21 +45,26 @@ export const llmExtractTemplateHash = sha256(`memory-extract-v1\n${SYSTEM}`).sli
 export class LlmExtractor implements FactExtractor {
   readonly name = 'llm' as const;
 
+  private readonly schema: ReturnType<typeof llmFactsSchema>;
+
   constructor(
     private readonly client: LlmClient,
     private readonly maxChars = 6000,
-  ) {}
+    private readonly maxFacts = DEFAULT_MAX_FACTS,
+  ) {
+    this.schema = llmFactsSchema(maxFacts);
+  }
 
   async extract(doc: Document, signal?: AbortSignal): Promise<Extraction> {
     const { value, response } = await this.client.structured({
       purpose: 'memory',
-      schema: llmFactsSchema,
+      schema: this.schema,
       schemaName: 'memory_facts',
       promptTemplateHash: llmExtractTemplateHash,
       temperature: 0,
       signal,
       messages: [
-        { role: 'system', content: SYSTEM },
+        { role: 'system', content: `${SYSTEM} At most ${this.maxFacts} facts.` },
         { role: 'user', content: `Title: ${doc.title || '(none)'}\n\n${doc.text.slice(0, this.maxChars)}` },
       ],
     });

@@ -9,6 +9,7 @@ export interface Producer {
 
 export interface LlmUsage {
   model: string;
+  endpoint: string;
   prompt_template_hash: string;
   input_tokens: number;
   output_tokens: number;
@@ -281,6 +282,7 @@ export interface RlGroup {
   advantages: Array<number>;
   loss_mask: Array<boolean>;
   pass_count: number;
+  answerability: string;
 }
 
 export interface RoundManifest {
@@ -293,6 +295,7 @@ export interface RoundManifest {
   model: string;
   model_version: string;
   policy_endpoint: string;
+  stage_models: Record<string, string>;
   config_hash: string;
   opened_at: number;
   closed_at: null | number;
@@ -364,6 +367,8 @@ export interface Trajectory {
   tool_call_count: number;
   disposition: string;
   llm: null | LlmUsage;
+  quality_label: string;
+  quality_detail: string;
 }
 
 export interface Step {

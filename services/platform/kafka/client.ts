@@ -3,6 +3,9 @@ import { Kafka, logLevel, type KafkaConfig, type LogEntry, type SASLOptions } fr
 import type { PlatformConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { assertKafkajsPatched } from './kafkajs-patch.ts';
+import { compressSends, defaultCompression, registerCodecs } from './compression.ts';
+
+registerCodecs();
 
 const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',
@@ -19,7 +22,7 @@ export interface KafkaClientHooks {
   onConnectionError?(broker: string, message: string): void;
 }
 
-/** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, logs routed into pino. */
+/** A kafkajs client from platform config: brokers, TLS, SASL/SCRAM, producer compression, logs routed into pino. */
 export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix = '', hooks: KafkaClientHooks = {}): Kafka {
   assertKafkajsPatched();
   process.env.KAFKAJS_NO_PARTITIONER_WARNING = '1';
@@ -38,9 +41,10 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
         if (hooks.onConnectionError && level <= logLevel.WARN && /Connection error|Connection timeout|Request .* timed out/i.test(message)) {
           hooks.onConnectionError(String(rest.broker ?? ''), message);
         }
-        // kafkajs logs retried coordinator/transaction races as errors; they are routine
+        // kafkajs logs retried coordinator/transaction races as errors, and metadata misses while a fresh topic's
+        // partitions get their leaders; they are routine
         const routine =
-          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer/i.test(
+          /CONCURRENT_TRANSACTIONS|another concurrent operation|coordinator is loading|coordinator is not available|not the correct coordinator|not the leader for that topic-partition|rebalancing|Limiting retries for the idempotent producer|does not host this topic-partition|There is no leader for this topic-partition/i.test(
           `${message} ${String(rest.error ?? '')}`,
         );
         kafkaLogger[routine ? 'debug' : (levels[level] ?? 'info')](rest, message);
@@ -56,5 +60,5 @@ export function createKafka(config: PlatformConfig, logger: Logger, clientSuffix
       password: config.KAFKA_SASL_PASSWORD!,
     } as SASLOptions;
   }
-  return new Kafka(options);
+  return compressSends(new Kafka(options), config.KAFKA_COMPRESSION ?? defaultCompression());
 }

@@ -8,12 +8,12 @@ import { createLogger, type Logger } from '../logger.ts';
 import { projectRoot } from '../paths.ts';
 import { cacheKey, ResponseCache } from './cache.ts';
 import { loadLlmClientConfig, purposeKey, type LlmClientConfig } from './config.ts';
-import { classifyFailure, LlmOutputError, LlmRequestError } from './errors.ts';
+import { classifyFailure, LlmRequestError } from './errors.ts';
 import { CallFailure, LlmGovernor } from './governor.ts';
 import { LlmMetrics } from './metrics.ts';
 import { PriceBook } from './pricing.ts';
 import { estimateTokens, fromCompletion, fromStream, requestBody, samplingParams, type RawReply } from './protocol.ts';
-import { structuredRequest, validateStructured } from './structured.ts';
+import { askStructured } from './structured.ts';
 import { parseToolArguments } from './tool-args.ts';
 import { addUsage, type ChatRequest, type ChatResponse, type LlmClient, type ToolCall } from './types.ts';
 
@@ -127,14 +127,15 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
         this.metrics.cache.inc({ purpose: request.purpose, result: hit ? 'hit' : 'miss' });
         if (hit) {
           this.metrics.requests.inc({ ...labels, outcome: 'cached' });
-          const usage = { ...hit.usage, prompt_template_hash: request.promptTemplateHash ?? hit.usage.prompt_template_hash, calls: 1, cached_calls: 1, cost_usd: 0 };
+          const usage = { ...hit.usage, endpoint: this.config.baseURL, prompt_template_hash: request.promptTemplateHash ?? hit.usage.prompt_template_hash, calls: 1, cached_calls: 1, cost_usd: 0 };
           return { ...hit, usage, cached: true };
         }
       } else {
         this.metrics.cache.inc({ purpose: request.purpose, result: 'bypass' });
       }
       const { response, single } = await this.fetchUsableReply(model, request);
-      if (useCache) this.remember(key, { ...response, usage: single });
+      // a reply cut at max_tokens is not one to replay
+      if (useCache && response.finish_reason !== 'length') this.remember(key, { ...response, usage: single });
       this.metrics.requests.inc({ ...labels, outcome: 'ok' });
       return response;
     } catch (error) {
@@ -145,29 +146,15 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
     }
   }
 
-  async structured<T>(request: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<{ value: T; response: ChatResponse }> {
-    const { schema, schemaName, ...rest } = request;
-    let chatRequest = structuredRequest(rest, schema, schemaName, this.config.structuredMode);
-    let usage: LlmUsage | null = null;
-    let problem = '';
-    for (let attempt = 0; attempt <= this.config.structuredRetries; attempt++) {
-      const response = await this.chat(chatRequest);
-      usage = addUsage(usage, response.usage);
-      const checked = validateStructured(response.content, schema);
-      if (checked.ok) return { value: checked.value, response: { ...response, usage } };
-      problem = checked.problem;
-      this.metrics.retries.inc({ purpose: request.purpose, model: response.model, reason: 'invalid_structured_output' });
-      this.logger.warn({ purpose: request.purpose, schemaName, attempt: attempt + 1, problem }, 'structured output failed validation; asking again');
-      chatRequest = {
-        ...chatRequest,
-        messages: [
-          ...chatRequest.messages,
-          { role: 'assistant', content: response.content },
-          { role: 'user', content: `That reply does not match the schema ${schemaName}: ${problem}\nReply again with only the corrected JSON object.` },
-        ],
-      };
-    }
-    throw new LlmOutputError(`${request.purpose}: structured output ${schemaName} still invalid after ${this.config.structuredRetries + 1} attempts: ${problem}`);
+  structured<T>(request: ChatRequest & { schema: z.ZodType<T>; schemaName: string }): Promise<{ value: T; response: ChatResponse }> {
+    return askStructured((r) => this.chat(r), request, {
+      mode: this.config.structuredMode,
+      retries: this.config.structuredRetries,
+      onRetry: (reason, detail) => {
+        this.metrics.retries.inc({ purpose: request.purpose, model: request.model ?? this.modelFor(request.purpose), reason });
+        this.logger.warn({ purpose: request.purpose, ...detail }, reason === 'truncated' ? 'structured reply cut at max_tokens; asking again with twice the budget' : 'structured output failed validation; asking again');
+      },
+    });
   }
 
   async close(): Promise<void> {
@@ -256,6 +243,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
     this.metrics.costUsd.inc(labels, cost);
     return {
       model: raw.model,
+      endpoint: this.config.baseURL,
       prompt_template_hash: request.promptTemplateHash ?? '',
       input_tokens: tokens.input,
       output_tokens: tokens.output,

@@ -22,6 +22,9 @@ describe('LLM configuration from the environment', () => {
     const local = loadLlmClientConfig({ ...base, FLYWHEEL_LLM: 'local', LLM_LOCAL_PORT: '18099' })!;
     expect(local).toMatchObject({ provider: 'local', baseURL: 'http://127.0.0.1:18099/v1', model: 'smollm2-135m-instruct' });
     expect(local.cache.dir).toBe('/tmp/fw-home/llm-cache');
+    // a larger GGUF is named after its file, never recorded as the bundled model
+    expect(loadLlmClientConfig({ ...base, FLYWHEEL_LLM: 'local', LLM_LOCAL_MODEL: '/models/Qwen2.5-1.5B-Instruct-Q4_K_M.gguf' })!.model).toBe('qwen2.5-1.5b-instruct-q4_k_m');
+    expect(loadLlmClientConfig({ ...base, FLYWHEEL_LLM: 'local', LLM_LOCAL_MODEL: '/models/x.gguf', LLM_MODEL: 'qwen' })!.model).toBe('qwen');
   });
 
   it('reads models and cache switches per purpose', () => {

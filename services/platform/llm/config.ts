@@ -11,6 +11,8 @@ const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off']).trans
 const count = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 
 export const LOCAL_MODEL_NAME = 'smollm2-135m-instruct';
+/** LLM_TIMEOUT_MS default for the embedded model (the remote default is 2 minutes). */
+const LOCAL_TIMEOUT_MS = 600_000;
 export const defaultLocalModelPath = path.join(projectRoot, 'models', 'SmolLM2-135M-Instruct.Q4_1.gguf');
 
 /** The LLM client's environment variables; per-purpose LLM_MODEL_<PURPOSE> / LLM_CACHE_<PURPOSE> are read besides. */
@@ -44,6 +46,10 @@ export const llmEnvSchema = z.object({
   LLM_LOCAL_HOST: z.string().default('127.0.0.1'),
   LLM_LOCAL_PORT: z.coerce.number().int().min(0).max(65535).default(18080),
   LLM_LOCAL_MODEL_PATH: z.string().default(defaultLocalModelPath),
+  /** Any GGUF file to serve instead of the bundled model (wins over LLM_LOCAL_MODEL_PATH). */
+  LLM_LOCAL_MODEL: z.string().min(1).optional(),
+  /** auto: the GPU when node-llama-cpp finds one (CUDA, Vulkan, Metal), else the CPU; cpu: always the CPU. */
+  LLM_LOCAL_GPU: z.enum(['auto', 'cpu']).default('auto'),
   /**
    * Decode threads; 0 = llama.cpp's choice. Default: half the cores — when Kafka and the stages share the
    * machine, a thread per core makes llama.cpp's threads wait on each other (measured ~25× slower on 2 busy cores).
@@ -54,6 +60,21 @@ export const llmEnvSchema = z.object({
   LLM_LOCAL_PARALLEL: count(1, 1),
 });
 export type LlmEnv = z.infer<typeof llmEnvSchema>;
+
+/** The GGUF file the embedded server loads. */
+export function localModelPath(e: Pick<LlmEnv, 'LLM_LOCAL_MODEL' | 'LLM_LOCAL_MODEL_PATH'>): string {
+  return e.LLM_LOCAL_MODEL ?? e.LLM_LOCAL_MODEL_PATH;
+}
+
+/**
+ * The name the embedded server reports and records carry: LLM_MODEL, else the bundled model's name, else the
+ * file's (a larger GGUF must not be recorded as the bundled one).
+ */
+export function localModelName(e: Pick<LlmEnv, 'LLM_MODEL' | 'LLM_LOCAL_MODEL' | 'LLM_LOCAL_MODEL_PATH'>): string {
+  const file = localModelPath(e);
+  if (e.LLM_MODEL) return e.LLM_MODEL;
+  return path.resolve(file) === path.resolve(defaultLocalModelPath) ? LOCAL_MODEL_NAME : path.basename(file).replace(/\.gguf$/i, '').toLowerCase();
+}
 
 export interface LlmClientConfig {
   provider: 'openai' | 'local';
@@ -103,12 +124,15 @@ export function loadLlmClientConfig(env: NodeJS.ProcessEnv = process.env): LlmCl
     provider: local ? 'local' : 'openai',
     baseURL: local ? `http://${e.LLM_LOCAL_HOST}:${e.LLM_LOCAL_PORT}/v1` : e.OPENAI_BASE_URL!,
     apiKey: e.OPENAI_API_KEY ?? (local ? 'local' : 'none'),
-    model: e.LLM_MODEL ?? LOCAL_MODEL_NAME,
+    model: local ? localModelName(e) : e.LLM_MODEL!,
     models: prefixed('LLM_MODEL_'),
-    timeoutMs: e.LLM_TIMEOUT_MS,
+    // a CPU model writes tens of tokens a second: a full structured budget can take minutes
+    timeoutMs: local && !env.LLM_TIMEOUT_MS ? LOCAL_TIMEOUT_MS : e.LLM_TIMEOUT_MS,
     retry: { retries: e.LLM_MAX_RETRIES, initialMs: e.LLM_RETRY_INITIAL_MS, maxMs: e.LLM_RETRY_MAX_MS },
-    // the embedded model serves LLM_LOCAL_PARALLEL at a time; more in flight only queue there and time out
-    governor: { maxInFlight: local && !env.LLM_MAX_IN_FLIGHT ? e.LLM_LOCAL_PARALLEL * 2 : e.LLM_MAX_IN_FLIGHT, requestsPerMinute: e.LLM_REQUESTS_PER_MIN, tokensPerMinute: e.LLM_TOKENS_PER_MIN },
+    // the embedded model serves LLM_LOCAL_PARALLEL at a time; a request sent beyond that waits in the server
+    // with its timeout running (measured: memory extraction timing out behind one slow reply), so it waits
+    // in the governor instead, where no timer runs
+    governor: { maxInFlight: local && !env.LLM_MAX_IN_FLIGHT ? e.LLM_LOCAL_PARALLEL : e.LLM_MAX_IN_FLIGHT, requestsPerMinute: e.LLM_REQUESTS_PER_MIN, tokensPerMinute: e.LLM_TOKENS_PER_MIN },
     cache: {
       enabled: e.LLM_CACHE,
       dir: e.LLM_CACHE_DIR ?? path.join(e.FLYWHEEL_HOME, 'llm-cache'),

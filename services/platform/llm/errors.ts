@@ -11,6 +11,16 @@ export class LlmOutputError extends FlywheelError {
   }
 }
 
+/**
+ * The reply hit max_tokens before the JSON was complete, also after one retry with a larger budget: the model
+ * runs on (a schema too loose for it, or a budget too small). Not retriable; the record goes to the DLQ.
+ */
+export class LlmTruncatedError extends FlywheelError {
+  constructor(message: string, options?: FlywheelErrorOptions) {
+    super('LLM_OUTPUT_TRUNCATED', message, { ...options, retriable: false });
+  }
+}
+
 /** The endpoint refused the request for good (400, 401, 403, 404, 422): retrying cannot help. */
 export class LlmRequestError extends FlywheelError {
   constructor(message: string, options?: FlywheelErrorOptions) {

@@ -30,6 +30,8 @@ function convert(schema: unknown): Json {
       const out: Json = { type: 'object', properties };
       if (s.additionalProperties && typeof s.additionalProperties === 'object') out.additionalProperties = convert(s.additionalProperties);
       else if (!s.properties && s.additionalProperties !== false) out.additionalProperties = anyScalar();
+      if (out.additionalProperties && typeof s.minProperties === 'number') out.minProperties = s.minProperties;
+      if (out.additionalProperties && typeof s.maxProperties === 'number') out.maxProperties = s.maxProperties;
       return withDefs(s, keep(out));
     }
     case 'array': {

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { TransientError } from '../errors.ts';
@@ -7,6 +8,25 @@ const fast = { retries: 2, initialMs: 1, maxMs: 5 };
 const ok = async () => ({ value: 'ok', tokens: 10 });
 
 describe('LlmGovernor', () => {
+  it('leaves no abort listener on a long-lived caller signal once calls are done (the MaxListeners leak)', async () => {
+    const governor = new LlmGovernor({ maxInFlight: 2, requestsPerMinute: 0, tokensPerMinute: 0 }, fast);
+    const stage = new AbortController();
+    let most = 0;
+    const call = () => governor.run(10, async () => {
+      most = Math.max(most, getEventListeners(stage.signal, 'abort').length);
+      await sleep(1);
+      return { value: 1, tokens: 10 };
+    }, { signal: stage.signal });
+    await Promise.all(Array.from({ length: 30 }, call));
+    expect(most).toBe(1); // one listener for all 28 queued calls, not one each
+    expect(getEventListeners(stage.signal, 'abort')).toHaveLength(0);
+    // and an abort still reaches every queued call
+    const blocked = Array.from({ length: 5 }, () => governor.run(10, () => sleep(50).then(() => ({ value: 1, tokens: 10 })), { signal: stage.signal }).catch((e) => e));
+    stage.abort(new Error('stopping'));
+    const outcomes = await Promise.all(blocked);
+    expect(outcomes.filter((o) => o instanceof Error)).toHaveLength(3); // the two admitted ones finish
+  });
+
   it('never lets more than maxInFlight run at once', async () => {
     const governor = new LlmGovernor({ maxInFlight: 3, requestsPerMinute: 0, tokensPerMinute: 0 }, fast);
     let running = 0;

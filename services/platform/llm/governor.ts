@@ -77,6 +77,7 @@ export class LlmGovernor {
   private successesAtLimit = 0;
   private cooldownUntil = 0;
   private readonly queue: Waiter[] = [];
+  private readonly watched = new Map<AbortSignal, { waiters: Set<Waiter>; onAbort: () => void }>();
   private readonly requests?: Bucket;
   private readonly tokens?: Bucket;
   private timer?: NodeJS.Timeout;
@@ -159,19 +160,40 @@ export class LlmGovernor {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { tokens, resolve, reject };
       this.queue.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.queue.indexOf(waiter);
-          if (at >= 0) {
-            this.queue.splice(at, 1);
-            reject(signal.reason);
-          }
-        },
-        { once: true },
-      );
+      if (signal) this.watch(signal, waiter);
       this.pump();
     });
+  }
+
+  /**
+   * A stage's signal lives as long as the stage and is shared by all its calls: one abort listener per signal
+   * (not per call, which tripped MaxListenersExceededWarning), removed once its last waiter is admitted.
+   */
+  private watch(signal: AbortSignal, waiter: Waiter): void {
+    let watched = this.watched.get(signal);
+    if (!watched) {
+      const waiters = new Set<Waiter>();
+      const onAbort = () => {
+        this.watched.delete(signal);
+        for (const w of waiters) {
+          const at = this.queue.indexOf(w);
+          if (at >= 0) this.queue.splice(at, 1);
+          w.reject(signal.reason);
+        }
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.watched.set(signal, (watched = { waiters, onAbort }));
+    }
+    watched.waiters.add(waiter);
+    const { resolve } = waiter;
+    waiter.resolve = () => {
+      watched.waiters.delete(waiter);
+      if (!watched.waiters.size) {
+        signal.removeEventListener('abort', watched.onAbort);
+        this.watched.delete(signal);
+      }
+      resolve();
+    };
   }
 
   private account(): void {

@@ -26,6 +26,8 @@ export interface LocalModelOptions {
   /** 0: llama.cpp's default. */
   threads: number;
   parallel: number;
+  /** auto (default): the GPU when node-llama-cpp finds one; cpu: never. */
+  gpu?: 'auto' | 'cpu';
   logger?: Logger;
 }
 
@@ -77,18 +79,19 @@ export class LocalModel {
 
   static async load(options: LocalModelOptions): Promise<LocalModel> {
     if (!fs.existsSync(options.modelPath)) {
-      throw new ConfigError(`LLM_LOCAL_MODEL_PATH=${JSON.stringify(options.modelPath)}: no model file there; run scripts/install-model.sh`);
+      throw new ConfigError(`LLM_LOCAL_MODEL=${JSON.stringify(options.modelPath)}: no model file there; run scripts/install-model.sh (bundled model) or point LLM_LOCAL_MODEL at a GGUF file`);
     }
     const started = Date.now();
-    // build:'never' — only the prebuilt binaries that came with npm; nothing is compiled or downloaded
-    const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+    // build:'never' — only the prebuilt binaries that came with npm; nothing is compiled or downloaded. 'auto'
+    // takes a GPU binary (CUDA, Vulkan, Metal) when one is installed and a device answers, else the CPU.
+    const llama = await getLlama({ gpu: options.gpu === 'cpu' ? false : 'auto', build: 'never', logLevel: LlamaLogLevel.error });
     const model = await llama.loadModel({ modelPath: options.modelPath });
     const context = await model.createContext({
       sequences: options.parallel,
       contextSize: options.contextSize * options.parallel,
       ...(options.threads > 0 ? { threads: options.threads } : {}),
     });
-    options.logger?.info({ model: path.basename(options.modelPath), ms: Date.now() - started, parallel: options.parallel, contextSize: options.contextSize }, 'local model loaded');
+    options.logger?.info({ model: path.basename(options.modelPath), gpu: llama.gpu || 'none', ms: Date.now() - started, parallel: options.parallel, contextSize: options.contextSize }, 'local model loaded');
     return new LocalModel(options, llama, model, context);
   }
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../config.ts';
 import { ConfigError } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
-import { llmEnvSchema, LOCAL_MODEL_NAME, type LlmEnv } from './config.ts';
+import { llmEnvSchema, localModelName, localModelPath, type LlmEnv } from './config.ts';
 import type { LocalModelOptions } from './local-model.ts';
 
 /** The embedded model's settings from LLM_LOCAL_* (and where its background process keeps pid and log). */
@@ -13,8 +13,9 @@ export function localServerSettings(env: NodeJS.ProcessEnv = process.env) {
   const e: LlmEnv = loadConfig(llmEnvSchema, env);
   const dir = path.join(e.FLYWHEEL_HOME, 'llm');
   const model: LocalModelOptions = {
-    modelPath: e.LLM_LOCAL_MODEL_PATH,
-    name: e.LLM_MODEL ?? LOCAL_MODEL_NAME,
+    modelPath: localModelPath(e),
+    name: localModelName(e),
+    gpu: e.LLM_LOCAL_GPU,
     contextSize: e.LLM_LOCAL_CONTEXT,
     threads: e.LLM_LOCAL_THREADS,
     parallel: e.LLM_LOCAL_PARALLEL,
@@ -52,7 +53,7 @@ export async function ensureLocalLlmServer(env: NodeJS.ProcessEnv = process.env,
   const settings = localServerSettings(env);
   if (await endpointAnswers(settings.url)) return { started: false, url: settings.url, pid: localServerPid(env) };
   if (!fs.existsSync(settings.modelPath)) {
-    throw new ConfigError(`LLM_LOCAL_MODEL_PATH=${JSON.stringify(settings.modelPath)}: no model file there; run scripts/install-model.sh`);
+    throw new ConfigError(`LLM_LOCAL_MODEL=${JSON.stringify(settings.modelPath)}: no model file there; run scripts/install-model.sh (bundled model) or point LLM_LOCAL_MODEL at a GGUF file`);
   }
   fs.mkdirSync(path.dirname(settings.pidFile), { recursive: true });
   const out = fs.openSync(settings.logFile, 'a');

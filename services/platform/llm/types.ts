@@ -91,6 +91,7 @@ export function addUsage(total: LlmUsage | null, next: LlmUsage): LlmUsage {
   if (!total) return { ...next };
   return {
     model: total.model,
+    endpoint: total.endpoint,
     prompt_template_hash: total.prompt_template_hash,
     input_tokens: total.input_tokens + next.input_tokens,
     output_tokens: total.output_tokens + next.output_tokens,

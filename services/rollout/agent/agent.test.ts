@@ -128,7 +128,7 @@ function cannedClient(replies: Array<Partial<ChatResponse>>): LlmClient & { requ
     async chat(request) {
       requests.push(structuredClone(request));
       const reply = replies[requests.length - 1] ?? { content: '<answer>out of replies</answer>' };
-      return { content: '', tool_calls: [], finish_reason: 'stop', model: 'fake-policy', cached: false, usage: { model: 'fake-policy', prompt_template_hash: '', input_tokens: 100, output_tokens: 20, calls: 1, cached_calls: 0, cost_usd: 0.001 }, ...reply };
+      return { content: '', tool_calls: [], finish_reason: 'stop', model: 'fake-policy', cached: false, usage: { model: 'fake-policy', endpoint: '', prompt_template_hash: '', input_tokens: 100, output_tokens: 20, calls: 1, cached_calls: 0, cost_usd: 0.001 }, ...reply };
     },
     async structured() {
       throw new Error('unused');

@@ -1,4 +1,5 @@
 import { queryTerms, splitSentences } from '../corpus/text.ts';
+import { askedPair, asksForEnd, attributeTerms, containsPhrase, leadText, leadYear, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 
 /**
  * Answer extraction for the scripted policy: no model, only the question's shape and the pages read.
@@ -12,13 +13,13 @@ export interface PageEvidence {
 }
 
 const YES_NO = /^(are|is|was|were|do|does|did|can|could|has|have|had|will|would)\b/i;
-const EARLIER = /\b(older|oldest|earlier|earliest|first|before|prior|longer ago)\b/i;
-const LATER = /\b(younger|youngest|later|latest|more recent|most recent|newer|newest|last|after)\b/i;
-const MORE = /\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|greater|greatest|many)\b/i;
-const FEWER = /\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b/i;
-const NATIONALITY = /\b(American|British|English|Scottish|Welsh|Irish|Canadian|Australian|French|German|Italian|Spanish|Mexican|Japanese|Chinese|Indian|Russian|Swedish|Norwegian|Danish|Dutch|Belgian|Swiss|Austrian|Polish|Brazilian|Argentine|Korean|South African|New Zealand|Filipino|Greek|Turkish|Israeli|Egyptian|Nigerian|Finnish|Portuguese|Czech|Hungarian)\b/;
-const MONTH = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
-const DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|${MONTH} \\d{4}|\\d{4})\\b`, 'g');
+export const EARLIER = /\b(older|oldest|earlier|earliest|first|before|prior|longer ago)\b/i;
+export const LATER = /\b(younger|youngest|later|latest|more recent|most recent|newer|newest|last|after)\b/i;
+export const MORE = /\b(more|most|larger|largest|bigger|biggest|higher|highest|taller|tallest|longer|longest|greater|greatest|many)\b/i;
+export const FEWER = /\b(fewer|fewest|less|least|smaller|smallest|lower|lowest|shorter|shortest)\b/i;
+export const NATIONALITY = /\b(American|British|English|Scottish|Welsh|Irish|Canadian|Australian|French|German|Italian|Spanish|Mexican|Japanese|Chinese|Indian|Russian|Swedish|Norwegian|Danish|Dutch|Belgian|Swiss|Austrian|Polish|Brazilian|Argentine|Korean|South African|New Zealand|Filipino|Greek|Turkish|Israeli|Egyptian|Nigerian|Finnish|Portuguese|Czech|Hungarian)\b/;
+export const MONTH = '(?:January|February|March|April|May|June|July|August|September|October|November|December)';
+export const DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4}|${MONTH} \\d{4}|\\d{4})\\b`, 'g');
 const NUMBER = /\b\d[\d,.]*(?:\s(?:million|billion|thousand|hundred|percent|km|miles|metres|meters|feet|people|seats|episodes|acres))?\b/g;
 const NAME = /\b[A-Z][\p{L}'’.-]*(?:\s+(?:(?:of|the|de|la|le|von|van|der|du|del|da|and|&)\s+)*[A-Z0-9][\p{L}0-9'’.-]*)*/gu;
 const LEADING_NOISE = /^(?:The|A|An|In|On|At|He|She|It|They|His|Her|Its|This|That|These|After|Before|During|From|By|As|With|For)\s+/;
@@ -26,6 +27,14 @@ const LEADING_NOISE = /^(?:The|A|An|In|On|At|He|She|It|They|His|Her|Its|This|Tha
 /** "… X or Y?" → [X, Y] (the names around the last " or "). */
 export function choiceOptions(question: string): [string, string] | undefined {
   const q = question.replace(/\?\s*$/, '');
+  // "Among the engineers A and B, who was born first?" / "Of A and B, which …": the same choice, stated first
+  const among = /^(?:among|of|between)\s+(.+?)\s+and\s+(.+?),\s*(?:who|which|whom)\b/i.exec(q);
+  if (among) {
+    if (among[1].includes(',')) return undefined; // three or more to compare: not a choice between two
+    const left = among[1].replace(/^(?:[a-z]+\s+)+/, '').replace(/^(?:The|A|An)\s+/, '').trim(); // "the engineers William Connolley"
+    const right = among[2].replace(/^(?:the|a|an)\s+/i, '').trim();
+    if (left && right && left.split(' ').length <= 8 && right.split(' ').length <= 8) return [left, right];
+  }
   const at = q.lastIndexOf(' or ');
   if (at < 0) return undefined;
   const right = q.slice(at + 4).trim();
@@ -37,38 +46,48 @@ export function choiceOptions(question: string): [string, string] | undefined {
     const names = leftPart.match(NAME) ?? [];
     left = names[names.length - 1] ?? '';
   }
-  left = left.replace(/^(?:the|a|an)\s+/i, '');
-  if (!left || !right || left.split(' ').length > 8 || right.split(' ').length > 8) return undefined;
-  return [left, right.replace(/^(?:the|a|an)\s+/i, '')];
+  const clean = (o: string) => o.replace(/^(?:the|a|an)\s+/i, '').replace(/^["“'‘](.*)["”'’]$/, '$1').trim();
+  left = clean(left);
+  const rightOption = clean(right);
+  if (!left || !rightOption || left.split(' ').length > 8 || rightOption.split(' ').length > 8) return undefined;
+  return [left, rightOption];
 }
 
 /** The two entities of "Are both X and Y …" / "Were X and Y …". */
 export function pairedEntities(question: string): [string, string] | undefined {
-  const names = (question.match(NAME) ?? []).map((n) => n.replace(LEADING_NOISE, '')).filter((n) => !YES_NO.test(n));
+  // "Were Scott Derrickson and …": the question word is not part of the first name
+  const names = (question.match(NAME) ?? [])
+    .flatMap((n) => n.replace(LEADING_NOISE, '').replace(new RegExp(`${YES_NO.source}\\s+`, 'i'), '').split(/\s+(?:and|&)\s+/))
+    .filter((n) => !YES_NO.test(n));
   const unique = [...new Set(names)].filter((n) => n.length > 1);
   return unique.length >= 2 ? [unique[0], unique[1]] : undefined;
 }
 
-function pageFor(name: string, pages: PageEvidence[]): PageEvidence | undefined {
-  const terms = queryTerms(name);
-  const score = (p: PageEvidence) => {
-    const title = new Set(queryTerms(p.title));
-    return terms.filter((t) => title.has(t)).length / Math.max(1, terms.length) + (p.title.toLowerCase() === name.toLowerCase() ? 1 : 0);
-  };
-  const best = [...pages].sort((a, b) => score(b) - score(a))[0];
-  return best && score(best) > 0 ? best : pages.find((p) => p.text.includes(name));
+/** The page read about `name` (a page that only mentions it, or is about something bigger, is not). */
+export function pageFor(name: string, pages: PageEvidence[]): PageEvidence | undefined {
+  const exact = pages.find((p) => p.title.replace(/\s*\([^)]*\)\s*$/, '').toLowerCase() === name.toLowerCase());
+  return exact ?? pages.find((p) => titleIsAbout(p.title, name));
 }
 
-function firstYear(text: string): number | undefined {
-  const years = text.match(/\b(1[0-9]{3}|20[0-9]{2})\b/g);
-  return years ? Math.min(...years.map(Number)) : undefined;
+const YEAR = /\b(1[0-9]{3}|20[0-9]{2})\b/g;
+/** A date with its day ("August 10, 1973"): its day is not a count. */
+export const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4})\\b`, 'g');
+
+/** The year of the asked attribute: from the first sentence that speaks of it, else the page's lead (its subject's dates). */
+function yearFor(page: PageEvidence, attribute: string[]): number | undefined {
+  const end = asksForEnd(attribute);
+  const sentence = splitSentences(page.text).find((s) => speaksOf(s, attribute) && s.match(YEAR) !== null);
+  // the first year given ("(February 3, 1945 – March 3, 1945) … the campaign of 1944-45": 1945, not 1944);
+  // who died first is decided by the end of each life, not its start
+  if (sentence) return (end ? leadYear(sentence, true) : undefined) ?? Number(sentence.match(YEAR)![0]);
+  return leadYear(leadText(page.text), end);
 }
 
-function firstQuantity(text: string, question: string): number | undefined {
-  const terms = new Set(queryTerms(question));
-  for (const sentence of splitSentences(text)) {
-    if (!queryTerms(sentence).some((t) => terms.has(t))) continue;
-    const n = /\b(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:BC|AD))/.exec(sentence.replace(/\b(1[0-9]{3}|20[0-9]{2})\b/g, ''));
+/** A count for the asked attribute: a number in a sentence that speaks of it, never a day of a date or a year. */
+function quantityFor(page: PageEvidence, attribute: string[]): number | undefined {
+  for (const sentence of splitSentences(page.text)) {
+    if (!speaksOf(sentence, attribute)) continue;
+    const n = /\b(\d[\d,]*(?:\.\d+)?)\b(?!\s*(?:BC|AD))/.exec(sentence.replace(FULL_DATE, ' ').replace(YEAR, ' '));
     if (n) return Number(n[1].replace(/,/g, ''));
   }
   return undefined;
@@ -85,14 +104,15 @@ export function numericComparison(question: string, pages: PageEvidence[]): Nume
   if (!options) return undefined;
   const [a, b] = options.map((o) => pageFor(o, pages));
   if (!a || !b || a === b) return undefined;
+  const attribute = attributeTerms(question, options, { names: false });
   if (EARLIER.test(question) || LATER.test(question)) {
-    const ya = firstYear(a.text);
-    const yb = firstYear(b.text);
+    const ya = yearFor(a, attribute);
+    const yb = yearFor(b, attribute);
     if (ya !== undefined && yb !== undefined && ya !== yb) return { values: { [options[0]]: ya, [options[1]]: yb }, pick: EARLIER.test(question) ? 'min' : 'max' };
   }
   if (MORE.test(question) || FEWER.test(question)) {
-    const qa = firstQuantity(a.text, question);
-    const qb = firstQuantity(b.text, question);
+    const qa = quantityFor(a, attribute);
+    const qb = quantityFor(b, attribute);
     if (qa !== undefined && qb !== undefined && qa !== qb) return { values: { [options[0]]: qa, [options[1]]: qb }, pick: FEWER.test(question) ? 'min' : 'max' };
   }
   return undefined;
@@ -163,8 +183,8 @@ function spans(sentence: string, kind: Kind): string[] {
 }
 
 /** Candidate answer spans of the expected type, best first. */
-export function rankedSpans(question: string, pages: PageEvidence[], laterPagesFirst = false): string[] {
-  const kind = expectedKind(question);
+export function rankedSpans(question: string, pages: PageEvidence[], laterPagesFirst = false, kindOverride?: Kind): string[] {
+  const kind = kindOverride ?? expectedKind(question);
   const qTerms = new Set(queryTerms(question));
   const best = new Map<string, number>();
   pages.forEach((page, pageRank) => {
@@ -195,7 +215,13 @@ export function extractAnswer(question: string, pages: PageEvidence[], random: (
   const options = choiceOptions(question);
   if (options) return answerChoice(question, options, pages, random);
   if (YES_NO.test(question.trim())) return answerYesNo(question, pages);
-  const ranked = rankedSpans(question, pages, true);
+  let ranked = rankedSpans(question, pages, true);
+  // a question about two entities: its answer is the one both of their pages give
+  const pair = askedPair(question)?.map((name) => pageFor(name, pages));
+  if (pair?.[0] && pair[1] && pair[0] !== pair[1]) {
+    const shared = ranked.filter((c) => pair.every((p) => containsPhrase(p!.text, c)));
+    if (shared.length) ranked = shared;
+  }
   return (ranked.length > 1 && random() < explore ? ranked[1] : ranked[0]) ?? '';
 }
 

@@ -1,5 +1,7 @@
 import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
-import { choiceOptions, comparisonCode, extractAnswer, isYesNo, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
+import { askedPair, attributeTerms, containsPhrase, questionNames, speaksOf, titleIsAbout } from '../quality/attribute.ts';
+import { explainAnswer } from './explain.ts';
+import { choiceOptions, comparisonCode, extractAnswer, isYesNo, NATIONALITY, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
 
 interface Lead {
@@ -74,16 +76,41 @@ export function notesFromReport(report: string): Notes {
 }
 
 function covers(page: { title: string }, name: string): boolean {
-  const title = new Set(queryTerms(page.title));
-  const terms = queryTerms(name);
-  return terms.length > 0 && terms.filter((t) => title.has(t)).length / terms.length >= 0.5;
+  return titleIsAbout(page.title, name);
 }
 
-/** The best name on the pages the question itself names, other than those pages: the hop of a bridge question. */
+const DEMONYM = new RegExp(`^(?:${NATIONALITY.source.replace(/\\b/g, '')}|soviet|european|african|asian|latin|arab|nordic|scandinavian|roman|greek)$`, 'i');
+
+/**
+ * A lead worth opening: its title (disambiguation aside) shares a word with a name in the question or with a
+ * later search — a researcher does not open "Soyuz TM-7" for Patrick Baudry, nor "Celebration (Madonna song)"
+ * because the question says "song".
+ */
+function onTopic(lead: Lead, question: string, searches: string[]): boolean {
+  // a demonym names no one: "Soviet silent biopic" does not make "Soviet cruiser Kirov" a lead
+  const names = new Set([...questionNames(question), ...searches.slice(1)].flatMap((n) => queryTerms(n)).filter((t) => t.length > 2 && !DEMONYM.test(t)));
+  return queryTerms(lead.title.replace(/\s*\([^)]*\)\s*$/, '')).some((t) => names.has(t));
+}
+
+/** The open question's answer is already stated, about the asked attribute, on a page read: time to answer. */
+function answerFound(question: string, read: ReadPage[]): boolean {
+  const candidate = extractAnswer(question, read, () => 1, 0);
+  if (!candidate) return false;
+  const attribute = attributeTerms(question, [candidate]);
+  return read.some((r) => splitSentences(r.text).some((s) => containsPhrase(s, candidate) && speaksOf(s, attribute)));
+}
+
+/**
+ * The hop of a bridge question: the best name (never a number or a date — that would be searching for an answer
+ * before working it out) on the pages the question itself names, other than those pages.
+ */
 function bridgeEntity(question: string, read: ReadPage[]): string | undefined {
   const qTerms = new Set(queryTerms(question));
   const named = read.filter((r) => queryTerms(r.title).some((t) => qTerms.has(t)));
-  const candidates = rankedSpans(`Who ${question}`, named).filter((c) => !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5);
+  const candidates = rankedSpans(`Who ${question}`, named, false, 'name').filter(
+    // a name of two words or more: a lone capitalised word is as often "Perhaps" or "Stadt" as a name
+    (c) => /\p{L}{2}/u.test(c) && !/\d{3,}/.test(c) && c.trim().split(/\s+/).length >= 2 && !read.some((r) => covers(r, c)) && queryTerms(c).length <= 5,
+  );
   return candidates[0];
 }
 
@@ -101,7 +128,8 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
     sampling: { temperature: 0, top_p: 1, repetition_penalty: 1 },
     start({ question, rolloutIndex, random }): PolicySession {
       const explore = rolloutIndex > 0;
-      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? [];
+      // a page per option, per entity of a yes/no pair, per entity an open question asks about together
+      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? askedPair(question) ?? [];
       const bridge = targets.length === 0 && !isYesNo(question);
       return {
         async decide(view: PolicyView): Promise<Decision> {
@@ -119,7 +147,7 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
             const options = choiceOptions(question);
             const computed = options?.find((o) => o === notes.computed);
             const prediction = computed ?? extractAnswer(question, notes.read, random, explore ? exploreRate : 0);
-            return decision(`From ${notes.read.map((r) => `"${r.title}"`).join(', ') || 'what I found'}, the answer is ${prediction || 'unclear'}.`, { answer: prediction });
+            return decision(explainAnswer(question, prediction, notes.read, computed !== undefined), { answer: prediction });
           };
           if (view.forceAnswer) return answer();
           if (notes.searches.length === 0) {
@@ -128,8 +156,9 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
             const query = explore ? terms.join(' ') : question;
             return decision('I will search for pages about the question.', { call: { name: 'search', arguments: { query: [query] } } });
           }
+          if (targets.length === 0 && !isYesNo(question) && notes.read.length > 0 && answerFound(question, notes.read)) return answer();
           const missing = targets.filter((t) => !notes.read.some((r) => covers(r, t)));
-          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url));
+          const unread = notes.leads.filter((l) => !notes.read.some((r) => r.url === l.url) && onTopic(l, question, notes.searches));
           const forTarget = missing.map((t) => unread.find((l) => covers(l, t))).find(Boolean);
           if (notes.read.length < maxReads && (forTarget || (notes.read.length < 2 && unread.length))) {
             let lead = forTarget ?? unread[0];

@@ -13,11 +13,14 @@ export function queryTerms(text: string): string[] {
   return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOPWORDS.has(t));
 }
 
-/** Sentence split that survives initials and common abbreviations well enough for extraction. */
+/**
+ * Sentence split that survives initials ("E. V. Cunningham") and common abbreviations ("Bill Martin Jr. Award")
+ * well enough for extraction; " … " (how search snippets join sentences) also ends a sentence.
+ */
 export function splitSentences(text: string): string[] {
   return text
     .replace(/\s+/g, ' ')
-    .split(/(?<=[.!?])\s+(?=[A-Z0-9"“(])/)
+    .split(/(?<!\b(?:[A-Z]|Jr|Sr|Dr|Mr|Mrs|Ms|St|Mt|Ft|No|vs|Inc|Co|Ltd)\.)(?<=[.!?])\s+(?=[A-Z0-9"“(])|\s+…\s+/)
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -75,7 +75,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
     const running = await startStage(rolloutStage, { env, http: false, progressEveryMs: 0, logger });
     const total = questions.length;
     try {
-      await waitForQuestions(running, total, options.timeoutMs ?? 6 * 3600_000, options.onProgress, options.signal);
+      await waitForQuestions(running, total, rolloutConfig.ROLLOUT_G, options.timeoutMs ?? 6 * 3600_000, options.onProgress, options.signal);
     } finally {
       await running.stop();
     }
@@ -128,17 +128,18 @@ async function metricTotal(running: RunningStage, name: string, filter: (labels:
 }
 
 /**
- * Waits until every question is accounted for: a committed GRPO group (one per question) or a dead letter.
- * Counting committed outputs is exact, where watching consumer offsets cannot tell a question that is still
- * being worked on (an LLM rollout can take minutes) from a trailing transaction marker.
+ * Waits until every question is accounted for: its G trajectories committed (in one transaction) or a dead
+ * letter. Counting committed outputs is exact, where watching consumer offsets cannot tell a question that is
+ * still being worked on (an LLM rollout can take minutes) from a trailing transaction marker. (Not the GRPO
+ * groups: an unanswerable question has none.)
  */
-export async function waitForQuestions(running: RunningStage, total: number, timeoutMs: number, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<void> {
+export async function waitForQuestions(running: RunningStage, total: number, g: number, timeoutMs: number, onProgress?: (line: string) => void, signal?: AbortSignal): Promise<void> {
   const started = Date.now();
   for (;;) {
     if (signal?.aborted) throw new Error('eval interrupted');
-    const groups = await metricTotal(running, 'flywheel_records_out_total', (l) => l.topic === 'fw.rl.groups');
+    const trajectories = await metricTotal(running, 'flywheel_records_out_total', (l) => l.topic === 'fw.rollout.trajectories');
     const dead = await metricTotal(running, 'flywheel_records_dead_lettered_total');
-    const done = groups + dead;
+    const done = Math.floor(trajectories / g) + dead;
     const seconds = (Date.now() - started) / 1000;
     const rate = done / Math.max(0.001, seconds);
     onProgress?.(`questions ${done}/${total}  ${rate.toFixed(1)}/s  ETA ${rate > 0 ? `${Math.ceil((total - done) / rate)}s` : '?'}`);

@@ -44,7 +44,7 @@ describe('judges', () => {
   });
 
   it('LLM judge takes the model verdict and still records EM/F1', async () => {
-    const usage = { model: 'm', prompt_template_hash: '', input_tokens: 5, output_tokens: 2, calls: 1, cached_calls: 0, cost_usd: 0 };
+    const usage = { model: 'm', endpoint: '', prompt_template_hash: '', input_tokens: 5, output_tokens: 2, calls: 1, cached_calls: 0, cost_usd: 0 };
     const client = {
       model: 'm',
       async chat() {

@@ -104,7 +104,7 @@ describe('visit with a goal-directed LLM summary', () => {
       model: 'summariser',
       async chat(request) {
         requests.push(request);
-        return { content: ' Ed Wood directed it in 1957. ', tool_calls: [], finish_reason: 'stop', model: 'summariser', cached: false, usage: { model: 'summariser', prompt_template_hash: '', input_tokens: 1, output_tokens: 1, calls: 1, cached_calls: 0, cost_usd: 0 } };
+        return { content: ' Ed Wood directed it in 1957. ', tool_calls: [], finish_reason: 'stop', model: 'summariser', cached: false, usage: { model: 'summariser', endpoint: '', prompt_template_hash: '', input_tokens: 1, output_tokens: 1, calls: 1, cached_calls: 0, cost_usd: 0 } };
       },
       async structured() {
         throw new Error('unused');

@@ -1,6 +1,7 @@
 import type { RlGroup, Score, Trajectory } from '../../platform/generated/records.ts';
 import { contentId, recordMeta, type RecordMeta } from '../../platform/records.ts';
-import { signature } from '../../rollout/group.ts';
+import { answerability, signature } from '../../rollout/group.ts';
+import { checkProcess } from '../../rollout/quality/process-check.ts';
 import { dispositions, groupAdvantages, selectForSft, type GroupMember } from '../../rollout/grpo.ts';
 import type { JudgeResult } from '../../rollout/judge/judge.ts';
 import type { Scorer } from './scorers.ts';
@@ -56,6 +57,9 @@ export function rescoreOutputs(options: {
   const out: RescoreOutputs = { scores: [], groups: [], sft: [], discarded: [], rescored: [] };
   for (const group of options.groups) {
     const results = group.map((t) => options.judged.get(t.id)!);
+    // SFT still takes only rollouts right for the right reason: the stored process check, or a fresh one when the
+    // original judge had found the answer wrong (and so never checked it)
+    const grounded = group.map((t) => (t.quality_label ? t.quality_label === 'grounded' : checkProcess({ question: t.question, prediction: t.prediction, steps: t.steps }).grounded));
     const members: GroupMember[] = group.map((t, i) => ({
       rolloutIndex: t.rollout_index,
       reward: results[i].reward,
@@ -65,6 +69,7 @@ export function rescoreOutputs(options: {
       f1: results[i].judgement.f1,
       toolCalls: t.tool_call_count,
       signature: signature(t),
+      grounded: grounded[i],
     }));
     const { advantages, mask } = groupAdvantages(members);
     const disposition = dispositions(members, selectForSft(members, options.sftPerQuestion), mask);
@@ -81,6 +86,7 @@ export function rescoreOutputs(options: {
       advantages,
       loss_mask: mask,
       pass_count: members.filter((m) => m.correct).length,
+      answerability: answerability(members.filter((m) => m.correct).length, members.length),
     });
     group.forEach((t, i) => {
       const r = results[i];
