@@ -85,23 +85,35 @@ export async function untilLeadershipLeaves(kafka: Kafka, topic: string, nodeId:
   }
 }
 
-/** Input that keeps arriving while a fault happens: `every` ms a batch of documents, until stopped. */
-export function feed(env: TestEnv, produced: Array<{ id: string }>, prefix: string, batch = 60, every = 700): { stop(): Promise<void> } {
+/**
+ * Input that keeps arriving while a fault happens: `every` ms a batch of documents, until stopped. A batch whose
+ * send fails (its retries can run out while a broker is cut off) is not retried — some of its records may be in
+ * the topic, some not — and is counted in `failed`; `produced` holds the batches the broker acknowledged.
+ */
+export function feed(env: TestEnv, produced: Array<{ id: string }>, prefix: string, batch = 60, every = 700): { failed: number; stop(): Promise<void> } {
   let running = true;
-  const loop = (async () => {
-    while (running) {
-      const more = makeDocs(prefix, produced.length, batch);
-      produced.push(...more);
-      await env.produce('fw.docs', more);
-      await sleep(every);
-    }
-  })();
-  return {
+  let next = produced.length;
+  const state = {
+    failed: 0,
     async stop() {
       running = false;
       await loop;
     },
   };
+  const loop = (async () => {
+    while (running) {
+      const more = makeDocs(prefix, next, batch);
+      next += batch;
+      try {
+        await env.produce('fw.docs', more);
+        produced.push(...more);
+      } catch {
+        state.failed++;
+      }
+      await sleep(every);
+    }
+  })();
+  return state;
 }
 
 /** Restarts the stage process whenever it exits, as Kubernetes would; records why it exited. */

@@ -20,10 +20,16 @@ const seen: string[] = [];
 const fc = new FaultCluster();
 const envOf = () => new TestEnv({ KAFKA_BROKERS: fc.bootstrap, TOPIC_REPLICATION_FACTOR: '3', STAGE_MAX_BATCH: '50' }, { quiet: true });
 
-/** Strict tally of one scenario; input duplicates would be the test producer's doing, so they fail first. */
-async function check(env: TestEnv, fault: string, injected: number, produced: Array<{ id: string }>) {
+/**
+ * Strict tally of one scenario against the input topic as it is (a feeder batch that failed mid-fault may be in it
+ * in part). Input duplicates, or an acknowledged input missing, would be the test producer's doing: they fail first.
+ */
+async function check(env: TestEnv, fault: string, injected: number, acknowledged: Array<{ id: string }>) {
   const inputIds = (await env.read('fw.docs')).map((d) => d.id);
   expect(inputIds.length - new Set(inputIds).size, 'duplicate records in the input topic').toBe(0);
+  const inTopic = new Set(inputIds);
+  expect(acknowledged.filter((d) => !inTopic.has(d.id)).map((d) => d.id), 'acknowledged inputs missing from the input topic').toEqual([]);
+  const produced = inputIds.map((id) => ({ id }));
   const output = await env.read('fw.cpt.samples');
   const result = tally(produced.map(cptIdOf), output.map((s) => s.id));
   rows.push({ fault, injected, ...result });
@@ -90,7 +96,7 @@ describe('cluster faults (three brokers)', () => {
       await supervisor.stop();
     }
     dumpLogs(env, started);
-    return { env, view, started, produced, injected, readyAtEnd, exits: supervisor.exits };
+    return { env, view, started, produced, injected, readyAtEnd, exits: supervisor.exits, feedFailures: feeder.failed };
   }
 
   it('SIGKILL of the broker leading most of the input partitions, mid-run', async () => {
@@ -105,7 +111,7 @@ describe('cluster faults (three brokers)', () => {
       return 1;
     });
     const why = reasons(run.started);
-    operatorLine(`leader SIGKILL (node ${killed.nodeId}, ${killed.partitions}/${killed.of} partitions)`, run.view, `not-ready reasons logged: ${[...why].join(', ') || 'none'}; stage exits: ${run.exits.length}`);
+    operatorLine(`leader SIGKILL (node ${killed.nodeId}, ${killed.partitions}/${killed.of} partitions)`, run.view, `not-ready reasons logged: ${[...why].join(', ') || 'none'}; stage exits: ${run.exits.length}; input batches whose send failed: ${run.feedFailures}`);
     await check(run.env, `SIGKILL broker leading ${killed.partitions}/${killed.of} input partitions`, run.injected, run.produced);
     expect(run.view.notReady('fault', 'healed'), '/readyz said "not ready" while the leader was unreachable').toBeGreaterThan(0);
     expect(why.has('broker-unreachable') || why.has('restarting') || why.has('rebalancing')).toBe(true);
@@ -123,7 +129,7 @@ describe('cluster faults (three brokers)', () => {
       }
       return fc.cluster.nodes.length;
     });
-    operatorLine('rolling restart', run.view, `not-ready reasons logged: ${[...reasons(run.started)].join(', ') || 'none'}; stage exits: ${run.exits.length}`);
+    operatorLine('rolling restart', run.view, `not-ready reasons logged: ${[...reasons(run.started)].join(', ') || 'none'}; stage exits: ${run.exits.length}; input batches whose send failed: ${run.feedFailures}`);
     await check(run.env, 'rolling restart of 3 brokers', run.injected, run.produced);
     expect(run.view.peakLag('fault', 'healed')).toBeGreaterThan(0);
     expect(await lagAfter(run.view)).toBe(0);
@@ -210,7 +216,7 @@ describe('cluster faults (three brokers)', () => {
       return 1;
     });
     const why = reasons(run.started);
-    operatorLine(`network partition of node ${fc.isolatable}`, run.view, `not-ready reasons logged: ${[...why].join(', ') || 'none'}; stage exits: ${run.exits.length}`);
+    operatorLine(`network partition of node ${fc.isolatable}`, run.view, `not-ready reasons logged: ${[...why].join(', ') || 'none'}; stage exits: ${run.exits.length}; input batches whose send failed: ${run.feedFailures}`);
     await check(run.env, `network partition of broker ${fc.isolatable}`, run.injected, run.produced);
     // Not asserted: /readyz. The cut-off broker refuses nothing, so a stage only learns of it when a request to it
     // times out (30 s), and whether one does within the partition varies run to run (40 and 0 "not ready" samples
