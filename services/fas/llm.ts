@@ -4,8 +4,14 @@ import type { LlmClient } from '../platform/llm/types.ts';
 import { sha256 } from '../platform/records.ts';
 import { STYLES, type QuestionDraft, type QuestionStrategy } from './draft.ts';
 
-/** Bounded lists and strings: a grammar-constrained reply always fits the budget sized from the schema. */
-export function llmQuestionsSchema(maxQuestions = STYLES.length) {
+/** The most statements a cluster lists; evidence numbers are bounded by the listing actually shown. */
+const MAX_STATEMENTS = 64;
+
+/**
+ * Bounded lists and strings: a grammar-constrained reply always fits the budget sized from the schema. Evidence
+ * numbers are bounded by the statements listed, so the grammar can only cite a statement that exists.
+ */
+export function llmQuestionsSchema(maxQuestions = STYLES.length, statements = MAX_STATEMENTS) {
   return z.object({
     questions: z
       .array(
@@ -13,7 +19,7 @@ export function llmQuestionsSchema(maxQuestions = STYLES.length) {
           style: z.enum(['factual', 'numeric', 'multi_hop', 'synthesis']),
           question: z.string().min(10).max(240),
           answer: z.string().min(1).max(80),
-          evidence: z.array(z.number().int().min(1)).min(1).max(4),
+          evidence: z.array(z.number().int().min(1).max(Math.max(1, statements))).min(1).max(4),
           operations: z.array(z.object({ op: z.enum(['describe_entity', 'merge_entities', 'blur_date', 'blur_number']), detail: z.string().max(80) })).max(2).default([]),
           hidden: z.array(z.string().max(80)).max(3).default([]),
         }),
@@ -45,23 +51,23 @@ export const llmQuestionsTemplateHash = sha256(`fas-questions-v2\n${SYSTEM}`).sl
 export class LlmQuestionStrategy implements QuestionStrategy {
   readonly name = 'llm' as const;
 
-  private readonly schema: ReturnType<typeof llmQuestionsSchema>;
-
   constructor(
     private readonly client: LlmClient,
-    maxQuestions = STYLES.length,
-  ) {
-    this.schema = llmQuestionsSchema(maxQuestions);
-  }
+    private readonly maxQuestions = STYLES.length,
+  ) {}
 
   async propose(cluster: Cluster, _random: () => number, signal?: AbortSignal): Promise<QuestionDraft[]> {
-    const numbered: Evidence[] = cluster.entities.flatMap((e) => e.statements.map((statement, i) => ({ entity_id: e.entity_id, statement, doc_id: e.statement_doc_ids[i] || e.doc_ids[0] || '' })));
+    const numbered: Evidence[] = cluster.entities
+      .flatMap((e) => e.statements.map((statement, i) => ({ entity_id: e.entity_id, statement, doc_id: e.statement_doc_ids[i] || e.doc_ids[0] || '' })))
+      .slice(0, MAX_STATEMENTS);
     const listing = cluster.entities
-      .map((e) => `Entity: ${e.name}\n${e.statements.map((s) => `  [${numbered.findIndex((n) => n.entity_id === e.entity_id && n.statement === s) + 1}] ${s}`).join('\n')}`)
+      .map((e) => ({ e, rows: numbered.flatMap((n, i) => (n.entity_id === e.entity_id ? [`  [${i + 1}] ${n.statement}`] : [])) }))
+      .filter(({ rows }) => rows.length > 0)
+      .map(({ e, rows }) => `Entity: ${e.name}\n${rows.join('\n')}`)
       .join('\n\n');
     const { value, response } = await this.client.structured({
       purpose: 'fas',
-      schema: this.schema,
+      schema: llmQuestionsSchema(this.maxQuestions, numbered.length),
       schemaName: 'fas_questions',
       promptTemplateHash: llmQuestionsTemplateHash,
       temperature: 0.7,

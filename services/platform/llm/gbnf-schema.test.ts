@@ -21,4 +21,12 @@ describe('toGbnfJsonSchema', () => {
     expect(out.properties.evidence).toEqual({ type: 'array', items: { type: 'object', properties: { doc: { type: 'string' } } }, maxItems: 3 });
     expect(out.properties.note).toEqual({ type: ['string', 'null'] });
   });
+
+  it('spells a short bounded integer range out as its values, since the grammar has no minimum or maximum', () => {
+    const schema = z.object({ evidence: z.array(z.number().int().min(1).max(4)), year: z.number().int().min(0), score: z.number().int().min(0).max(1000) });
+    const out = toGbnfJsonSchema(jsonSchemaOf(schema)) as Record<string, any>;
+    expect(out.properties.evidence.items).toEqual({ enum: [1, 2, 3, 4] });
+    expect(out.properties.year).toEqual({ type: 'integer' });
+    expect(out.properties.score).toEqual({ type: 'integer' });
+  });
 });

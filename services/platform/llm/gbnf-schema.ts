@@ -49,14 +49,26 @@ function convert(schema: unknown): Json {
       }
       return keep(out);
     }
+    case 'integer': {
+      const range = smallIntegerRange(s);
+      return keep(range ? { enum: range } : { type });
+    }
     case 'number':
-    case 'integer':
     case 'boolean':
     case 'null':
       return keep({ type });
     default:
       return anyScalar();
   }
+}
+
+/** The grammar compiler knows no minimum/maximum; a short bounded integer range is spelled out as its values instead. */
+const MAX_ENUMERATED_INTEGERS = 64;
+function smallIntegerRange(s: Json): number[] | undefined {
+  const low = typeof s.minimum === 'number' ? Math.ceil(s.minimum) : typeof s.exclusiveMinimum === 'number' ? Math.floor(s.exclusiveMinimum) + 1 : undefined;
+  const high = typeof s.maximum === 'number' ? Math.floor(s.maximum) : typeof s.exclusiveMaximum === 'number' ? Math.ceil(s.exclusiveMaximum) - 1 : undefined;
+  if (low === undefined || high === undefined || high < low || high - low >= MAX_ENUMERATED_INTEGERS) return undefined;
+  return Array.from({ length: high - low + 1 }, (_, i) => low + i);
 }
 
 function withDefs(source: Json, out: Json): Json {
