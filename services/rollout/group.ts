@@ -35,6 +35,49 @@ export interface GroupContext {
   drop(reason: string, subjectId: string, detail?: string, parents?: string[]): { topic: 'fw.drops'; value: Drop };
 }
 
+export interface GroupDecision {
+  advantages: number[];
+  mask: boolean[];
+  disposition: string[];
+  passCount: number;
+  answerability: Answerability;
+}
+
+/** Everything GRPO decides about one group of G judged rollouts; the rollout stage and re-scoring share it. */
+export function decideGroup(members: GroupMember[], sftPerQuestion: number): GroupDecision {
+  const { advantages, mask } = groupAdvantages(members);
+  const disposition = dispositions(members, selectForSft(members, sftPerQuestion), mask);
+  const passCount = members.filter((m) => m.correct).length;
+  return { advantages, mask, disposition, passCount, answerability: answerability(passCount, members.length) };
+}
+
+/**
+ * The GRPO group record, or null for an unanswerable group: with every reward equal there is no advantage to
+ * learn from, so it stays out of fw.rl.groups wherever the group is decided.
+ */
+export function rlGroupRecord(
+  meta: RecordMeta,
+  question: { id: string; question: string; answer: string; style: string },
+  trajectoryIds: string[],
+  members: GroupMember[],
+  decision: GroupDecision,
+): RlGroup | null {
+  if (decision.answerability === 'unanswerable') return null;
+  return {
+    ...meta,
+    question_id: question.id,
+    question: question.question,
+    ground_truth: question.answer,
+    question_style: question.style,
+    trajectory_ids: trajectoryIds,
+    rewards: members.map((m) => m.reward),
+    advantages: decision.advantages,
+    loss_mask: decision.mask,
+    pass_count: decision.passCount,
+    answerability: decision.answerability,
+  };
+}
+
 /** Ids name the rollout's slot, not its content: a replayed question overwrites rather than duplicates. */
 export function groupIdFor(question: Question, round: number, mode: AgentMode, policy: Policy, g: number): string {
   return contentId('group', question.id, round, mode, policy.model, policy.modelVersion, g);
@@ -67,9 +110,8 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
     signature: signature(r.run),
     grounded: r.process?.grounded ?? false,
   }));
-  const { advantages, mask } = groupAdvantages(members);
-  const kept = selectForSft(members, ctx.sftPerQuestion);
-  const disposition = dispositions(members, kept, mask);
+  const decision = decideGroup(members, ctx.sftPerQuestion);
+  const { disposition } = decision;
   const out: OutputRecord[] = [];
 
   rollouts.forEach((r, i) => {
@@ -114,26 +156,12 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
     if (r.judged.judgement.correct && r.process && !r.process.grounded) out.push(ctx.drop(`sft_rejected_${r.process.label}`, r.id, r.process.detail.slice(0, 500), [r.id, q.id]));
   });
 
-  const passCount = members.filter((m) => m.correct).length;
-  const verdict = answerability(passCount, members.length);
-  if (verdict === 'unanswerable') {
-    out.push(ctx.drop('unanswerable', q.id, `${q.style}/${q.strategy}: none of ${members.length} rollouts found the answer`, [q.id, ...rollouts.map((r) => r.id)]));
+  const trajectoryIds = rollouts.map((r) => r.id);
+  const group = rlGroupRecord(ctx.meta(ctx.groupId, [q.id, ...trajectoryIds]), q, trajectoryIds, members, decision);
+  if (!group) {
+    out.push(ctx.drop('unanswerable', q.id, `${q.style}/${q.strategy}: none of ${members.length} rollouts found the answer`, [q.id, ...trajectoryIds]));
     return out;
   }
-
-  const group: RlGroup = {
-    ...ctx.meta(ctx.groupId, [q.id, ...rollouts.map((r) => r.id)]),
-    question_id: q.id,
-    question: q.question,
-    ground_truth: q.answer,
-    question_style: q.style,
-    trajectory_ids: rollouts.map((r) => r.id),
-    rewards: members.map((m) => m.reward),
-    advantages,
-    loss_mask: mask,
-    pass_count: passCount,
-    answerability: verdict,
-  };
   out.push({ topic: 'fw.rl.groups', value: group });
   return out;
 }

@@ -1,8 +1,8 @@
 import type { RlGroup, Score, Trajectory } from '../../platform/generated/records.ts';
 import { contentId, recordMeta, type RecordMeta } from '../../platform/records.ts';
-import { answerability, signature } from '../../rollout/group.ts';
+import { decideGroup, rlGroupRecord, signature } from '../../rollout/group.ts';
 import { checkProcess } from '../../rollout/quality/process-check.ts';
-import { dispositions, groupAdvantages, selectForSft, type GroupMember } from '../../rollout/grpo.ts';
+import type { GroupMember } from '../../rollout/grpo.ts';
 import type { JudgeResult } from '../../rollout/judge/judge.ts';
 import type { Scorer } from './scorers.ts';
 
@@ -22,6 +22,8 @@ export interface RescoreOutputs {
   sft: Trajectory[];
   discarded: Trajectory[];
   rescored: Rescored[];
+  /** Groups in which no rollout is correct under the new verdicts: no RL group, as in the rollout stage. */
+  unanswerable: string[];
 }
 
 /** SFT picks per question of the original round: the most any of its groups kept (at least 1). */
@@ -54,7 +56,7 @@ export function rescoreOutputs(options: {
 }): RescoreOutputs {
   const { scorer, round } = options;
   const meta = (id: string, parents: string[]): RecordMeta => recordMeta({ id, round, producer, parents, now: options.now });
-  const out: RescoreOutputs = { scores: [], groups: [], sft: [], discarded: [], rescored: [] };
+  const out: RescoreOutputs = { scores: [], groups: [], sft: [], discarded: [], rescored: [], unanswerable: [] };
   for (const group of options.groups) {
     const results = group.map((t) => options.judged.get(t.id)!);
     // SFT still takes only rollouts right for the right reason: the stored process check, or a fresh one when the
@@ -71,23 +73,15 @@ export function rescoreOutputs(options: {
       signature: signature(t),
       grounded: grounded[i],
     }));
-    const { advantages, mask } = groupAdvantages(members);
-    const disposition = dispositions(members, selectForSft(members, options.sftPerQuestion), mask);
+    const decision = decideGroup(members, options.sftPerQuestion);
+    const { advantages, disposition } = decision;
     const first = group[0];
     const groupId = contentId('group', 'rescore', first.group_id, scorer.name, scorer.version);
-    out.groups.push({
-      ...meta(groupId, [first.group_id, ...group.map((t) => t.id)]),
-      question_id: first.question_id,
-      question: first.question,
-      ground_truth: first.reference_answer,
-      question_style: first.question_style,
-      trajectory_ids: group.map((t) => t.id),
-      rewards: members.map((m) => m.reward),
-      advantages,
-      loss_mask: mask,
-      pass_count: members.filter((m) => m.correct).length,
-      answerability: answerability(members.filter((m) => m.correct).length, members.length),
-    });
+    const trajectoryIds = group.map((t) => t.id);
+    const question = { id: first.question_id, question: first.question, answer: first.reference_answer, style: first.question_style };
+    const rlGroup = rlGroupRecord(meta(groupId, [first.group_id, ...trajectoryIds]), question, trajectoryIds, members, decision);
+    if (rlGroup) out.groups.push(rlGroup);
+    else out.unanswerable.push(groupId);
     group.forEach((t, i) => {
       const r = results[i];
       out.scores.push(scoreRecord(meta, t, scorer.name, scorer.version, r));

@@ -53,7 +53,7 @@ export async function rescoreRound(ctx: RoundsContext, options: RescoreOptions):
   const now = existing?.opened_at ?? resumed?.opened_at ?? options.now ?? Date.now();
   const sftPerQuestion = options.sftPerQuestion ?? inferSftPerQuestion(trajectories);
   const outputs = rescoreOutputs({ round, scorer, groups, judged, sftPerQuestion, now });
-  const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups);
+  const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups, outputs.unanswerable.length);
   if (existing) return { parent, derived: existing, existing: true, outputs, diff };
 
   const opened = resumed ?? (await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, env: {}, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } }));
