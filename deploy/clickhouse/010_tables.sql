@@ -563,9 +563,6 @@ COMMENT 'id → parent_ids of every record, for lineage walks';
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.raw_documents_to_record_index TO {{db}}.record_index AS
 SELECT id, 'raw_documents' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.raw_documents;
 
-CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.doc_signatures_to_record_index TO {{db}}.record_index AS
-SELECT id, 'doc_signatures' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.doc_signatures;
-
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.documents_to_record_index TO {{db}}.record_index AS
 SELECT id, 'documents' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.documents;
 
@@ -613,3 +610,6 @@ SELECT id, 'scores' AS record_table, kafka_topic, round, parent_ids, created_at 
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS {{db}}.round_manifests_to_record_index TO {{db}}.record_index AS
 SELECT id, 'round_manifests' AS record_table, kafka_topic, round, parent_ids, created_at FROM {{db}}.round_manifests;
+
+-- Views an earlier version created for tables that are no longer lineage nodes.
+DROP VIEW IF EXISTS {{db}}.doc_signatures_to_record_index;

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '../platform/clickhouse.ts';
 import { deployDir } from '../platform/paths.ts';
 import { quoteIdentifier } from './columns.ts';
-import { analyticsTables, createTableSql, DB, indexViewSql, type TableSpec } from './tables.ts';
+import { analyticsTables, createTableSql, DB, indexViewSql, NOT_LINEAGE_NODES, type TableSpec } from './tables.ts';
 
 export const ddlDir = path.join(deployDir, 'clickhouse');
 /** The one generated DDL file; the others are written by hand. */
@@ -36,6 +36,8 @@ export function generateTablesSql(tables: TableSpec[] = analyticsTables()): stri
     "COMMENT 'id → parent_ids of every record, for lineage walks';",
     '',
     ...lineage.map((t) => `${indexViewSql(t)}\n`),
+    '-- Views an earlier version created for tables that are no longer lineage nodes.',
+    ...tables.filter((t) => NOT_LINEAGE_NODES.has(t.schema)).map((t) => `DROP VIEW IF EXISTS ${DB}.${t.table}_to_record_index;\n`),
   ].join('\n');
 }
 

@@ -63,10 +63,16 @@ export function analyticsTables(catalogue: TopicCatalogue = topicCatalogue(), di
       orderBy: topics.length > 1 ? ['kafka_topic', key] : [key],
       columns: [...mapping.columns, ...KAFKA_COLUMNS],
       mapping,
-      lineage: names.has('round') && names.has('parent_ids') && names.has('id'),
+      lineage: names.has('round') && names.has('parent_ids') && names.has('id') && !NOT_LINEAGE_NODES.has(schema),
     };
   });
 }
+
+/**
+ * Records that carry the common header but are another record's state rather than a node of their own: a
+ * DocSignature has its document's id and parents, and in the index (one row per id) it would hide the document.
+ */
+export const NOT_LINEAGE_NODES = new Set(['fw.DocSignature']);
 
 export function tableForTopic(tables: TableSpec[], topic: string): TableSpec {
   const found = tables.find((t) => t.topics.includes(topic));

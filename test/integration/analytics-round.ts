@@ -19,6 +19,8 @@ export function knownRound(round: number) {
     { ...s['fw.docs'], ...meta('doc_1', ['raw_1']), title: 'Ed Wood', source_uri: 'data/a.jsonl:1' },
     { ...s['fw.docs'], ...meta('doc_2', ['raw_2']), title: 'Plan 9', source_uri: 'data/a.jsonl:2' },
   ];
+  // the ingest stage writes each kept document's dedup state under the document's own id and parents
+  const signatures = docs.map((d) => ({ ...s['fw.ingest.signatures'], ...meta(d.id, d.parent_ids) }));
   const drops = [
     { ...s['fw.drops'], ...meta('drop_1', ['raw_3']), stage: 'ingest', reason: 'too_short', subject_id: 'raw_3' },
     { ...s['fw.drops'], ...meta('drop_2', ['q_num']), stage: 'rollout', reason: 'no_answer', subject_id: 'q_num' },
@@ -80,6 +82,7 @@ export function knownRound(round: number) {
   const records: { [T in TopicName]?: Array<TopicValues[T]> } = {
     'fw.ingest.raw': raw,
     'fw.docs': docs,
+    'fw.ingest.signatures': signatures,
     'fw.drops': drops,
     'fw.memory.facts': facts,
     'fw.memory.entities': entities,
