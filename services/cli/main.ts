@@ -11,6 +11,7 @@ import { registerLineageCommand } from './commands/lineage.ts';
 import { registerLlmCommands } from './commands/llm.ts';
 import { registerMemoryCommands } from './commands/memory.ts';
 import { registerRoundCommands } from './commands/round.ts';
+import { registerRecordsCommand } from './commands/records.ts';
 import { registerReportCommand } from './commands/report.ts';
 import { registerRunCommand } from './commands/run.ts';
 import { registerSqlCommand } from './commands/sql.ts';
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerStackCommands(program);
   registerTopicCommands(program);
+  registerRecordsCommand(program);
   registerLlmCommands(program);
   registerRunCommand(program);
   registerDlqCommands(program);

@@ -63,6 +63,26 @@ describe('scripted policy, both modes', () => {
     });
   }
 
+  // two template questions of a demo round that every scripted rollout got wrong, so rollout called them
+  // unanswerable: the date instead of the year ("21 August 1976"), and a year of the page instead of the gap
+  it('answers "in which year" with the year, not the whole date', async () => {
+    const question = 'In which year was Scott Derrickson born?';
+    for (const mode of ['react', 'iterresearch'] as const) expect((await run(mode, question, scripted(question))).prediction).toBe('1966');
+  });
+
+  for (const mode of ['react', 'iterresearch'] as const) {
+    it(`${mode}: computes "how many years after A … was B …" from each page's year, in the interpreter`, async () => {
+      const question = 'How many years after Ed Wood was born was Scott Derrickson born?';
+      const withPython = new Toolbox([searchTool(corpusBackend(corpus)), visitTool(corpus), pythonTool({ timeoutMs: 5000 })]);
+      const result = await runAgent({ mode, question, session: scripted(question), toolbox: withPython, toolContext: {}, budget });
+      expect(result.calls.filter((c) => c.name === 'visit').map((c) => String(c.arguments.url)).sort()).toEqual(['local://doc/d1', 'local://doc/d2']);
+      const python = result.steps.find((s) => s.tool_call?.name === 'PythonInterpreter');
+      expect(JSON.parse(python!.tool_call!.arguments_json).code).toContain('{"Ed Wood":1924,"Scott Derrickson":1966}');
+      expect(result.prediction).toBe('42');
+      expect(result.steps.at(-1)!.thought).toContain('the difference computed in Python is 42');
+    });
+  }
+
   it('answers a bridge question from the page the question does not name', async () => {
     const q = 'Who directed the 1957 science fiction film Plan 9 from Outer Space?';
     expect((await run('react', q, scripted(q))).prediction).toBe('Ed Wood');

@@ -1,6 +1,7 @@
 import { splitSentences } from '../corpus/text.ts';
 import { askedPair, attributeOverlap, attributeTerms, containsPhrase, speaksOf } from '../quality/attribute.ts';
 import { choiceOptions, isYesNo, numericComparison, pageFor, pairedEntities, type PageEvidence } from './extract.ts';
+import { yearGap } from './year-gap.ts';
 
 function quote(sentence: string): string {
   return sentence.length > 220 ? `${sentence.slice(0, 217)}…` : sentence;
@@ -25,6 +26,11 @@ export function explainAnswer(question: string, prediction: string, read: Array<
       const parts = Object.entries(comparison.values).map(([name, value]) => `"${pageFor(name, read)?.title ?? name}" gives ${value} for ${name}`);
       return `${parts.join(' and ')}; comparing them in Python gives ${prediction}. The answer is ${prediction}.`;
     }
+  }
+  const gap = computed && !options ? yearGap(question, read) : undefined;
+  if (gap) {
+    const parts = Object.entries(gap.years).map(([name, year]) => `"${pageFor(name, read)?.title ?? name}" gives ${year} for ${name}`);
+    return `${parts.join(' and ')}; the difference computed in Python is ${prediction}. The answer is ${prediction}.`;
   }
   if (options || isYesNo(question)) {
     const names = options ?? pairedEntities(question) ?? [];

@@ -74,7 +74,7 @@ const YEAR = /\b(1[0-9]{3}|20[0-9]{2})\b/g;
 export const FULL_DATE = new RegExp(`\\b(?:\\d{1,2} ${MONTH},? \\d{4}|${MONTH} \\d{1,2},? \\d{4})\\b`, 'g');
 
 /** The year of the asked attribute: from the first sentence that speaks of it, else the page's lead (its subject's dates). */
-function yearFor(page: PageEvidence, attribute: string[]): number | undefined {
+export function yearFor(page: PageEvidence, attribute: string[]): number | undefined {
   const end = asksForEnd(attribute);
   const sentence = splitSentences(page.text).find((s) => speaksOf(s, attribute) && s.match(YEAR) !== null);
   // the first year given ("(February 3, 1945 – March 3, 1945) … the campaign of 1944-45": 1945, not 1944);
@@ -222,8 +222,12 @@ export function extractAnswer(question: string, pages: PageEvidence[], random: (
     const shared = ranked.filter((c) => pair.every((p) => containsPhrase(p!.text, c)));
     if (shared.length) ranked = shared;
   }
-  return (ranked.length > 1 && random() < explore ? ranked[1] : ranked[0]) ?? '';
+  const answer = (ranked.length > 1 && random() < explore ? ranked[1] : ranked[0]) ?? '';
+  // "In which year …?" asks for the year, not the whole date the page gives
+  return ASKS_YEAR.test(question) ? (/\b\d{4}$/.exec(answer)?.[0] ?? answer) : answer;
 }
+
+const ASKS_YEAR = /\b(?:in (?:what|which) year|(?:what|which) year)\b/i;
 
 export function isYesNo(question: string): boolean {
   return YES_NO.test(question.trim());

@@ -2,6 +2,7 @@ import { approxTokens, queryTerms, splitSentences } from '../corpus/text.ts';
 import { askedPair, attributeTerms, containsPhrase, questionNames, speaksOf, titleIsAbout } from '../quality/attribute.ts';
 import { explainAnswer } from './explain.ts';
 import { choiceOptions, comparisonCode, extractAnswer, isYesNo, NATIONALITY, numericComparison, pairedEntities, rankedSpans, type PageEvidence } from './extract.ts';
+import { yearGap, yearGapQuestion } from './year-gap.ts';
 import type { Decision, Policy, PolicySession, PolicyView, SeenObservation, ToolInvocation } from './types.ts';
 
 interface Lead {
@@ -129,7 +130,8 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
     start({ question, rolloutIndex, random }): PolicySession {
       const explore = rolloutIndex > 0;
       // a page per option, per entity of a yes/no pair, per entity an open question asks about together
-      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? askedPair(question) ?? [];
+      const gapAsked = yearGapQuestion(question);
+      const targets = choiceOptions(question) ?? (isYesNo(question) ? pairedEntities(question) : undefined) ?? askedPair(question) ?? (gapAsked ? [gapAsked.first.name, gapAsked.second.name] : []);
       const bridge = targets.length === 0 && !isYesNo(question);
       return {
         async decide(view: PolicyView): Promise<Decision> {
@@ -145,7 +147,7 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
           });
           const answer = () => {
             const options = choiceOptions(question);
-            const computed = options?.find((o) => o === notes.computed);
+            const computed = options ? options.find((o) => o === notes.computed) : gapAsked && /^-?\d+$/.test(notes.computed ?? '') ? notes.computed : undefined;
             const prediction = computed ?? extractAnswer(question, notes.read, random, explore ? exploreRate : 0);
             return decision(explainAnswer(question, prediction, notes.read, computed !== undefined), { answer: prediction });
           };
@@ -178,6 +180,11 @@ export function scriptedPolicy(options: { maxReads?: number; explore?: number; p
           const comparison = usePython && notes.computed === undefined ? numericComparison(question, notes.read) : undefined;
           if (comparison) {
             return decision(`I have a number for each option; I will compare them with Python.`, { call: { name: 'PythonInterpreter', arguments: { code: comparisonCode(comparison) } } });
+          }
+          const gap = usePython && notes.computed === undefined && gapAsked ? yearGap(question, notes.read) : undefined;
+          if (gap) {
+            const years = Object.entries(gap.years).map(([name, year]) => `${name}: ${year}`).join(', ');
+            return decision(`I have the year of each event (${years}); I will subtract them with Python.`, { call: { name: 'PythonInterpreter', arguments: { code: gap.code } } });
           }
           const hopLead = bridge && notes.searches.length === 2 ? unread.find((l) => covers(l, notes.searches[1])) : undefined;
           if (hopLead && notes.read.length < maxReads) {
