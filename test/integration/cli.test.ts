@@ -46,4 +46,18 @@ describe('the flywheel command', () => {
     expect(lines.find((l) => l.msg === 'stage stopped')).toMatchObject({ stage: 'cpt-docs', records: 50 });
     expect((await env.read('fw.cpt.samples')).length).toBe(50);
   });
+
+  it('prints decoded records of a topic as JSON lines with their positions, filtered and limited', async () => {
+    const { stdout } = await run('node', [flywheel, 'records', 'fw.cpt.samples', '--limit', '3', '--fields', 'id,origin'], { env: env.env });
+    const lines = stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(Object.keys(line)).toEqual(['position', 'id', 'origin']);
+    expect(lines[0].position).toMatch(/^fw\.cpt\.samples\/\d+@\d+$/);
+    const one = lines[1].id as string;
+    const matched = await run('node', [flywheel, 'records', 'fw.cpt.samples', '--limit', '0', '--match', one], { env: env.env });
+    expect(matched.stdout.trim().split('\n').map((l) => JSON.parse(l).id)).toEqual([one]);
+    const unknown = await run('node', [flywheel, 'records', 'fw.nope'], { env: env.env }).catch((e) => e);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown topic "fw.nope"/);
+  });
 });
