@@ -95,7 +95,7 @@ export function registerDemoCommand(program: Command): void {
       await exportAll(ctx, rounds, out);
       const seconds = ((Date.now() - started) / 1000).toFixed(0);
       if (options.deleteTopics && prefix) {
-        await ctx.kafka.deleteTopics((await ctx.kafka.listTopics()).filter((t) => t.startsWith(prefix)));
+        await ctx.kafka.deleteTopicsWithPrefix(prefix);
         console.log(`\ndone in ${seconds} s; topics under "${prefix}" deleted.`);
       } else {
         console.log(`\ndone in ${seconds} s. Inspect: TOPIC_PREFIX=${prefix} npm run flywheel -- round list`);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Serde } from '../avro/serde.ts';
 import type { TopicCatalogue, TopicNames } from '../catalogue.ts';
@@ -72,6 +73,29 @@ export class KafkaCluster {
 
   async deleteTopics(topics: string[]): Promise<void> {
     if (topics.length) await this.withAdmin((admin) => admin.deleteTopics({ topics }));
+  }
+
+  /**
+   * Deletes every topic whose name starts with `prefix` and returns once no broker lists one any more: a topic
+   * created just before may be missing from the first listing, and a deleted one may linger in the next.
+   */
+  async deleteTopicsWithPrefix(prefix: string, deadlineMs = 30_000): Promise<void> {
+    if (!prefix) throw new Error('deleteTopicsWithPrefix needs a non-empty prefix');
+    await this.withAdmin(async (admin) => {
+      const deadline = Date.now() + deadlineMs;
+      for (;;) {
+        const left = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+        if (left.length === 0) {
+          // the listing can lag a creation: look once more before calling it done
+          await sleep(250);
+          if ((await admin.listTopics()).every((t) => !t.startsWith(prefix))) return;
+          continue;
+        }
+        if (Date.now() > deadline) throw new Error(`topics still listed ${deadlineMs} ms after their deletion: ${left.join(', ')}`);
+        await admin.deleteTopics({ topics: left }).catch(() => undefined); // already going: the next listing tells
+        await sleep(250);
+      }
+    });
   }
 
   /** Creates every catalogue topic (or those in `only`) that does not exist yet; returns the names it created. */

@@ -93,8 +93,7 @@ export async function runEval(options: EvalOptions): Promise<EvalRun> {
   } finally {
     // the run's topics go whether it worked or not (a failed run leaves nothing behind either)
     if (!options.keepTopics) {
-      const mine = (await kafka.listTopics().catch(() => [] as string[])).filter((t) => t.startsWith(prefix));
-      await kafka.deleteTopics(mine).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
+      await kafka.deleteTopicsWithPrefix(prefix).catch((error) => logger.warn({ err: error }, 'could not delete the run topics'));
     }
   }
 
