@@ -48,7 +48,7 @@ describe('quality report from a round\'s records (the demo summary)', () => {
 
   it('renders totals, the per-style table, drops by reason and the process check', () => {
     const text = renderQualityReport(report);
-    expect(text).toContain('questions made 6: dropped before rollout 2, published 4, rolled out 3; answerable (kept for SFT/RL) 2 (66.7%), too easy 1 (33.3%), unanswerable 1 (33.3%)');
+    expect(text).toContain('questions made 6: dropped before rollout 2, published 4, rolled out 3; answerable 2 (66.7%), of which too easy for RL 1 (33.3%), unanswerable 1 (33.3%)');
     expect(text).toContain('correct rollouts 3: grounded 1 (33.3%)');
     expect(text).toMatch(/numeric\s+template\s+2\s+2\s+2\s+1\s+0\s+1\s+100\.0%\s+50\.0%/);
     expect(text).toMatch(/fas\s+answer_in_question\s+2/);

@@ -111,7 +111,7 @@ export function renderQualityReport(q: QualityReport): string {
   const lines = [
     `round ${q.round} — data quality`,
     `questions made ${published + gateDrops}: dropped before rollout ${gateDrops}, published ${published}, rolled out ${rolledOut}; ` +
-      `answerable (kept for SFT/RL) ${sum('answerable')} (${pct(sum('answerable'), rolledOut)}), too easy ${sum('too_easy')} (${pct(sum('too_easy'), rolledOut)}), ` +
+      `answerable ${sum('answerable')} (${pct(sum('answerable'), rolledOut)}), of which too easy for RL ${sum('too_easy')} (${pct(sum('too_easy'), rolledOut)}), ` +
       `unanswerable ${sum('unanswerable')} (${pct(sum('unanswerable'), rolledOut)}); with an SFT trajectory ${sum('with_sft')}`,
     `correct rollouts ${correct}: grounded ${grounded} (${pct(grounded, correct)}), the rest are not SFT samples`,
     '',

@@ -31,6 +31,11 @@ export const rolloutConfigSchema = z.object({
   ROLLOUT_SFT_PER_QUESTION: z.coerce.number().int().min(0).max(64).default(1),
   /** Label a grounded rollout whose answer and evidence an earlier question already gave `duplicate_sample` (not SFT). */
   ROLLOUT_SFT_DEDUPE: flag.default(true),
+  /**
+   * Keep groups that every rollout solved in fw.rl.groups. Off by default: their advantages are all zero, and the
+   * reference's data curation drops always-solved items (their rollouts still serve SFT).
+   */
+  ROLLOUT_RL_KEEP_SOLVED: flag.default(false),
   ROLLOUT_SFT_DEDUPE_MAX: z.coerce.number().int().min(1).default(100_000),
   /** Search: the local BM25 corpus, or an external API (SEARCH_API_URL with {query}). */
   SEARCH_BACKEND: z.enum(['local', 'http']).default('local'),

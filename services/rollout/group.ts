@@ -17,7 +17,7 @@ export interface JudgedRollout {
   process?: ProcessVerdict;
 }
 
-/** too_easy: every rollout correct; useful: some; unanswerable: none (the group stays out of fw.rl.groups). */
+/** too_easy: every rollout correct; useful: some; unanswerable: none. Only useful groups reach fw.rl.groups by default. */
 export type Answerability = 'too_easy' | 'useful' | 'unanswerable';
 
 export function answerability(passCount: number, g: number): Answerability {
@@ -31,6 +31,8 @@ export interface GroupContext {
   policy: Policy;
   maxCalls: number;
   sftPerQuestion: number;
+  /** Keep groups every rollout solved in fw.rl.groups (ROLLOUT_RL_KEEP_SOLVED). */
+  rlKeepSolved: boolean;
   meta(id: string, parents?: string[]): RecordMeta;
   drop(reason: string, subjectId: string, detail?: string, parents?: string[]): { topic: 'fw.drops'; value: Drop };
 }
@@ -52,17 +54,24 @@ export function decideGroup(members: GroupMember[], sftPerQuestion: number): Gro
 }
 
 /**
- * The GRPO group record, or null for an unanswerable group: with every reward equal there is no advantage to
- * learn from, so it stays out of fw.rl.groups wherever the group is decided.
+ * Whether a group goes to fw.rl.groups. A group no rollout solved never does; one every rollout solved only when
+ * asked to (`keepSolved`): either way every reward is equal, so there is no advantage to learn from, and the
+ * reference's curation drops never-solved and always-solved items.
  */
+export function keptForRl(decision: GroupDecision, keepSolved: boolean): boolean {
+  return decision.answerability === 'useful' || (decision.answerability === 'too_easy' && keepSolved);
+}
+
+/** The GRPO group record, or null when the group stays out of fw.rl.groups (see keptForRl). */
 export function rlGroupRecord(
   meta: RecordMeta,
   question: { id: string; question: string; answer: string; style: string },
   trajectoryIds: string[],
   members: GroupMember[],
   decision: GroupDecision,
+  keepSolved: boolean,
 ): RlGroup | null {
-  if (decision.answerability === 'unanswerable') return null;
+  if (!keptForRl(decision, keepSolved)) return null;
   return {
     ...meta,
     question_id: question.id,
@@ -157,9 +166,14 @@ export function groupOutputs(ctx: GroupContext, rollouts: JudgedRollout[]): Outp
   });
 
   const trajectoryIds = rollouts.map((r) => r.id);
-  const group = rlGroupRecord(ctx.meta(ctx.groupId, [q.id, ...trajectoryIds]), q, trajectoryIds, members, decision);
-  if (!group) {
+  const group = rlGroupRecord(ctx.meta(ctx.groupId, [q.id, ...trajectoryIds]), q, trajectoryIds, members, decision, ctx.rlKeepSolved);
+  if (decision.answerability === 'unanswerable') {
     out.push(ctx.drop('unanswerable', q.id, `${q.style}/${q.strategy}: none of ${members.length} rollouts found the answer`, [q.id, ...trajectoryIds]));
+    return out;
+  }
+  if (!group) {
+    // the question stays (its rollouts serve SFT); only its RL group is left out, so the drop names the group
+    out.push(ctx.drop('rl_group_too_easy', ctx.groupId, `${q.style}/${q.strategy}: all ${members.length} rollouts found the answer; every advantage would be 0`, [q.id, ...trajectoryIds]));
     return out;
   }
   out.push({ topic: 'fw.rl.groups', value: group });

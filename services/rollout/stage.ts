@@ -111,7 +111,7 @@ export function createRolloutStage(deps: RolloutDependencies = {}) {
       );
       state.dedupe?.apply(question.id, rollouts);
       return groupOutputs(
-        { question, groupId, mode: config.ROLLOUT_MODE, policy: state.policy, maxCalls: config.ROLLOUT_MAX_CALLS, sftPerQuestion: config.ROLLOUT_SFT_PER_QUESTION, meta: ctx.meta, drop: ctx.drop },
+        { question, groupId, mode: config.ROLLOUT_MODE, policy: state.policy, maxCalls: config.ROLLOUT_MAX_CALLS, sftPerQuestion: config.ROLLOUT_SFT_PER_QUESTION, rlKeepSolved: config.ROLLOUT_RL_KEEP_SOLVED, meta: ctx.meta, drop: ctx.drop },
         rollouts,
       );
     },

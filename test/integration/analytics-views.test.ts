@@ -146,7 +146,7 @@ describe('flywheel sql and report', () => {
     expect(report.stdout).toMatch(/acceptance per question style[\s\S]*numeric\s+1\s+2\s+2\s+1\s+1\s+1/);
     expect(report.stdout).toMatch(/drops per stage and reason[\s\S]*rollout\s+no_answer\s+2/);
     expect(report.stdout).toContain(`round ${ROUND} — data quality`);
-    expect(report.stdout).toContain('questions made 4: dropped before rollout 1, published 3, rolled out 3; answerable (kept for SFT/RL) 2 (66.7%), too easy 1 (33.3%), unanswerable 1 (33.3%); with an SFT trajectory 2');
+    expect(report.stdout).toContain('questions made 4: dropped before rollout 1, published 3, rolled out 3; answerable 2 (66.7%), of which too easy for RL 1 (33.3%), unanswerable 1 (33.3%); with an SFT trajectory 2');
     expect(report.stdout).toMatch(/factual\s+template\s+2\s+2\s+1\s+0\s+1\s+1\s+50\.0%\s+0\.0%/);
     expect(report.stdout).toMatch(/questions dropped, by reason[\s\S]*rollout\s+no_answer\s+2[\s\S]*fas\s+answer_in_question\s+1/);
     expect(report.stdout).toMatch(/process check of correct rollouts[\s\S]*grounded\s+2\s+2[\s\S]*operand_unsupported\s+1\s+0/);

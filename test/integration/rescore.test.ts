@@ -72,8 +72,9 @@ describe('round rescore: a closed round judged again as a derived round, no roll
     expect(sft.length + discarded.length).toBe(original.length);
     expect(new Set([...sft, ...discarded].map((t) => t.parent_ids[0]))).toEqual(new Set(original.map((t) => t.id)));
     // lineage: the same trajectories; a group no rollout answered gets no RL group, as in the rollout stage
-    expect(groups.length + first.outputs.unanswerable.length).toBe(new Set(original.map((t) => t.group_id)).size);
-    expect(groups.every((g) => g.pass_count > 0 && g.trajectory_ids.every((id) => original.some((t) => t.id === id)))).toBe(true);
+    const { unanswerable, tooEasy } = first.outputs.leftOut;
+    expect(groups.length + unanswerable.length + tooEasy.length).toBe(new Set(original.map((t) => t.group_id)).size);
+    expect(groups.every((g) => g.answerability === 'useful' && g.trajectory_ids.every((id) => original.some((t) => t.id === id)))).toBe(true);
     expect(groups.some((g) => g.rewards.some((r) => r > 0 && r < 1))).toBe(true); // F1 rewards
     // scores are append-only: the original verdict and the new one, per trajectory
     expect(scores).toHaveLength(2 * original.length);

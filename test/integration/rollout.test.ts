@@ -98,14 +98,19 @@ describe('rollout service through the real broker', () => {
     for (const d of sftDrops) expect(d.reason).toBe(`sft_rejected_${rejected.find((t) => t.id === d.subject_id)!.quality_label}`);
   });
 
-  it('writes a GRPO group for each answerable question; an unanswerable one goes to fw.drops', () => {
+  it('writes a GRPO group for each question some but not all rollouts solved; the others go to fw.drops', () => {
     const { trajectories, groups, drops } = outputs;
     const passes = new Map(questions.map((q) => [q.id, trajectories.filter((t) => t.question_id === q.id && t.judge.correct).length]));
-    const answerable = questions.filter((q) => passes.get(q.id)! > 0);
-    expect(answerable.length).toBeGreaterThan(0);
-    expect(answerable.length).toBeLessThan(questions.length); // the slice has both kinds
-    expect(groups.map((g) => g.question_id).sort()).toEqual(answerable.map((q) => q.id).sort());
-    for (const g of groups) expect(g.answerability).toBe(g.pass_count === G ? 'too_easy' : 'useful');
+    const useful = questions.filter((q) => passes.get(q.id)! > 0 && passes.get(q.id)! < G);
+    const solved = questions.filter((q) => passes.get(q.id) === G);
+    expect(useful.length).toBeGreaterThan(0);
+    expect(useful.length).toBeLessThan(questions.length); // the slice has more than one kind
+    expect(groups.map((g) => g.question_id).sort()).toEqual(useful.map((q) => q.id).sort());
+    for (const g of groups) expect(g.answerability).toBe('useful');
+    // always-solved: every advantage 0, left out of RL (the rollouts stay SFT material); the drop names the group
+    const tooEasy = drops.filter((d) => d.reason === 'rl_group_too_easy');
+    expect(tooEasy.map((d) => d.parent_ids[0]).sort()).toEqual(solved.map((q) => q.id).sort());
+    expect(tooEasy.every((d) => d.subject_id.startsWith('group_') && d.detail.includes(`all ${G} rollouts`))).toBe(true);
     const unanswerable = drops.filter((d) => d.reason === 'unanswerable');
     expect(unanswerable.map((d) => d.subject_id).sort()).toEqual(questions.filter((q) => passes.get(q.id) === 0).map((q) => q.id).sort());
     expect(unanswerable.every((d) => d.stage === 'rollout' && d.detail.includes(`none of ${G} rollouts`))).toBe(true);

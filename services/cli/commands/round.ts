@@ -50,8 +50,9 @@ export function registerRoundCommands(program: Command): void {
     .option('--model <name>', 'model of the llm judge (LLM_MODEL_JUDGE)')
     .option('--f1-threshold <x>', 'exact_f1: token F1 that counts as correct', (v) => Number(v), 0.8)
     .option('--sft-per-question <n>', 'SFT picks per question (default: what the round kept)', (v) => Number.parseInt(v, 10))
+    .option('--rl-keep-solved', 'keep groups every rollout solved as RL groups (as ROLLOUT_RL_KEEP_SOLVED does for rollout)')
     .option('--json', 'print the result as JSON')
-    .action(async (options: { round: number; judge: JudgeName; reward: RewardName; model?: string; f1Threshold: number; sftPerQuestion?: number; json?: boolean }) => {
+    .action(async (options: { round: number; judge: JudgeName; reward: RewardName; model?: string; f1Threshold: number; sftPerQuestion?: number; rlKeepSolved?: boolean; json?: boolean }) => {
       const ctx = cliContext();
       await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       const env = options.model ? { ...process.env, LLM_MODEL_JUDGE: options.model } : process.env;

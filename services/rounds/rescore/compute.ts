@@ -22,8 +22,8 @@ export interface RescoreOutputs {
   sft: Trajectory[];
   discarded: Trajectory[];
   rescored: Rescored[];
-  /** Groups in which no rollout is correct under the new verdicts: no RL group, as in the rollout stage. */
-  unanswerable: string[];
+  /** Groups left out of the RL groups under the new verdicts, as the rollout stage leaves them out: by answerability. */
+  leftOut: { unanswerable: string[]; tooEasy: string[] };
 }
 
 /** SFT picks per question of the original round: the most any of its groups kept (at least 1). */
@@ -52,11 +52,12 @@ export function rescoreOutputs(options: {
   groups: Trajectory[][];
   judged: Map<string, JudgeResult>;
   sftPerQuestion: number;
+  rlKeepSolved: boolean;
   now: number;
 }): RescoreOutputs {
   const { scorer, round } = options;
   const meta = (id: string, parents: string[]): RecordMeta => recordMeta({ id, round, producer, parents, now: options.now });
-  const out: RescoreOutputs = { scores: [], groups: [], sft: [], discarded: [], rescored: [], unanswerable: [] };
+  const out: RescoreOutputs = { scores: [], groups: [], sft: [], discarded: [], rescored: [], leftOut: { unanswerable: [], tooEasy: [] } };
   for (const group of options.groups) {
     const results = group.map((t) => options.judged.get(t.id)!);
     // SFT still takes only rollouts right for the right reason: the stored process check, or a fresh one when the
@@ -79,9 +80,9 @@ export function rescoreOutputs(options: {
     const groupId = contentId('group', 'rescore', first.group_id, scorer.name, scorer.version);
     const trajectoryIds = group.map((t) => t.id);
     const question = { id: first.question_id, question: first.question, answer: first.reference_answer, style: first.question_style };
-    const rlGroup = rlGroupRecord(meta(groupId, [first.group_id, ...trajectoryIds]), question, trajectoryIds, members, decision);
+    const rlGroup = rlGroupRecord(meta(groupId, [first.group_id, ...trajectoryIds]), question, trajectoryIds, members, decision, options.rlKeepSolved);
     if (rlGroup) out.groups.push(rlGroup);
-    else out.unanswerable.push(groupId);
+    else (decision.answerability === 'unanswerable' ? out.leftOut.unanswerable : out.leftOut.tooEasy).push(groupId);
     group.forEach((t, i) => {
       const r = results[i];
       out.scores.push(scoreRecord(meta, t, scorer.name, scorer.version, r));

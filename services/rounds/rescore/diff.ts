@@ -6,8 +6,9 @@ import { kendallTauB } from './kendall.ts';
 export interface RescoreDiff {
   trajectories: number;
   groups: number;
-  /** Groups with no correct rollout under the new verdicts: left out of fw.rl.groups. */
+  /** Groups left out of fw.rl.groups under the new verdicts: no rollout correct, or (by default) every one. */
   unanswerable: number;
+  tooEasy: number;
   /** Judge verdicts: incorrect → correct and correct → incorrect. */
   flippedToCorrect: number;
   flippedToIncorrect: number;
@@ -23,14 +24,15 @@ export interface RescoreDiff {
 const EPS = 1e-9;
 
 /** Old vs new, per trajectory: verdicts, reward ranks, advantages (from the parent round's RL groups), SFT picks. */
-export function rescoreDiff(rescored: Rescored[], oldGroups: RlGroup[], newGroups: RlGroup[], unanswerable: number): RescoreDiff {
+export function rescoreDiff(rescored: Rescored[], oldGroups: RlGroup[], newGroups: RlGroup[], leftOut: { unanswerable: string[]; tooEasy: string[] }): RescoreDiff {
   const oldAdvantage = advantagesById(oldGroups);
   const newAdvantage = advantagesById(newGroups);
   const wasSft = (r: Rescored) => r.trajectory.disposition === 'sft';
   return {
     trajectories: rescored.length,
     groups: newGroups.length,
-    unanswerable,
+    unanswerable: leftOut.unanswerable.length,
+    tooEasy: leftOut.tooEasy.length,
     flippedToCorrect: rescored.filter((r) => !r.trajectory.judge.correct && r.judged.judgement.correct).length,
     flippedToIncorrect: rescored.filter((r) => r.trajectory.judge.correct && !r.judged.judgement.correct).length,
     kendallTau: kendallTauB(rescored.map((r) => r.trajectory.reward), rescored.map((r) => r.judged.reward)),
@@ -51,7 +53,8 @@ export function renderDiff(diff: RescoreDiff): string {
   return formatTable([
     { measure: 'trajectories (re-judged, no rollout)', value: diff.trajectories },
     { measure: 'RL groups', value: diff.groups },
-    { measure: 'groups left out (no correct rollout)', value: diff.unanswerable },
+    { measure: 'groups left out: no rollout correct', value: diff.unanswerable },
+    { measure: 'groups left out: every rollout correct', value: diff.tooEasy },
     { measure: 'verdicts flipped incorrect → correct', value: diff.flippedToCorrect },
     { measure: 'verdicts flipped correct → incorrect', value: diff.flippedToIncorrect },
     { measure: "Kendall's tau (old vs new reward)", value: Number.isNaN(diff.kendallTau) ? 'n/a (constant)' : diff.kendallTau.toFixed(3) },

@@ -14,6 +14,8 @@ export interface RescoreOptions extends ScorerOptions {
   round: number;
   /** SFT picks per question; default: what the original round kept at most per question. */
   sftPerQuestion?: number;
+  /** Keep groups every rollout solved as RL groups (the rollout stage's ROLLOUT_RL_KEEP_SOLVED); default false. */
+  rlKeepSolved?: boolean;
   concurrency?: number;
   now?: number;
 }
@@ -52,8 +54,8 @@ export async function rescoreRound(ctx: RoundsContext, options: RescoreOptions):
   const round = existing?.round ?? resumed?.round ?? (manifests.at(-1)?.round ?? 0) + 1;
   const now = existing?.opened_at ?? resumed?.opened_at ?? options.now ?? Date.now();
   const sftPerQuestion = options.sftPerQuestion ?? inferSftPerQuestion(trajectories);
-  const outputs = rescoreOutputs({ round, scorer, groups, judged, sftPerQuestion, now });
-  const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups, outputs.unanswerable.length);
+  const outputs = rescoreOutputs({ round, scorer, groups, judged, sftPerQuestion, rlKeepSolved: options.rlKeepSolved ?? false, now });
+  const diff = rescoreDiff(outputs.rescored, await readRound(parent.round, 'fw.rl.groups', ctx), outputs.groups, outputs.leftOut);
   if (existing) return { parent, derived: existing, existing: true, outputs, diff };
 
   const opened = resumed ?? (await openRound(ctx, { model: parent.model, modelVersion: parent.model_version, endpoint: parent.policy_endpoint, env: {}, now, derivedFrom: { round: parent.round, derivation: scorer.derivation, configHash: parent.config_hash } }));
