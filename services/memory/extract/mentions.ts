@@ -10,6 +10,8 @@ export interface Mention {
 // Words that may sit inside one name: "Plan 9 from Outer Space", "University of Westmarch", "Vincent van Gogh".
 const CONNECTOR = /^\s+(?:(?:of|from|the|de|del|da|di|la|le|von|van|du|der|\d+)\s+){1,3}$/;
 const SKIP_ONLY = new Set(['Demonym', 'Month', 'WeekDay', 'Date', 'Honorific', 'Pronoun', 'Unit', 'Ordinal']);
+const WORD_REST = /^[\p{L}\p{N}]*(?:-[\p{L}\p{N}]+)*/u;
+const PAREN_REST = /^[^()\n]{0,40}\)/;
 const TRAILING_ABBREVIATION = /\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St|Bros)\.$/;
 
 interface Run {
@@ -32,7 +34,11 @@ export function findMentions(text: string): Mention[] {
   const runs: Run[] = [];
   for (const m of matches) {
     const start = m.offset.start;
-    const run: Run = { text: text.slice(start, start + m.offset.length), start, end: start + m.offset.length, tags: new Set(m.terms.flatMap((t) => t.tags)) };
+    // compromise can end a match inside a hyphenated word ("Twenty-" of "Twenty-fifth"): a name takes the whole word
+    let end = start + m.offset.length + (WORD_REST.exec(text.slice(start + m.offset.length))?.[0].length ?? 0);
+    // …or inside a parenthesised qualifier ("Mind Control (Tantric" of "Mind Control (Tantric album)")
+    if (/\([^)]*$/.test(text.slice(start, end))) end += PAREN_REST.exec(text.slice(end))?.[0].length ?? 0;
+    const run: Run = { text: text.slice(start, end), start, end, tags: new Set(m.terms.flatMap((t) => t.tags)) };
     const previous = runs[runs.length - 1];
     const gap = previous ? text.slice(previous.end, run.start) : '';
     if (previous && (/^\s*$/.test(gap) || CONNECTOR.test(gap)) && !/[.,;:!?]$/.test(previous.text.trim())) {
@@ -47,7 +53,7 @@ export function findMentions(text: string): Mention[] {
   for (const run of runs.flatMap(splitAtCommas)) {
     let name = run.text.trim();
     if (!TRAILING_ABBREVIATION.test(name)) name = name.replace(/[.,;:!?]+$/, '');
-    name = name.replace(/^[("'“]+|[)"'”]+$/g, '').replace(/['’]s$/, '');
+    name = name.replace(/^[("'“]+/, '').replace(name.includes('(') ? /["'”]+$/ : /[)"'”]+$/, '').replace(/['’]s$/, '');
     if (name.length < 2 || !/\p{Lu}/u.test(name)) continue;
     const meaningful = [...run.tags].filter((t) => !['Noun', 'ProperNoun', 'Singular', 'Plural', 'TitleCase', 'Uncountable', 'Abbreviation'].includes(t));
     if (meaningful.length > 0 && meaningful.every((t) => SKIP_ONLY.has(t) || t === 'Actor' || t === 'Adjective')) continue;

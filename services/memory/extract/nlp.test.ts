@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Document } from '../../platform/generated/records.ts';
 import { EntityIds } from '../entity-id.ts';
 import { splitSentences } from '../sentences.ts';
+import { findMentions } from './mentions.ts';
 import { NlpExtractor } from './nlp.ts';
 
 const doc = (title: string, text: string) => ({ id: 'doc_1', title, text }) as Document;
@@ -35,5 +36,14 @@ describe('NLP fact extraction', () => {
     const { facts } = await extractor.extract(doc('Ed Wood', 'Edward Davis Wood Jr. was an American filmmaker. Wood made low-budget films in the 1950s.'));
     expect(facts.every((f) => f.entityName === 'Ed Wood')).toBe(true);
     expect(facts[0].aliases).toContain('Edward Davis Wood Jr.');
+  });
+
+  // from a demo round: the title's first sentence was filed under an entity named "Twenty-"
+  it('never cuts a name inside a hyphenated word or a parenthesised qualifier', async () => {
+    const text = 'The Twenty-fifth Anniversary Anthology is a compilation album released by The Fixx in 2006. It contains a cover of Mind Control (Tantric album) tracks.';
+    const { facts } = await extractor.extract(doc('The Twenty-fifth Anniversary Anthology', text));
+    expect(facts.map((f) => f.entityName)).toEqual(['The Twenty-fifth Anniversary Anthology', 'The Twenty-fifth Anniversary Anthology']);
+    expect(facts[1].related.map((r) => r.name)).toContain('Mind Control (Tantric album)');
+    expect(findMentions('Jean-Loup Chrétien flew with Twenty-One Pilots.').map((m) => m.name)).toEqual(['Jean-Loup Chrétien', 'Twenty-One Pilots']);
   });
 });
