@@ -1,20 +1,34 @@
+import { queryTerms } from '../lib/text.ts';
 import type { Question } from '../platform/generated/records.ts';
 
 interface Perspective {
   name: string;
-  applies(q: Question): boolean;
+  applies(q: Question, names: string[]): boolean;
   render(q: Question, names: string[]): { view: string; firstAction: string };
 }
 
 const quoted = (s: string) => JSON.stringify(s);
 const answerKind = (q: Question) => (/^\d{4}$/.test(q.answer) ? 'a year' : /^\d[\d,.]*$/.test(q.answer) ? 'a number' : 'a name');
-const clue = (q: Question) => q.evidence[0]?.statement.split(/\s+/).slice(0, 8).join(' ') ?? q.question;
+const QUOTED = /["“]([^"”]{12,})["”]/;
+/** Words that say what kind of answer is wanted, not what it is about. */
+const ASKING = new Set(['year', 'years', 'date', 'many', 'much', 'number', 'name', 'called']);
+
+/**
+ * The question's most specific words — its quoted statement when it has one — never the answer's: a planning
+ * sample whose first search already holds the answer (the evidence's "born 21 August 1976") teaches nothing.
+ */
+function clue(q: Question): string {
+  const answer = new Set(queryTerms(q.answer));
+  const words = (QUOTED.exec(q.question)?.[1] ?? q.question).match(/[\p{L}\p{N}][\p{L}\p{N}'’.-]*/gu) ?? [];
+  const kept = words.filter((w) => w !== 'X' && !ASKING.has(w.toLowerCase()) && queryTerms(w).length > 0 && !queryTerms(w).some((t) => answer.has(t)));
+  return kept.slice(0, 8).join(' ') || q.question;
+}
 
 /** Analysis perspectives a planner can take on a question; K of them are sampled per question. */
 const PERSPECTIVES: Perspective[] = [
   {
     name: 'entity-first',
-    applies: (q) => q.entity_ids.length > 0,
+    applies: (_q, names) => names.length > 0,
     render: (q, names) => ({ view: `Start from the entities the question is built on (${names.join(', ')}) and read what the sources say about each.`, firstAction: `search(${quoted(names[0] ?? q.question)})` }),
   },
   {
@@ -39,7 +53,7 @@ const PERSPECTIVES: Perspective[] = [
   },
   {
     name: 'comparison-table',
-    applies: (q) => q.entity_ids.length > 1,
+    applies: (_q, names) => names.length > 1,
     render: (q, names) => ({ view: `Tabulate the candidates (${names.join(', ')}) with the attribute the question asks about, one row each, then read off the answer.`, firstAction: `search(${quoted(names[0] ?? clue(q))})` }),
   },
   {
@@ -50,8 +64,10 @@ const PERSPECTIVES: Perspective[] = [
 ];
 
 /** Planning action: K different perspectives on the question, each with the first action it leads to. */
-export function planningAction(q: Question, names: string[], k: number, random: () => number): { items: string[]; text: string } {
-  const pool = PERSPECTIVES.filter((p) => p.applies(q));
+export function planningAction(q: Question, entityNames: string[], k: number, random: () => number): { items: string[]; text: string } {
+  // an entity the question hides (a multi-hop bridge, a described entity) must not be named by the plan
+  const names = entityNames.filter((n) => q.question.toLowerCase().includes(n.toLowerCase()));
+  const pool = PERSPECTIVES.filter((p) => p.applies(q, names));
   const chosen: Perspective[] = [];
   while (chosen.length < Math.min(k, pool.length)) {
     const p = pool[Math.floor(random() * pool.length)];

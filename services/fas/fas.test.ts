@@ -183,6 +183,21 @@ describe('actions', () => {
     for (const item of plan.items) expect(item).toMatch(/First action: search\(/);
   });
 
+  // from a demo round: "constraint-first" searched the evidence's first words, "Liezel Huber (née Horn; born 21 August 1976)"
+  it('never puts the answer into a planned first action', () => {
+    const huber = { ...question, question: 'In which year was Liezel Huber born?', answer: '1976', style: 'factual', entity_ids: ['liezel_huber'], evidence: [
+      { entity_id: 'liezel_huber', statement: 'Liezel Huber (née Horn; born 21 August 1976) is a South African-American retired tennis player.', doc_id: 'd1' },
+    ] } as unknown as Question;
+    const plan = planningAction(huber, ['Liezel Huber'], 3, seededRandom('p'));
+    expect(plan.items.length).toBeGreaterThan(1);
+    for (const item of plan.items) expect(item).not.toMatch(/1976|née/);
+    expect(plan.text).toContain('search("Liezel Huber born")');
+    const hop = { ...huber, question: 'In which year was X born, X being the one named in this statement: "These Boots Are Made for Walkin\' is a hit song recorded by X"?', answer: '1940' } as Question;
+    const hopPlan = planningAction(hop, ['Nancy Sinatra'], 7, seededRandom('p')).text;
+    expect(hopPlan).not.toContain('Nancy Sinatra'); // the entity the question hides is not named by its plan
+    expect(hopPlan).toContain('search("Boots Made Walkin\' hit song recorded")');
+  });
+
   it('reasons decompose → preliminary → final', () => {
     const r = reasoningAction(question, names, '1851');
     expect(r.items).toHaveLength(2);

@@ -1,17 +1,6 @@
 /** Small text helpers shared by the corpus, the tools and the scripted policy. */
 
-export const STOPWORDS = new Set(
-  `a an and are as at be been but by can could did do does for from had has have he her his how i if in into is it its
-  of on or she so than that the their them then there these they this to was were what when where which who whom whose
-  why will with would you your also both either neither between same more most less least which's did does any other`
-    .split(/\s+/)
-    .filter(Boolean),
-);
-
-/** Lower-cased content words of a text (letters and digits, no stopwords). */
-export function queryTerms(text: string): string[] {
-  return (text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).filter((t) => !STOPWORDS.has(t));
-}
+export { queryTerms, STOPWORDS } from '../../lib/text.ts';
 
 /**
  * Sentence split that survives initials ("E. V. Cunningham") and common abbreviations ("Bill Martin Jr. Award")
