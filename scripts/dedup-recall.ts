@@ -19,7 +19,7 @@ import { projectRoot } from '../services/platform/paths.ts';
 
 const PARTITIONS = 4;
 const partitioner = Partitioners.DefaultPartitioner();
-const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0 }));
+const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({ partitionId, leader: 0, partitionErrorCode: 0, replicas: [0], isr: [0] }));
 const partitionOf = (key: string) => partitioner({ topic: 'raw', partitionMetadata, message: { key, value: null } });
 
 async function readAll(paths: string[]): Promise<RawInput[]> {
@@ -46,7 +46,7 @@ function measure(docs: RawInput[]) {
   const routed = new PartitionedDedup(config.INGEST_NEAR_DUP_THRESHOLD);
   const unrouted = new PartitionedDedup(config.INGEST_NEAR_DUP_THRESHOLD);
   const verdicts = { global: [] as Verdict[], routed: [] as Verdict[], unrouted: [] as Verdict[] };
-  const offsets = { routed: new Array(PARTITIONS).fill(0n), unrouted: new Array(PARTITIONS).fill(0n) };
+  const offsets = { routed: new Array<bigint>(PARTITIONS).fill(0n), unrouted: new Array<bigint>(PARTITIONS).fill(0n) };
   cleaned.forEach(({ c, signature, routed: rp, own }, i) => {
     const positions = { routed: { topic: 'raw', partition: rp, offset: offsets.routed[rp]++ }, unrouted: { topic: 'raw', partition: own, offset: offsets.unrouted[own]++ } };
     if (!c.kept) {
