@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hotpotParagraphs } from '../../test/fixtures/dedup-corpus.ts';
+import { hotpotParagraphs, perturb as near } from '../../test/fixtures/dedup-corpus.ts';
 import { MinHasher } from '../lib/minhash.ts';
 import { contentHash } from '../lib/text.ts';
 import { parsePosition, PartitionedDedup } from './dedup.ts';
@@ -7,7 +7,6 @@ import { NearDuplicateRouter, routingText } from './routing.ts';
 
 const hasher = new MinHasher();
 const [a, b, c, d] = hotpotParagraphs(4).map((p) => p.text);
-const near = (text: string) => text.split(' ').map((w, i) => (i % 40 === 39 ? `${w}s` : w)).join(' ');
 const item = (text: string) => ({ id: `doc:${contentHash(text).slice(0, 8)}`, key: contentHash(text), signature: hasher.signature(text) });
 const at = (partition: number, offset: number) => ({ topic: 'fw.ingest.raw', partition, offset: BigInt(offset) });
 
@@ -96,8 +95,10 @@ describe('producer routing', () => {
 
   it('sends a near duplicate of a document an earlier run kept to the partition that kept it', () => {
     const router = new NearDuplicateRouter();
-    router.remember({ content_hash: contentHash(a), minhash: hasher.signature(a), first_seen: 'fw.ingest.raw/3@17' });
+    router.remember({ content_hash: contentHash(a), minhash: hasher.signature(a), first_seen: 'fw.ingest.raw/3@17', parent_ids: ['raw_a'] });
     expect(router.route({ content_type: 'text/plain', body: near(a) }, 'raw_x')).toEqual({ partition: 3 });
+    // the same raw record again, whatever its routing text: where it was kept
+    expect(router.route({ content_type: 'text/html', body: '<p>Something else entirely, 1874.</p>' }, 'raw_a')).toEqual({ partition: 3 });
     expect(router.route({ content_type: 'text/plain', body: b }, 'raw_b')).toEqual({ key: 'raw_b' });
   });
 });

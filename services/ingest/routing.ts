@@ -40,7 +40,10 @@ function roughHtmlText(html: string): string {
  */
 export class NearDuplicateRouter {
   private readonly index = new NearDuplicateIndex(routingMinHash, ROUTE_THRESHOLD);
+  /** By content hash of the routing text (this run's documents) or of the stage's text (earlier runs' kept ones). */
   private readonly routes = new Map<string, Route>();
+  /** Raw record ids an earlier run kept (HTML's routing text is not the stage's: its hash may not find the document). */
+  private readonly keptRaw = new Map<string, Route>();
   private readonly hasher = new MinHasher();
   private seen = 0;
   /** Documents sent where an earlier near duplicate went (rather than by their own key). */
@@ -51,11 +54,17 @@ export class NearDuplicateRouter {
     return this.index.size;
   }
 
-  /** A kept document of an earlier run (a fw.ingest.signatures record): its near duplicates go to the partition that kept it. */
-  remember(sig: { content_hash: string; minhash: number[]; first_seen: string }): void {
+  /**
+   * A kept document of an earlier run (a fw.ingest.signatures record): the same raw record read again, and near
+   * duplicates of its text, go to the partition that kept it.
+   */
+  remember(sig: { content_hash: string; minhash: number[]; first_seen: string; parent_ids: string[] }): void {
     const at = parsePosition(sig.first_seen);
-    if (!at || this.routes.has(sig.content_hash)) return;
-    this.routes.set(sig.content_hash, { partition: at.partition });
+    if (!at) return;
+    const route = { partition: at.partition };
+    for (const raw of sig.parent_ids) this.keptRaw.set(raw, route);
+    if (this.routes.has(sig.content_hash)) return;
+    this.routes.set(sig.content_hash, route);
     this.index.add({ id: sig.content_hash, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen });
   }
 
@@ -63,17 +72,19 @@ export class NearDuplicateRouter {
   route(doc: { content_type: string; body: string }, ownKey: string): Route {
     const text = routingText(doc);
     const key = contentHash(text);
-    let route = this.routes.get(key);
-    if (!route) {
+    let route = this.keptRaw.get(ownKey) ?? this.routes.get(key);
+    if (!this.routes.has(key)) {
       const signature = this.hasher.signature(text);
       const firstSeen = `run#${this.seen++}`;
-      const match = this.index.findDuplicate({ key, signature, firstSeen });
-      route = match ? this.routes.get(match.of.key)! : { key: ownKey };
+      if (!route) {
+        const match = this.index.findDuplicate({ key, signature, firstSeen });
+        route = match ? this.routes.get(match.of.key)! : { key: ownKey };
+      }
       this.routes.set(key, route);
       // every document, not only the first of a group: a later one may be near this one and not the first
       this.index.add({ id: key, key, signature, firstSeen });
     }
-    if (route.key !== ownKey) this.colocated++;
-    return route;
+    if (route!.key !== ownKey) this.colocated++;
+    return route!;
   }
 }

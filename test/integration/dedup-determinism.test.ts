@@ -1,0 +1,122 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ingestPaths } from '../../services/ingest/ingest-paths.ts';
+import { ingestStage } from '../../services/ingest/stage.ts';
+import type { RawDocument } from '../../services/platform/generated/records.ts';
+import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
+import { hotpotParagraphs, perturb, writeDedupCorpus } from '../fixtures/dedup-corpus.ts';
+import { fixtureMeta, TestEnv } from '../support.ts';
+
+interface Outcome {
+  kept: string[];
+  drops: string[];
+  colocated: number[];
+}
+
+/**
+ * The ingest stage keeps the same documents, and drops the same records for the same reasons, with 1, 2 and 4
+ * instances in its consumer group. Each run has its own topics and gets the same input through the real
+ * producer (ingestPaths): a corpus with exact repeats, case variants, near duplicates and HTML copies. The
+ * instances join one after the other while the input is already there, so partitions move between them mid-way
+ * (a new owner must learn what the previous one kept). Then they stop, new instances start (state reloaded from
+ * fw.ingest.signatures) and a second ingest brings near duplicates of kept documents, which the producer sends
+ * to the partitions that kept them. Two near duplicates written straight to different partitions are both kept
+ * in every run: the stage only compares a record with its own partition's documents.
+ */
+describe('dedup gives the same result for any number of ingest consumers', () => {
+  const envs: TestEnv[] = [];
+  const running: RunningStage[] = [];
+  const outcomes = new Map<number, Outcome>();
+
+  afterAll(async () => {
+    await Promise.all(running.map((r) => r.stop()));
+    for (const env of envs) await env.cleanup();
+  });
+
+  async function runWith(consumers: number): Promise<Outcome> {
+    const env = new TestEnv({ STAGE_MAX_BATCH: '8' });
+    envs.push(env);
+    await env.createTopics();
+    const ctx = { kafka: env.cluster, names: env.names, serde: env.serde, config: env.config };
+    const corpus = writeDedupCorpus(env.home);
+    const first = await ingestPaths([corpus.file], ctx);
+    expect(first.records).toBe(corpus.records);
+    await produceSplitPair(env);
+
+    const group = async () => {
+      const members: RunningStage[] = [];
+      for (let i = 0; i < consumers; i++) {
+        const member = await startStage(ingestStage, { env: env.env, http: false, progressEveryMs: 0 });
+        members.push(member);
+        running.push(member);
+      }
+      return members;
+    };
+    const drain = (members: RunningStage[]) => env.drain([{ groupId: members[0].groupId, inputs: members[0].inputs, idle: () => members.every((m) => m.idle()) }], 180_000);
+
+    const members = await group();
+    await drain(members);
+    await Promise.all(members.map((m) => m.stop()));
+
+    const restarted = await group();
+    const again = path.join(env.home, 'second-run.jsonl');
+    fs.writeFileSync(again, secondRun().map((l) => JSON.stringify(l)).join('\n') + '\n');
+    const second = await ingestPaths([again], ctx);
+    await drain(restarted);
+    await Promise.all(restarted.map((m) => m.stop()));
+
+    const docs = await env.read('fw.docs');
+    const drops = await env.read('fw.drops');
+    expect(new Set(docs.map((d) => d.id)).size).toBe(docs.length);
+    return {
+      kept: docs.map((d) => d.id).sort(),
+      // the detail names the source file, which lives in each run's own folder
+      drops: drops.map((d) => `${d.subject_id} ${d.reason} ${d.detail.replaceAll(env.home, '<run>')}`).sort(),
+      colocated: [first.colocated, second.colocated],
+    };
+  }
+
+  for (const consumers of [1, 2, 4]) {
+    it(`${consumers} consumer(s)`, async () => {
+      outcomes.set(consumers, await runWith(consumers));
+    }, 300_000);
+  }
+
+  it('kept the same documents and dropped the same records for the same reasons', () => {
+    const [one, two, four] = [1, 2, 4].map((n) => outcomes.get(n)!);
+    expect(two.kept).toEqual(one.kept);
+    expect(four.kept).toEqual(one.kept);
+    expect(two.drops).toEqual(one.drops);
+    expect(four.drops).toEqual(one.drops);
+    const reasons = (o: Outcome, reason: string) => o.drops.filter((d) => d.split(' ')[1] === reason).length;
+    // the corpus's repeats, variants and HTML copies, and the second run's near duplicates, all caught
+    expect(reasons(one, 'duplicate_exact')).toBeGreaterThanOrEqual(16);
+    expect(reasons(one, 'duplicate_near')).toBeGreaterThanOrEqual(18 + secondRun().length - 1);
+    expect(one.colocated[1]).toBe(secondRun().length);
+    // the pair written straight to two partitions: both kept
+    expect(one.drops.some((d) => d.includes('split_pair'))).toBe(false);
+  });
+});
+
+const paragraphs = () => hotpotParagraphs(70);
+
+/** Near duplicates of documents the first run kept (each changed differently from the first run's variants). */
+function secondRun(): Array<{ title: string; text: string }> {
+  return paragraphs().slice(0, 12).filter((_, i) => i % 3 === 1).map((p) => ({ title: `${p.title} (revised)`, text: perturb(p.text, 0.3) }));
+}
+
+/** A near-duplicate pair written to partitions 0 and 1, past the producer's routing. */
+async function produceSplitPair(env: TestEnv): Promise<void> {
+  const p = paragraphs()[65];
+  const topic = env.topic('fw.ingest.raw');
+  const raw = (text: string, id: string): RawDocument => ({ ...fixtureMeta('raw'), id, source_kind: 'jsonl', source_uri: `split_pair:${id}`, url: '', title: p.title, content_type: 'text/plain', body: text });
+  const producer = env.kafka.producer({ idempotent: true });
+  await producer.connect();
+  try {
+    const records = [raw(p.text, 'split_pair_a'), raw(perturb(p.text, 0.5), 'split_pair_b')];
+    await producer.send({ topic, messages: await Promise.all(records.map(async (r, partition) => ({ key: r.id, partition, value: await env.serde.encode('fw.RawDocument', r, topic) }))) });
+  } finally {
+    await producer.disconnect();
+  }
+}
