@@ -1,5 +1,5 @@
 import { contentId } from '../platform/records.ts';
-import { defineStage, type FollowedTopic, type InputRecord, type OutputRecord, type StageContext } from '../platform/runtime/stage.ts';
+import { defineStage, type FollowedTopic, type InputRecord, type OutputRecord, type StageContext, type StageCounter } from '../platform/runtime/stage.ts';
 import { cleanDocument } from './clean.ts';
 import { ingestConfigSchema, type IngestConfig } from './config.ts';
 import { formatPosition, PartitionedDedup, type InputPosition } from './dedup.ts';
@@ -9,6 +9,7 @@ interface IngestState {
   dedup: PartitionedDedup;
   hasher: MinHasher;
   tail?: FollowedTopic;
+  syncs: StageCounter;
 }
 
 type Ctx = StageContext<IngestConfig, IngestState>;
@@ -41,15 +42,19 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
           onValue: (sig) => dedup.add({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen }),
         })
       : undefined;
-    return { dedup, hasher: new MinHasher(), tail };
+    const syncs = ctx.counter('flywheel_ingest_dedup_syncs_total', 'Times a partition\'s dedup state was brought up to date before deciding (first record after acquiring it, a rebalance or an aborted transaction)');
+    return { dedup, hasher: new MinHasher(), tail, syncs };
   },
   async teardown(state) {
     await state?.tail?.close();
   },
   process(record, ctx) {
     const at = { topic: record.topic, partition: record.partition, offset: BigInt(record.offset) };
-    const { dedup, tail } = ctx.state;
-    if (dedup.advance(at) && tail) return tail.sync().then(() => ingest(record, at, ctx));
+    const { dedup, tail, syncs } = ctx.state;
+    if (dedup.advance(at) && tail) {
+      syncs.inc();
+      return tail.sync().then(() => ingest(record, at, ctx));
+    }
     return ingest(record, at, ctx);
   },
 });

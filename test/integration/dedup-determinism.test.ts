@@ -1,10 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ingestPaths } from '../../services/ingest/ingest-paths.ts';
 import { ingestStage } from '../../services/ingest/stage.ts';
 import type { RawDocument } from '../../services/platform/generated/records.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
+import { consumedBy } from '../fixtures/knowledge-drain.ts';
 import { hotpotParagraphs, perturb, writeDedupCorpus } from '../fixtures/dedup-corpus.ts';
 import { fixtureMeta, TestEnv } from '../support.ts';
 
@@ -12,13 +14,16 @@ interface Outcome {
   kept: string[];
   drops: string[];
   colocated: number[];
+  /** Partition state syncs of the first group (more than one per partition: partitions moved between members). */
+  syncs: number;
 }
 
 /**
  * The ingest stage keeps the same documents, and drops the same records for the same reasons, with 1, 2 and 4
  * instances in its consumer group. Each run has its own topics and gets the same input through the real
- * producer (ingestPaths): a corpus with exact repeats, case variants, near duplicates and HTML copies. The
- * instances join one after the other while the input is already there, so partitions move between them mid-way
+ * producer (ingestPaths): a corpus with exact repeats, case variants, near duplicates and HTML copies among 560
+ * distinct paragraphs. The instances join one after the other while the earlier ones are mid-way through the
+ * input, so partitions move between them
  * (a new owner must learn what the previous one kept). Then they stop, new instances start (state reloaded from
  * fw.ingest.signatures) and a second ingest brings near duplicates of kept documents, which the producer sends
  * to the partitions that kept them. Two near duplicates written straight to different partitions are both kept
@@ -39,14 +44,16 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     envs.push(env);
     await env.createTopics();
     const ctx = { kafka: env.cluster, names: env.names, serde: env.serde, config: env.config };
-    const corpus = writeDedupCorpus(env.home);
+    const corpus = writeDedupCorpus(env.home, 60, 500);
     const first = await ingestPaths([corpus.file], ctx);
     expect(first.records).toBe(corpus.records);
     await produceSplitPair(env);
 
-    const group = async () => {
+    const group = async (records = 0) => {
       const members: RunningStage[] = [];
       for (let i = 0; i < consumers; i++) {
+        // join while the earlier members are mid-way through the input: its partitions move between members
+        if (i > 0) await until(async () => (await Promise.all(members.map(consumedBy))).reduce((a, b) => a + b, 0) >= (records * i) / (consumers + 1));
         const member = await startStage(ingestStage, { env: env.env, http: false, progressEveryMs: 0 });
         members.push(member);
         running.push(member);
@@ -55,9 +62,10 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     };
     const drain = (members: RunningStage[]) => env.drain([{ groupId: members[0].groupId, inputs: members[0].inputs, idle: () => members.every((m) => m.idle()) }], 180_000);
 
-    const members = await group();
+    const members = await group(first.records + 2);
     await drain(members);
     await Promise.all(members.map((m) => m.stop()));
+    const syncs = (await Promise.all(members.map(async (m) => (await m.metrics.registry.getSingleMetric('flywheel_ingest_dedup_syncs_total')?.get())?.values[0]?.value ?? 0))).reduce((a, b) => a + b, 0);
 
     const restarted = await group();
     const again = path.join(env.home, 'second-run.jsonl');
@@ -74,6 +82,7 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
       // the detail names the source file, which lives in each run's own folder
       drops: drops.map((d) => `${d.subject_id} ${d.reason} ${d.detail.replaceAll(env.home, '<run>')}`).sort(),
       colocated: [first.colocated, second.colocated],
+      syncs,
     };
   }
 
@@ -96,6 +105,8 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     expect(one.colocated[1]).toBe(secondRun().length);
     // the pair written straight to two partitions: both kept
     expect(one.drops.some((d) => d.includes('split_pair'))).toBe(false);
+    expect(one.syncs).toBe(4); // one member: once per partition
+    console.log(`dedup determinism: ${one.kept.length} kept, ${one.drops.length} dropped with 1, 2 and 4 consumers; state syncs of the first group ${[one, two, four].map((o) => o.syncs).join('/')}`);
   });
 });
 
@@ -104,6 +115,14 @@ const paragraphs = () => hotpotParagraphs(70);
 /** Near duplicates of documents the first run kept (each changed differently from the first run's variants). */
 function secondRun(): Array<{ title: string; text: string }> {
   return paragraphs().slice(0, 12).filter((_, i) => i % 3 === 1).map((p) => ({ title: `${p.title} (revised)`, text: perturb(p.text, 0.3) }));
+}
+
+async function until(condition: () => Promise<boolean>, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(50);
+  }
 }
 
 /** A near-duplicate pair written to partitions 0 and 1, past the producer's routing. */
