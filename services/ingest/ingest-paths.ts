@@ -68,8 +68,9 @@ export function rawId(doc: RawInput): string {
 /**
  * Reads files, folders and globs with the reader for each format and produces fw.ingest.raw records, keyed by
  * content, except that a near duplicate of an earlier document goes where that one went (NearDuplicateRouter):
- * repeats and near duplicates meet on one partition of the ingest stage, which decides them in partition order. Malformed inputs are reported
- * with file and line, counted on fw.drops as `malformed_input`, and skipped; everything else is sent.
+ * repeats and near duplicates meet on one partition of the ingest stage, which decides them in partition order.
+ * Malformed inputs are reported with file and line, counted on fw.drops as `malformed_input`, and skipped;
+ * everything else is sent.
  * Cleaning, filtering and deduplication happen in the ingest stage, which scales with its consumer group.
  */
 export async function ingestPaths(paths: string[], ctx: IngestContext, options: IngestPathsOptions = {}): Promise<IngestSummary> {
