@@ -49,6 +49,7 @@ function measure(docs: RawInput[]) {
   const offsets = { routed: new Array<bigint>(PARTITIONS).fill(0n), unrouted: new Array<bigint>(PARTITIONS).fill(0n) };
   cleaned.forEach(({ c, signature, routed: rp, own }, i) => {
     const positions = { routed: { topic: 'raw', partition: rp, offset: offsets.routed[rp]++ }, unrouted: { topic: 'raw', partition: own, offset: offsets.unrouted[own]++ } };
+    for (const [d, at] of [[routed, positions.routed], [unrouted, positions.unrouted]] as const) if (!d.ready(at)) d.load(at, []); // every record, as the stage does
     if (!c.kept) {
       for (const v of Object.values(verdicts)) v.push('filtered');
       return;

@@ -21,7 +21,7 @@ function run(records: Array<[number, string]>, order: number[]): string[] {
   });
   const verdicts: string[] = [];
   for (const i of order) {
-    dedup.advance(positions[i]);
+    if (!dedup.ready(positions[i])) dedup.load(positions[i], []);
     const dup = dedup.decide(positions[i], item(records[i][1]));
     verdicts[i] = dup ? `${dup.kind}:${dup.of.id}` : 'kept';
   }
@@ -41,31 +41,34 @@ describe('partition-ordered dedup', () => {
     expect(inFileOrder).toEqual(['kept', 'kept', `near:${item(a).id}`, 'kept', `exact:${item(b).id}`, 'kept', `near:${item(b).id}`, `exact:${item(a).id}`]);
   });
 
-  it('learns a partition from the state topic: a new owner decides as the previous one would have', () => {
+  it('loads a partition from the state topic: a new owner decides as the previous one would have', () => {
     const previous = new PartitionedDedup();
-    previous.advance(at(2, 0));
+    previous.load(at(2, 0), []);
     previous.decide(at(2, 0), item(a));
     const next = new PartitionedDedup();
-    next.add({ ...item(a), firstSeen: 'fw.ingest.raw/2@0' }); // as the tail delivers it
-    next.add({ ...item(b), firstSeen: 'fw.ingest.raw/3@5' });
-    expect(next.advance(at(2, 1))).toBe(true); // first record here: sync before deciding
+    expect(next.ready(at(2, 1))).toBe(false); // not held: load first
+    // as read from the topic: only this partition's documents, and none from at or past the record
+    next.load(at(2, 1), [{ ...item(a), firstSeen: 'fw.ingest.raw/2@0' }, { ...item(c), firstSeen: 'fw.ingest.raw/2@7' }]);
     expect(next.decide(at(2, 1), item(near(a)))?.kind).toBe('near');
-    expect(next.advance(at(2, 2))).toBe(false);
-    expect(next.decide(at(2, 2), item(near(b)))).toBeUndefined(); // b was kept on another partition
-    expect(next.size).toBe(3);
+    expect(next.ready(at(2, 2))).toBe(true);
+    expect(next.decide(at(2, 2), item(near(b)))).toBeUndefined();
+    expect(next.decide(at(2, 2), item(c))).toBeUndefined(); // kept at 7 by no one yet
+    expect(next.ready(at(2, 9))).toBe(false); // records 3–8 were decided elsewhere: load again
+    next.retainOnly([0, 1]);
+    expect(next.held).toEqual([]);
   });
 
   it('forgets what an aborted transaction kept before deciding its records again', () => {
     const dedup = new PartitionedDedup();
     const decide = (offset: number, text: string) => {
-      dedup.advance(at(0, offset));
+      if (!dedup.ready(at(0, offset))) dedup.load(at(0, offset), []);
       const dup = dedup.decide(at(0, offset), item(text));
       return dup ? `${dup.kind}:${dup.of.firstSeen}` : 'kept';
     };
     const first = [decide(0, a), decide(1, near(a)), decide(2, d), decide(3, near(d))];
     expect(dedup.size).toBe(2);
     // the transaction of offsets 1–3 aborted: they come again, and d (kept at 2) must not be in the state at 1
-    expect(dedup.advance(at(0, 1))).toBe(true);
+    expect(dedup.ready(at(0, 1))).toBe(true);
     expect(dedup.size).toBe(1);
     const again = [decide(1, near(a)), decide(2, d), decide(3, near(d))];
     expect(again).toEqual(first.slice(1));

@@ -23,8 +23,8 @@ class PartitionState {
   index: NearDuplicateIndex;
   /** By content hash. */
   readonly kept = new Map<string, Kept>();
-  /** Offset of the last record this instance decided here (undefined: none since it was loaded). */
-  last?: bigint;
+  /** Offset of the last record this instance saw here (or the one before the first, right after loading). */
+  last = -1n;
 
   constructor(private readonly threshold: number) {
     this.index = new NearDuplicateIndex(defaultMinHash, threshold);
@@ -53,10 +53,10 @@ class PartitionState {
  * partition, whose order is fixed. The producer (ingestPaths) puts near duplicates it can see on one partition;
  * pairs it did not co-locate are both kept, by every instance alike.
  *
- * An instance learns a partition's earlier decisions from the state topic (every kept document's signature and
- * the position that kept it). Before deciding a record that does not directly follow the last one it decided on
- * that partition — its first record there, or the first after a rebalance or an aborted transaction — the caller
- * must bring the state topic up to date (what the previous owner committed), see `advance`.
+ * An instance holds the state of the partitions it works on only. A partition's state is loaded from the state
+ * topic (every kept document's signature and the position that kept it) when the instance first needs it, and
+ * again whenever another instance may have decided records of it since (see `ready`); while an instance owns a
+ * partition, it is the only one writing that partition's state, so what it decides itself keeps the state whole.
  */
 export class PartitionedDedup {
   private readonly partitions = new Map<number, PartitionState>();
@@ -70,40 +70,46 @@ export class PartitionedDedup {
     return n;
   }
 
-  /** A kept document's signature from the state topic (or from this instance); `firstSeen` says which partition it belongs to. */
-  add(item: IndexedItem): void {
-    const at = parsePosition(item.firstSeen);
-    if (at) this.state(at.partition).add({ ...item, offset: at.offset });
+  /** Partitions whose state is held. */
+  get held(): number[] {
+    return [...this.partitions.keys()];
   }
 
   /**
-   * Called for every input record, before anything is decided for it. Returns true when the record does not
-   * directly follow the last one this instance saw on the partition: what this instance kept at or past it is
-   * forgotten (an aborted transaction's), and the caller must sync the state topic before deciding.
+   * Called first for every input record. False when the partition's state must be loaded before deciding: it is
+   * not held, or the record does not follow the last one this instance saw there (another instance decided those
+   * in between). A record at or before the last one (an aborted transaction's, read again) is fine: what this
+   * instance kept at or past it is forgotten.
    */
-  advance(at: InputPosition): boolean {
-    const state = this.state(at.partition);
-    const jump = state.last === undefined || at.offset !== state.last + 1n;
-    if (jump) state.rewind(at.offset);
+  ready(at: InputPosition): boolean {
+    const state = this.partitions.get(at.partition);
+    if (!state || at.offset > state.last + 1n) return false;
+    if (at.offset <= state.last) state.rewind(at.offset);
     state.last = at.offset;
-    return jump;
+    return true;
+  }
+
+  /** The partition's state as of the record at `at`: `kept` are the state topic's signatures with that partition in `first_seen`. */
+  load(at: InputPosition, kept: IndexedItem[]): void {
+    const state = new PartitionState(this.threshold);
+    const items = kept.map((k) => ({ ...k, offset: parsePosition(k.firstSeen)!.offset })).filter((k) => k.offset < at.offset);
+    for (const item of items.sort((a, b) => (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0))) state.add(item);
+    state.last = at.offset;
+    this.partitions.set(at.partition, state);
+  }
+
+  /** Lets go of the partitions not in `partitions` (after a rebalance): loaded again if they come back. */
+  retainOnly(partitions: readonly number[]): void {
+    for (const p of this.partitions.keys()) if (!partitions.includes(p)) this.partitions.delete(p);
   }
 
   /** The earlier document of the record's partition it duplicates, if any; otherwise it is kept (and remembered). */
   decide(at: InputPosition, candidate: Omit<IndexedItem, 'firstSeen'>): DuplicateMatch | undefined {
-    const state = this.state(at.partition);
+    const state = this.partitions.get(at.partition);
+    if (!state) throw new Error(`dedup state of partition ${at.partition} is not loaded`);
     const firstSeen = formatPosition(at);
     const duplicate = state.index.findDuplicate({ ...candidate, firstSeen });
     if (!duplicate) state.add({ ...candidate, firstSeen, offset: at.offset });
     return duplicate;
-  }
-
-  private state(partition: number): PartitionState {
-    let state = this.partitions.get(partition);
-    if (!state) {
-      state = new PartitionState(this.threshold);
-      this.partitions.set(partition, state);
-    }
-    return state;
   }
 }

@@ -1,15 +1,16 @@
 import { contentId } from '../platform/records.ts';
-import { defineStage, type FollowedTopic, type InputRecord, type OutputRecord, type StageContext, type StageCounter } from '../platform/runtime/stage.ts';
+import { defineStage, type InputRecord, type OutputRecord, type StageContext, type StageCounter } from '../platform/runtime/stage.ts';
 import { cleanDocument } from './clean.ts';
 import { ingestConfigSchema, type IngestConfig } from './config.ts';
-import { formatPosition, PartitionedDedup, type InputPosition } from './dedup.ts';
-import { MinHasher } from '../lib/minhash.ts';
+import { formatPosition, parsePosition, PartitionedDedup, type InputPosition } from './dedup.ts';
+import { MinHasher, type IndexedItem } from '../lib/minhash.ts';
 
 interface IngestState {
   dedup: PartitionedDedup;
   hasher: MinHasher;
-  tail?: FollowedTopic;
-  syncs: StageCounter;
+  /** The kept documents of `partition` from fw.ingest.signatures (none when INGEST_DEDUP_RELOAD is off). */
+  readKept(partition: number): Promise<IndexedItem[]>;
+  loads: StageCounter;
 }
 
 type Ctx = StageContext<IngestConfig, IngestState>;
@@ -22,9 +23,9 @@ export const documentId = (hash: string) => contentId('doc', hash);
  * filters, and removes exact and near duplicates (MinHash/LSH). Dedup compares a record with the documents kept
  * before it on its own input partition (the producer puts the near duplicates it sees on one partition), so the
  * kept set depends on the topic's content only, not on timing or the number of consumers. The state is the
- * compacted topic fw.ingest.signatures, written in the same transaction as the kept document, read back at
- * start-up and tailed; before the first record of a partition it (re)acquires, an instance waits until the tail
- * has every signature committed so far (the previous owner's last transaction).
+ * compacted topic fw.ingest.signatures, written in the same transaction as the kept document; an instance loads a
+ * partition's share of it when it starts on the partition (after the runtime has fenced the previous owner, so
+ * its last transaction is in), and lets go of it when the partition is assigned elsewhere.
  */
 export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw'>({
   name: 'ingest',
@@ -35,27 +36,34 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
   config: ingestConfigSchema,
   // dedup decisions depend on what came before: keep partition order
   concurrency: 1,
-  async setup(ctx) {
-    const dedup = new PartitionedDedup(ctx.config.INGEST_NEAR_DUP_THRESHOLD);
-    const tail = ctx.config.INGEST_DEDUP_RELOAD
-      ? await ctx.follow('fw.ingest.signatures', {
-          onValue: (sig) => dedup.add({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen }),
-        })
-      : undefined;
-    const syncs = ctx.counter('flywheel_ingest_dedup_syncs_total', 'Times a partition\'s dedup state was brought up to date before deciding (first record after acquiring it, a rebalance or an aborted transaction)');
-    return { dedup, hasher: new MinHasher(), tail, syncs };
+  setup(ctx) {
+    const readKept = async (partition: number) => {
+      const kept: IndexedItem[] = [];
+      if (!ctx.config.INGEST_DEDUP_RELOAD) return kept;
+      const reader = await ctx.follow('fw.ingest.signatures', {
+        groupLabel: 'fw-ingest-state',
+        onValue: (sig) => {
+          if (parsePosition(sig.first_seen)?.partition === partition) kept.push({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen });
+        },
+      });
+      await reader.close();
+      return kept;
+    };
+    const loads = ctx.counter('flywheel_ingest_dedup_loads_total', 'Partition dedup states loaded from fw.ingest.signatures (first record after acquiring a partition, or after another instance worked on it)');
+    return { dedup: new PartitionedDedup(ctx.config.INGEST_NEAR_DUP_THRESHOLD), hasher: new MinHasher(), readKept, loads };
   },
-  async teardown(state) {
-    await state?.tail?.close();
+  onAssignment(partitions, state) {
+    state.dedup.retainOnly(partitions['fw.ingest.raw'] ?? []);
   },
   process(record, ctx) {
     const at = { topic: record.topic, partition: record.partition, offset: BigInt(record.offset) };
-    const { dedup, tail, syncs } = ctx.state;
-    if (dedup.advance(at) && tail) {
-      syncs.inc();
-      return tail.sync().then(() => ingest(record, at, ctx));
-    }
-    return ingest(record, at, ctx);
+    const { dedup, readKept, loads } = ctx.state;
+    if (dedup.ready(at)) return ingest(record, at, ctx);
+    return readKept(at.partition).then((kept) => {
+      dedup.load(at, kept);
+      loads.inc();
+      return ingest(record, at, ctx);
+    });
   },
 });
 

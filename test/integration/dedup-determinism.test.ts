@@ -14,8 +14,8 @@ interface Outcome {
   kept: string[];
   drops: string[];
   colocated: number[];
-  /** Partition state syncs of the first group (more than one per partition: partitions moved between members). */
-  syncs: number;
+  /** Partition states loaded by the first group (more than one per partition: partitions moved between members). */
+  loads: number;
 }
 
 /**
@@ -65,7 +65,7 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     const members = await group(first.records + 2);
     await drain(members);
     await Promise.all(members.map((m) => m.stop()));
-    const syncs = (await Promise.all(members.map(async (m) => (await m.metrics.registry.getSingleMetric('flywheel_ingest_dedup_syncs_total')?.get())?.values[0]?.value ?? 0))).reduce((a, b) => a + b, 0);
+    const loads = (await Promise.all(members.map(async (m) => (await m.metrics.registry.getSingleMetric('flywheel_ingest_dedup_loads_total')?.get())?.values[0]?.value ?? 0))).reduce((a, b) => a + b, 0);
 
     const restarted = await group();
     const again = path.join(env.home, 'second-run.jsonl');
@@ -82,7 +82,7 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
       // the detail names the source file, which lives in each run's own folder
       drops: drops.map((d) => `${d.subject_id} ${d.reason} ${d.detail.replaceAll(env.home, '<run>')}`).sort(),
       colocated: [first.colocated, second.colocated],
-      syncs,
+      loads,
     };
   }
 
@@ -105,8 +105,8 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     expect(one.colocated[1]).toBe(secondRun().length);
     // the pair written straight to two partitions: both kept
     expect(one.drops.some((d) => d.includes('split_pair'))).toBe(false);
-    expect(one.syncs).toBe(4); // one member: once per partition
-    console.log(`dedup determinism: ${one.kept.length} kept, ${one.drops.length} dropped with 1, 2 and 4 consumers; state syncs of the first group ${[one, two, four].map((o) => o.syncs).join('/')}`);
+    expect(one.loads).toBe(4); // one member: each partition loaded once
+    console.log(`dedup determinism: ${one.kept.length} kept, ${one.drops.length} dropped with 1, 2 and 4 consumers; partition state loads of the first group ${[one, two, four].map((o) => o.loads).join('/')}`);
   });
 });
 

@@ -165,20 +165,6 @@ describe('the topic reader (platform/kafka/tail.ts)', () => {
     expect(seen.sort()).toEqual(['0:e1', '0:f3', '1:f2']);
   });
 
-  it('sync() resolves once everything committed before the call is delivered (a previous owner\'s last transaction)', async () => {
-    const topic = await createTopic('sync');
-    const producer = await transactional('sync');
-    const seen: string[] = [];
-    const tail = await openTail(kafka, topic, { follow: true, deadlineMs: 30_000, onRecords: (records) => void seen.push(...values(records)) });
-    await inTransaction(producer, topic, 0, ['s1']);
-    await inTransaction(producer, topic, 1, ['s2'], 'abort');
-    await inTransaction(producer, topic, 1, ['s3']);
-    await tail.sync();
-    expect(seen.sort()).toEqual(['0:s1', '1:s3']);
-    await tail.sync(); // nothing new: at once
-    await tail.close();
-  });
-
   it('follows an empty topic: caught up at once, then delivers what is committed', async () => {
     const topic = await createTopic('follow-empty', 1);
     let got!: (records: TailRecord[]) => void;

@@ -27,8 +27,6 @@ export interface FollowedTopic {
   readonly groupId: string;
   /** Records applied while catching up at start. */
   readonly loaded: number;
-  /** Resolves once everything committed to the topic before the call has been applied (e.g. a previous owner's last transaction). */
-  sync(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,5 +67,5 @@ export async function followTopic<T extends TopicName>(options: FollowTopicOptio
   });
   const loaded = tail.delivered;
   options.logger.info({ topic: options.topic, records: loaded }, 'state loaded from topic');
-  return { groupId, loaded, sync: () => tail.sync(), close: () => tail.close() };
+  return { groupId, loaded, close: () => tail.close() };
 }

@@ -33,11 +33,6 @@ export interface TopicTail {
   readonly groupId: string;
   /** Records handed to `onRecords` so far. */
   readonly delivered: number;
-  /**
-   * Resolves once every record committed before the call has been handed to `onRecords` (a following tail only):
-   * the end offsets are read now, read_committed, and the tail's position must reach them within `deadlineMs`.
-   */
-  sync(deadlineMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,30 +66,11 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
     const from = options.from?.get(o.partition) ?? BigInt(o.low);
     position.set(o.partition, from > BigInt(o.low) ? from : BigInt(o.low));
   }
-  const behindOf = (ends: Map<number, bigint>) => [...ends].filter(([p, end]) => (position.get(p) ?? end) < end).map(([p, end]) => ({ partition: p, position: position.get(p)!, end }));
-  const behind = () => behindOf(until);
-  const moved = new Set<() => void>();
-  const readEnds = async () => {
-    const admin = kafka.admin();
-    await admin.connect();
-    const now = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-    return new Map(now.map((o) => [o.partition, BigInt(o.high)]));
-  };
-  const sync = async (syncDeadlineMs = deadlineMs) => {
-    const ends = await readEnds();
-    const deadline = Date.now() + syncDeadlineMs;
-    while (behindOf(ends).length) {
-      if (Date.now() > deadline) throw new TopicReadTimeoutError(topic, syncDeadlineMs, behindOf(ends));
-      await new Promise<void>((resolve) => {
-        moved.add(resolve);
-        setTimeout(resolve, 100).unref(); // a partition may also move while no batch arrives (after a rebalance)
-      });
-    }
-  };
+  const behind = () => [...until].filter(([p, end]) => (position.get(p) ?? end) < end).map(([p, end]) => ({ partition: p, position: position.get(p)!, end }));
   const read = options.follow ? [...position.keys()] : [...until.keys()].filter((p) => position.has(p));
   const groupId = options.groupId ?? `fw-reader-${randomUUID()}`;
   let delivered = 0;
-  if (!options.follow && behind().length === 0) return { groupId, delivered, sync: async () => undefined, close: async () => undefined };
+  if (!options.follow && behind().length === 0) return { groupId, delivered, close: async () => undefined };
 
   const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200 });
   const state = { caughtUp: false, failed: undefined as Error | undefined };
@@ -111,8 +87,6 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
     if (next > (position.get(partition) ?? 0n)) position.set(partition, next);
     if (!options.follow && next >= (until.get(partition) ?? 0n)) consumer.pause([{ topic, partitions: [partition] }]);
     check();
-    for (const wake of moved) wake();
-    moved.clear();
   };
 
   // batches holding only markers or aborted records never reach eachBatch; this event reports them too
@@ -183,7 +157,6 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
     get delivered() {
       return delivered;
     },
-    sync: options.follow ? sync : async () => undefined,
     close,
   };
 }
