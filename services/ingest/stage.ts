@@ -37,18 +37,7 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
   // dedup decisions depend on what came before: keep partition order
   concurrency: 1,
   setup(ctx) {
-    const readKept = async (partition: number) => {
-      const kept: IndexedItem[] = [];
-      if (!ctx.config.INGEST_DEDUP_RELOAD) return kept;
-      const reader = await ctx.follow('fw.ingest.signatures', {
-        groupLabel: 'fw-ingest-state',
-        onValue: (sig) => {
-          if (parsePosition(sig.first_seen)?.partition === partition) kept.push({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen });
-        },
-      });
-      await reader.close();
-      return kept;
-    };
+    const readKept = ctx.config.INGEST_DEDUP_RELOAD ? keptReader(ctx) : async () => [];
     const loads = ctx.counter('flywheel_ingest_dedup_loads_total', 'Partition dedup states loaded from fw.ingest.signatures (first record after acquiring a partition, or after another instance worked on it)');
     return { dedup: new PartitionedDedup(ctx.config.INGEST_NEAR_DUP_THRESHOLD), hasher: new MinHasher(), readKept, loads };
   },
@@ -66,6 +55,32 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
     });
   },
 });
+
+/**
+ * Reads the kept documents of a partition from fw.ingest.signatures. Partitions asked for in the same turn of the
+ * event loop (e.g. all of them at start-up) share one read; a later request gets a read of its own, opened after
+ * it, so that it sees everything committed before it was made.
+ */
+function keptReader(ctx: Pick<Ctx, 'follow'>): (partition: number) => Promise<IndexedItem[]> {
+  let next: { wanted: Map<number, IndexedItem[]>; read: Promise<void> } | undefined;
+  return (partition) => {
+    if (!next) {
+      const wanted = new Map<number, IndexedItem[]>();
+      const read = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+        next = undefined;
+        const reader = await ctx.follow('fw.ingest.signatures', {
+          groupLabel: 'fw-ingest-state',
+          onValue: (sig) => wanted.get(parsePosition(sig.first_seen)?.partition ?? -1)?.push({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen }),
+        });
+        await reader.close();
+      });
+      next = { wanted, read };
+    }
+    const { wanted, read } = next;
+    if (!wanted.has(partition)) wanted.set(partition, []);
+    return read.then(() => wanted.get(partition)!);
+  };
+}
 
 function ingest(record: InputRecord<'fw.ingest.raw'>, at: InputPosition, ctx: Ctx): OutputRecord[] {
   const raw = record.value;

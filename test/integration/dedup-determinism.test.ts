@@ -6,7 +6,6 @@ import { ingestPaths } from '../../services/ingest/ingest-paths.ts';
 import { ingestStage } from '../../services/ingest/stage.ts';
 import type { RawDocument } from '../../services/platform/generated/records.ts';
 import { startStage, type RunningStage } from '../../services/platform/runtime/runner.ts';
-import { consumedBy } from '../fixtures/knowledge-drain.ts';
 import { hotpotParagraphs, perturb, writeDedupCorpus } from '../fixtures/dedup-corpus.ts';
 import { fixtureMeta, TestEnv } from '../support.ts';
 
@@ -22,8 +21,8 @@ interface Outcome {
  * The ingest stage keeps the same documents, and drops the same records for the same reasons, with 1, 2 and 4
  * instances in its consumer group. Each run has its own topics and gets the same input through the real
  * producer (ingestPaths): a corpus with exact repeats, case variants, near duplicates and HTML copies among 560
- * distinct paragraphs. The instances join one after the other while the earlier ones are mid-way through the
- * input, so partitions move between them
+ * distinct paragraphs, produced in two parts. One instance decides the first part on every partition; then the
+ * others join and the second part is decided by all of them, so partitions have moved between instances
  * (a new owner must learn what the previous one kept). Then they stop, new instances start (state reloaded from
  * fw.ingest.signatures) and a second ingest brings near duplicates of kept documents, which the producer sends
  * to the partitions that kept them. Two near duplicates written straight to different partitions are both kept
@@ -45,28 +44,40 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     await env.createTopics();
     const ctx = { kafka: env.cluster, names: env.names, serde: env.serde, config: env.config };
     const corpus = writeDedupCorpus(env.home, 60, 500);
-    const first = await ingestPaths([corpus.file], ctx);
-    expect(first.records).toBe(corpus.records);
+    // in two parts: one member decides the first on every partition, then the others join during the second
+    const lines = fs.readFileSync(corpus.file, 'utf8').split('\n').filter(Boolean);
+    const [part1, part2] = [lines.slice(0, 300), lines.slice(300)].map((part, i) => {
+      const file = path.join(env.home, `part-${i + 1}.jsonl`);
+      fs.writeFileSync(file, part.join('\n') + '\n');
+      return file;
+    });
+    const first = await ingestPaths([part1], ctx);
     await produceSplitPair(env);
 
-    const group = async (records = 0) => {
-      const members: RunningStage[] = [];
-      for (let i = 0; i < consumers; i++) {
-        // join while the earlier members are mid-way through the input: its partitions move between members
-        if (i > 0) await until(async () => (await Promise.all(members.map(consumedBy))).reduce((a, b) => a + b, 0) >= (records * i) / (consumers + 1));
-        const member = await startStage(ingestStage, { env: env.env, http: false, progressEveryMs: 0 });
-        members.push(member);
-        running.push(member);
-      }
-      return members;
+    const start = async (members: RunningStage[]) => {
+      const member = await startStage(ingestStage, { env: env.env, http: false, progressEveryMs: 0 });
+      members.push(member);
+      running.push(member);
     };
     const drain = (members: RunningStage[]) => env.drain([{ groupId: members[0].groupId, inputs: members[0].inputs, idle: () => members.every((m) => m.idle()) }], 180_000);
 
-    const members = await group(first.records + 2);
+    const members: RunningStage[] = [];
+    await start(members);
+    await drain(members);
+    // the others join, and take over partitions the first one has started: they must learn what it kept there
+    for (let i = 1; i < consumers; i++) await start(members);
+    await until(async () => members.every((m) => m.ready()));
+    const rest = await ingestPaths([part2], ctx);
+    expect(first.records + rest.records).toBe(corpus.records);
     await drain(members);
     await Promise.all(members.map((m) => m.stop()));
     const loads = (await Promise.all(members.map(async (m) => (await m.metrics.registry.getSingleMetric('flywheel_ingest_dedup_loads_total')?.get())?.values[0]?.value ?? 0))).reduce((a, b) => a + b, 0);
 
+    const group = async () => {
+      const restarted: RunningStage[] = [];
+      for (let i = 0; i < consumers; i++) await start(restarted);
+      return restarted;
+    };
     const restarted = await group();
     const again = path.join(env.home, 'second-run.jsonl');
     fs.writeFileSync(again, secondRun().map((l) => JSON.stringify(l)).join('\n') + '\n');
@@ -81,7 +92,7 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
       kept: docs.map((d) => d.id).sort(),
       // the detail names the source file, which lives in each run's own folder
       drops: drops.map((d) => `${d.subject_id} ${d.reason} ${d.detail.replaceAll(env.home, '<run>')}`).sort(),
-      colocated: [first.colocated, second.colocated],
+      colocated: [first.colocated + rest.colocated, second.colocated],
       loads,
     };
   }
@@ -106,6 +117,9 @@ describe('dedup gives the same result for any number of ingest consumers', () =>
     // the pair written straight to two partitions: both kept
     expect(one.drops.some((d) => d.includes('split_pair'))).toBe(false);
     expect(one.loads).toBe(4); // one member: each partition loaded once
+    // more members: those that took over partitions the first one had started loaded them
+    expect(two.loads).toBeGreaterThan(4);
+    expect(four.loads).toBeGreaterThan(4);
     console.log(`dedup determinism: ${one.kept.length} kept, ${one.drops.length} dropped with 1, 2 and 4 consumers; partition state loads of the first group ${[one, two, four].map((o) => o.loads).join('/')}`);
   });
 });
