@@ -31,7 +31,7 @@ class PartitionState {
   }
 
   add(item: Kept): void {
-    if (this.kept.has(item.key)) return; // already held: this instance's own write, read back from the state topic
+    if (this.kept.has(item.key)) return; // the same text twice in what was read: the first stands
     this.kept.set(item.key, item);
     this.index.add(item);
   }

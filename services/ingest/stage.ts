@@ -58,8 +58,8 @@ export const ingestStage = defineStage<IngestConfig, IngestState, 'fw.ingest.raw
 
 /**
  * Reads the kept documents of a partition from fw.ingest.signatures. Partitions asked for in the same turn of the
- * event loop (e.g. all of them at start-up) share one read; a later request gets a read of its own, opened after
- * it, so that it sees everything committed before it was made.
+ * event loop (those an instance starts on together) share one read; a later request gets a read of its own,
+ * opened after it, so that it sees everything committed before it was made.
  */
 function keptReader(ctx: Pick<Ctx, 'follow'>): (partition: number) => Promise<IndexedItem[]> {
   let next: { wanted: Map<number, IndexedItem[]>; read: Promise<void> } | undefined;
