@@ -4,9 +4,10 @@ import type { Serde } from '../platform/avro/serde.ts';
 import type { TopicNames } from '../platform/catalogue.ts';
 import type { PlatformConfig } from '../platform/config.ts';
 import type { KafkaCluster, OutgoingRecord } from '../platform/kafka/cluster.ts';
-import type { Drop, RawDocument } from '../platform/generated/records.ts';
+import type { DocSignature, Drop, RawDocument } from '../platform/generated/records.ts';
 import { contentId, recordMeta } from '../platform/records.ts';
 import { describeError, expandInputs, readerFor, type InputError, type RawInput } from '../lib/readers/index.ts';
+import { NearDuplicateRouter } from './routing.ts';
 
 /** What ingestPaths needs: the CLI context satisfies it. */
 export interface IngestContext {
@@ -32,6 +33,11 @@ export interface IngestPathsOptions {
   onError?(error: InputError): void;
   /** Bytes of message values per produce request. */
   maxRequestBytes?: number;
+  /**
+   * Read fw.ingest.signatures first, so that a near duplicate of a document an earlier run kept goes to the
+   * partition that kept it (default true; off, only this run's near duplicates are put together).
+   */
+  routeToKept?: boolean;
 }
 
 export interface IngestSummary {
@@ -45,6 +51,8 @@ export interface IngestSummary {
   /** Inputs readers passed over on purpose (redirects, non-HTML WARC records…), by reason. */
   skipped: Record<string, number>;
   errors: InputError[];
+  /** Documents sent to where an earlier near duplicate went, so the ingest stage compares them. */
+  colocated: number;
   seconds: number;
 }
 
@@ -58,9 +66,11 @@ export function rawId(doc: RawInput): string {
 }
 
 /**
- * Reads files, folders and globs with the reader for each format and produces fw.ingest.raw records (keyed by
- * content, so repeats of a document land on one partition of the ingest stage). Malformed inputs are reported
- * with file and line, counted on fw.drops as `malformed_input`, and skipped; everything else is sent.
+ * Reads files, folders and globs with the reader for each format and produces fw.ingest.raw records, keyed by
+ * content, except that a near duplicate of an earlier document goes where that one went (NearDuplicateRouter):
+ * repeats and near duplicates meet on one partition of the ingest stage, which decides them in partition order.
+ * Malformed inputs are reported with file and line, counted on fw.drops as `malformed_input`, and skipped;
+ * everything else is sent.
  * Cleaning, filtering and deduplication happen in the ingest stage, which scales with its consumer group.
  */
 export async function ingestPaths(paths: string[], ctx: IngestContext, options: IngestPathsOptions = {}): Promise<IngestSummary> {
@@ -68,8 +78,10 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
   const { files, unmatched } = expandInputs(paths);
   const rawTopic = ctx.names.physical('fw.ingest.raw');
   const dropsTopic = ctx.names.physical('fw.drops');
-  const summary: IngestSummary = { topic: rawTopic, files: files.map(display), unmatched, produced: {}, records: 0, skipped: {}, errors: [], seconds: 0 };
+  const summary: IngestSummary = { topic: rawTopic, files: files.map(display), unmatched, produced: {}, records: 0, skipped: {}, errors: [], colocated: 0, seconds: 0 };
   const progress: IngestProgress = { file: '', files: files.length, filesDone: 0, bytesTotal: files.reduce((s, f) => s + fs.statSync(f).size, 0), bytesDone: 0, records: 0, errors: 0 };
+  const router = new NearDuplicateRouter();
+  if (options.routeToKept ?? true) await loadKept(ctx, router);
   const out = ctx.kafka.producer();
   const meta = (id: string) => recordMeta({ id, round: ctx.config.FLYWHEEL_ROUND, producer: { ...producer, instance: ctx.config.INSTANCE_ID } });
   let pending: OutgoingRecord[] = [];
@@ -107,7 +119,8 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
           const id = rawId(doc);
           const value: RawDocument = { ...meta(id), ...doc };
           const encoded = await ctx.serde.encode('fw.RawDocument', value, rawTopic);
-          pending.push({ key: id, value: encoded });
+          const route = router.route(doc, id);
+          pending.push({ key: route.key ?? id, value: encoded, partition: route.partition });
           pendingBytes += encoded.length;
           summary.produced[doc.source_kind] = (summary.produced[doc.source_kind] ?? 0) + 1;
           summary.records++;
@@ -124,8 +137,16 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
   } finally {
     await out.close();
   }
+  summary.colocated = router.colocated;
   summary.seconds = (Date.now() - started) / 1000;
   return summary;
+}
+
+async function loadKept(ctx: IngestContext, router: NearDuplicateRouter): Promise<void> {
+  const topic = ctx.names.physical('fw.ingest.signatures');
+  for (const record of await ctx.kafka.readTopic(topic)) {
+    if (record.value) router.remember(await ctx.serde.decode<DocSignature>(record.value, 'fw.DocSignature', topic));
+  }
 }
 
 function malformedDrop(error: InputError, meta: (id: string) => ReturnType<typeof recordMeta>): Drop {

@@ -14,7 +14,8 @@ export function registerIngestCommand(program: Command): void {
     .description('send sources into the flywheel (fw.ingest.raw); the ingest stage cleans, filters and deduplicates them into fw.docs')
     .option('--process', 'also run the ingest stage in this process until it has caught up, and report kept and dropped documents')
     .option('--json', 'print the summary as JSON')
-    .action(async (paths: string[], options: { process?: boolean; json?: boolean }) => {
+    .option('--no-route-kept', 'do not read fw.ingest.signatures first: near duplicates of earlier runs\' documents may then land on other partitions and be kept')
+    .action(async (paths: string[], options: { process?: boolean; json?: boolean; routeKept: boolean }) => {
       const ctx = cliContext();
       await ctx.kafka.ensureTopics(ctx.catalogue, ctx.names);
       const bar = new cliProgress.SingleBar({
@@ -29,6 +30,7 @@ export function registerIngestCommand(program: Command): void {
       let barStarted = false;
       let at = 0;
       const summary = await ingestPaths(paths, ctx, {
+        routeToKept: options.routeKept,
         onProgress: (p) => {
           const payload = { records: p.records, rate: Math.round((p.records * 1000) / Math.max(1, Date.now() - started)), file: p.file };
           at = p.bytesDone;
@@ -75,6 +77,7 @@ function printSummary(s: IngestSummary & { stage?: Record<string, unknown> }): v
   console.log(`ingested ${s.records} raw documents from ${s.files.length} file(s) into ${s.topic} in ${s.seconds.toFixed(1)} s`);
   for (const [kind, n] of Object.entries(s.produced)) console.log(`  ${kind}: ${n}`);
   if (Object.keys(s.skipped).length) console.log(`  skipped: ${Object.entries(s.skipped).map(([r, n]) => `${r}=${n}`).join(', ')}`);
+  if (s.colocated) console.log(`  near duplicates sent where an earlier one went: ${s.colocated}`);
   if (s.errors.length) console.log(`  malformed inputs: ${s.errors.length} (first: ${describeError(s.errors[0])})`);
   if (s.stage) console.log(`  ingest stage: ${JSON.stringify(s.stage)}`);
 }

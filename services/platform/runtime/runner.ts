@@ -113,6 +113,7 @@ class StageRunner implements RunningStage {
       onAssignment: (assignment) => {
         this.output.retainOnly(assignment);
         this.forgetLag(assignment);
+        if (this.context) this.stage.onAssignment?.(Object.fromEntries(Object.entries(assignment).map(([t, p]) => [this.names.logical(t), p])), this.context.state);
       },
       onFatal: () => void this.stop(),
       readiness: this.readiness,

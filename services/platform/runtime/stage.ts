@@ -92,6 +92,11 @@ export interface StageDefinition<Config = Record<string, never>, State = undefin
    * the same record: an aborted transaction replays it.
    */
   process(record: InputRecord<In>, ctx: StageContext<Config, State>): Promise<OutputRecord[]> | OutputRecord[];
+  /**
+   * After each join of the consumer group: the input partitions this member now owns, by catalogue topic name
+   * (e.g. to let go of state kept for partitions it no longer owns).
+   */
+  onAssignment?(partitions: Partial<Record<In, number[]>>, state: State): void;
   teardown?(state: State): Promise<void> | void;
 }
 
