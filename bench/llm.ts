@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -10,13 +11,15 @@ import { LocalModel } from '../services/platform/llm/local-model.ts';
 import { startLocalLlmServer } from '../services/platform/llm/local-server.ts';
 import { localServerSettings } from '../services/platform/llm/local-process.ts';
 import { createLogger } from '../services/platform/logger.ts';
-import { FakeOpenAiServer } from '../test/fakes/openai-server.ts';
+import { startFakeLlmProcess, type FakeLlmProcess } from './_fake-llm.ts';
 import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
 
 /**
- * The LLM client against the fake OpenAI-compatible server: how close the governor keeps requests in flight to
- * its configured limit under a fixed server latency, and what the client (governor, cache lookup, tool-call
- * parsing, metrics, the openai SDK) costs per request next to a raw fetch of the same request in the same run.
+ * The LLM client against the fake OpenAI-compatible server (in a child process, as a real server would be: its
+ * CPU does not run on the client's event loop): how close the governor keeps requests in flight to its configured
+ * limit under a fixed server latency (after a warm-up: JIT, connections), and what the client (governor, cache
+ * lookup, tool-call parsing, metrics, transport) costs per request next to a bare node:http POST of the same
+ * request in the same run.
  * With the embedded model installed: its decode tokens/s in-process, and through its HTTP endpoint + client.
  */
 
@@ -36,38 +39,57 @@ const messages = [
   { role: 'user' as const, content: 'Who directed the film Plan 9 from Outer Space, and in which year was it released?' },
 ];
 
-async function concurrency(fake: FakeOpenAiServer, cacheDir: string): Promise<BenchResult[]> {
+async function concurrency(cacheDir: string): Promise<BenchResult[]> {
   const limit = envInt('BENCH_LLM_LIMIT', 8);
   const total = envInt('BENCH_LLM_REQUESTS', 240);
-  fake.latencyMs = envInt('BENCH_LLM_LATENCY_MS', 50);
-  const llm = benchClient(fake.url, limit, cacheDir);
-  const busyBefore = llm.governor.inFlightMs;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: total }, async (_, i) => {
-      await llm.chat({ purpose: 'bench', messages: [...messages, { role: 'user', content: `variant ${i}` }], cache: false });
-    }),
-  );
-  const wallMs = performance.now() - started;
-  // time-weighted mean of the governor's in-flight count over the run
-  const meanInFlight = (llm.governor.inFlightMs - busyBefore) / wallMs;
-  note(`concurrency: ${total} requests, ${fake.latencyMs} ms latency, limit ${limit}: ${wallMs.toFixed(0)} ms, peak ${fake.peakInFlight}`);
-  return [
-    compared('mean requests in flight (time-weighted)', meanInFlight, 'requests', { name: 'configured max in flight', value: limit }),
-    compared('peak requests in flight at the server', fake.peakInFlight, 'requests', { name: 'configured max in flight', value: limit }),
-    compared('throughput', (total / wallMs) * 1000, 'requests/s', { name: 'ideal limit/latency', value: (limit / fake.latencyMs) * 1000 }),
-  ];
+  const latencyMs = envInt('BENCH_LLM_LATENCY_MS', 50);
+  const fake = await startFakeLlmProcess(latencyMs);
+  try {
+    const llm = benchClient(fake.url, limit, cacheDir);
+    const send = (n: number, tag: string) =>
+      Promise.all(Array.from({ length: n }, (_, i) => llm.chat({ purpose: 'bench', messages: [...messages, { role: 'user', content: `${tag} ${i}` }], cache: false })));
+    await send(4 * limit, 'warm-up');
+    await fake.peakInFlight();
+    const busyBefore = llm.governor.inFlightMs;
+    const cpu = process.cpuUsage();
+    const started = performance.now();
+    await send(total, 'variant');
+    const wallMs = performance.now() - started;
+    const used = process.cpuUsage(cpu);
+    // time-weighted mean of the governor's in-flight count over the run
+    const meanInFlight = (llm.governor.inFlightMs - busyBefore) / wallMs;
+    const peak = await fake.peakInFlight();
+    note(`concurrency: ${total} requests, ${latencyMs} ms latency, limit ${limit}: ${wallMs.toFixed(0)} ms, peak ${peak}, client ${((used.user + used.system) / total).toFixed(0)} µs CPU/request (load ${os.loadavg()[0].toFixed(1)})`);
+    return [
+      compared('mean requests in flight (time-weighted)', meanInFlight, 'requests', { name: 'configured max in flight', value: limit }),
+      compared('peak requests in flight at the server', peak, 'requests', { name: 'configured max in flight', value: limit }),
+      compared('throughput', (total / wallMs) * 1000, 'requests/s', { name: 'ideal limit/latency', value: (limit / latencyMs) * 1000 }),
+    ];
+  } finally {
+    await fake.close();
+  }
 }
 
-async function overhead(fake: FakeOpenAiServer, cacheDir: string): Promise<BenchResult[]> {
-  fake.latencyMs = 0;
+/** A bare keep-alive POST: the least any client could spend sending the request and parsing the reply. */
+function rawPost(url: string, body: string): () => Promise<unknown> {
+  const agent = new http.Agent({ keepAlive: true });
+  const target = new URL(`${url}/chat/completions`);
+  const headers = { 'content-type': 'application/json', authorization: 'Bearer none', 'content-length': String(Buffer.byteLength(body)) };
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = http.request(target, { method: 'POST', agent, headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c)).on('error', reject).on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      });
+      req.on('error', reject).end(body);
+    });
+}
+
+async function overhead(fake: FakeLlmProcess, cacheDir: string): Promise<BenchResult[]> {
   const n = envInt('BENCH_LLM_SEQUENTIAL', 150);
   const llm = benchClient(fake.url, 1, cacheDir);
   const body = JSON.stringify({ model: 'fake-model', messages });
-  const raw = async () => {
-    const response = await fetch(`${fake.url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer none' }, body });
-    await response.json();
-  };
+  const raw = rawPost(fake.url, body);
   const viaClient = () => llm.chat({ purpose: 'bench', messages, cache: false });
   const cached = () => llm.chat({ purpose: 'bench', messages, cache: true });
   await cached(); // fills the cache entry the replay figure reads
@@ -81,11 +103,11 @@ async function overhead(fake: FakeOpenAiServer, cacheDir: string): Promise<Bench
       best[name] = Math.min(best[name], ((performance.now() - t) * 1000) / (n / 5));
     }
   }
-  note(`overhead: raw fetch ${best.raw.toFixed(0)} µs, client ${best.client.toFixed(0)} µs, cache replay ${best.cached.toFixed(0)} µs per request`);
-  const baseline = { name: 'raw fetch, same server', value: best.raw };
+  note(`overhead: raw POST ${best.raw.toFixed(0)} µs, client ${best.client.toFixed(0)} µs, cache replay ${best.cached.toFixed(0)} µs per request`);
+  const baseline = { name: 'raw node:http POST, same server', value: best.raw };
   return [
     compared('client round trip (sequential, 0 ms server latency)', best.client, 'µs/request', baseline),
-    compared('client overhead over raw fetch', best.client - best.raw, 'µs/request', baseline),
+    compared('client overhead over raw POST', best.client - best.raw, 'µs/request', baseline),
     compared('cache replay (no request sent)', best.cached, 'µs/request', baseline),
   ];
 }
@@ -124,10 +146,11 @@ async function embedded(): Promise<BenchResult[]> {
 
 export async function run(): Promise<BenchResult[]> {
   const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-llm-'));
-  const fake = await FakeOpenAiServer.start();
+  const results = await concurrency(cacheDir);
+  const fake = await startFakeLlmProcess(0);
   try {
-    const results = [...(await concurrency(fake, cacheDir)), ...(await overhead(fake, cacheDir))];
-    fake.requests.length = 0;
+    results.push(...(await overhead(fake, cacheDir)));
+    await fake.close();
     return [...results, ...(await embedded())];
   } finally {
     await fake.close();

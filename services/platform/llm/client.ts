@@ -15,6 +15,7 @@ import { PriceBook } from './pricing.ts';
 import { estimateTokens, fromCompletion, fromStream, requestBody, samplingParams, type RawReply } from './protocol.ts';
 import { askStructured } from './structured.ts';
 import { parseToolArguments } from './tool-args.ts';
+import { JsonTransport } from './transport.ts';
 import { addUsage, type ChatRequest, type ChatResponse, type LlmClient, type ToolCall } from './types.ts';
 
 export interface LlmClientDeps {
@@ -92,6 +93,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
   readonly governor: LlmGovernor;
   readonly metrics: LlmMetrics;
   private readonly openai: OpenAI;
+  private readonly transport: JsonTransport;
   private readonly cache: ResponseCache;
   private readonly prices: PriceBook;
   private readonly logger: Logger;
@@ -107,6 +109,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
     this.metrics.watch(this.governor);
     // retries and timeouts are ours (the governor's), not the SDK's
     this.openai = new OpenAI({ baseURL: config.baseURL, apiKey: config.apiKey, maxRetries: 0, timeout: config.timeoutMs + 1000 });
+    this.transport = new JsonTransport(config.baseURL, config.apiKey);
     this.cache = new ResponseCache(config.cache.dir);
     this.prices = new PriceBook(config.prices);
   }
@@ -120,7 +123,8 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
     const labels = { purpose: request.purpose, model };
     const stopTimer = this.metrics.seconds.startTimer(labels);
     const useCache = this.cacheEnabledFor(request);
-    const key = cacheKey({ model, messages: request.messages, tools: request.tools ?? [], params: samplingParams(request), seed: request.seed });
+    // hashing the whole conversation costs as much as sending it: only when the cache is asked
+    const key = useCache ? cacheKey({ model, messages: request.messages, tools: request.tools ?? [], params: samplingParams(request), seed: request.seed }) : '';
     try {
       if (useCache) {
         const hit = this.cache.get(key);
@@ -158,7 +162,8 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
   }
 
   async close(): Promise<void> {
-    // nothing to release: connections are pooled by fetch, the governor is shared by the process
+    // the governor is shared by the process; the transport's idle keep-alive sockets go
+    this.transport.close();
   }
 
   /** Sends until a reply's tool calls parse (re-asking up to replyRetries times); usage sums every attempt. */
@@ -205,7 +210,7 @@ class OpenAiCompatibleClient implements FlywheelLlmClient {
         try {
           const raw = this.config.stream
             ? await fromStream(await this.openai.chat.completions.create({ ...body, stream: true }, { signal }), model)
-            : fromCompletion(await this.openai.chat.completions.create({ ...body, stream: false }, { signal }), model);
+            : fromCompletion((await this.transport.post(body, signal)) as OpenAI.Chat.Completions.ChatCompletion, model);
           return { value: raw, tokens: raw.usage ? raw.usage.input + raw.usage.output : estimate };
         } catch (error) {
           const failure = classifyFailure(error, timeout.signal.aborted && !request.signal?.aborted);
