@@ -15,6 +15,7 @@ const responders: Record<string, Responder> = { echo: echoResponder, 'two-step':
 
 export interface FakeLlmProcess {
   url: string;
+  pid: number;
   /** Most requests the server held at once since the last call (then reset). */
   peakInFlight(): Promise<number>;
   close(): Promise<void>;
@@ -34,6 +35,7 @@ export async function startFakeLlmProcess(latencyMs: number, responder: keyof ty
   const url = String(await next());
   return {
     url,
+    pid: child.pid!,
     peakInFlight: async () => {
       const reply = next();
       child.send('peak');
