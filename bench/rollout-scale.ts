@@ -49,7 +49,8 @@ function brokerPid(): number | undefined {
  * Every process has the same LLM_MAX_IN_FLIGHT (8 by default), which is what bounds one consumer here (the fake
  * model has no capacity limit); a last case gives one process the in-flight budget of four (scale-up against
  * scale-out, same figure of one consumer as baseline). BENCH_ROLLOUT_CASES=1,4 runs only those cases;
- * BENCH_PROFILE_DIR=<dir> writes a .cpuprofile of every rollout process's whole life there.
+ * BENCH_PROFILE_DIR=<dir> writes a .cpuprofile of every rollout process's whole life there;
+ * BENCH_ROLLOUT_LOG_DIR=<dir> keeps each process's debug log there (when each chunk committed).
  */
 export async function run(): Promise<BenchResult[]> {
   const latencyMs = envInt('BENCH_ROLLOUT_LATENCY_MS', 200);
@@ -68,11 +69,12 @@ export async function run(): Promise<BenchResult[]> {
     { name: '1 ×4 in flight', consumers: 1, inFlight: 4 * inFlight },
   ];
   const only = process.env.BENCH_ROLLOUT_CASES?.split(',');
+  const logDir = process.env.BENCH_ROLLOUT_LOG_DIR;
   const profileArgs = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
   const rates = new Map<string, number>();
   try {
     for (const { name, consumers, inFlight: limit } of Array.from({ length: repetitions }, () => cases.filter((c) => !only || only.includes(c.name))).flat()) {
-      const env = new TestEnv({ ROLLOUT_G: '4', ROLLOUT_POLICY: 'llm', ROLLOUT_MODE: 'react', LLM_CACHE: 'false', LOG_LEVEL: 'warn', LLM_MAX_IN_FLIGHT: String(limit) });
+      const env = new TestEnv({ ROLLOUT_G: '4', ROLLOUT_POLICY: 'llm', ROLLOUT_MODE: 'react', LLM_CACHE: 'false', LOG_LEVEL: logDir ? 'debug' : 'warn', LLM_MAX_IN_FLIGHT: String(limit) });
       const processes: ChildProcess[] = [];
       const admin = env.kafka.admin();
       await admin.connect();
@@ -90,7 +92,7 @@ export async function run(): Promise<BenchResult[]> {
           processes.push(
             spawn(process.execPath, [...profileArgs, path.join(projectRoot, 'bin/flywheel.mjs'), 'run', 'rollout'], {
               env: { ...env.env, FLYWHEEL_LLM: 'openai', OPENAI_BASE_URL: fake.url, LLM_MODEL: 'fake-policy', INSTANCE_ID: `bench-${i}` },
-              stdio: ['ignore', 'ignore', 'inherit'],
+              stdio: ['ignore', logDir ? fs.openSync(path.join(logDir, `${name.replace(/\W+/g, '_')}-${i}-${Date.now()}.log`), 'w') : 'ignore', 'inherit'],
             }),
           );
         }
