@@ -22,6 +22,11 @@ describe('the flywheel command', () => {
     expect(unknown.stderr).toMatch(/unknown service "no-such-stage"; known: .*cpt-docs/);
   });
 
+  it('reads a topic that was never created as empty, not as a broker error', async () => {
+    const { stdout } = await run('node', [flywheel, 'decontam', 'list'], { env: env.env });
+    expect(stdout).toContain('no evaluation sets registered');
+  });
+
   it('creates the catalogue topics and lists them', async () => {
     const { stdout } = await run('node', [flywheel, 'topics', '--json'], { env: env.env });
     const rows = JSON.parse(stdout) as Array<{ topic: string; partitions: number; status: string }>;

@@ -140,7 +140,9 @@ export class KafkaCluster {
   }
 
   /** Every committed record of `topic` in [from, until), read to its end (see tail.ts). */
-  readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
+  /** Every committed record of `topic` up to its end when the read starts; a topic that does not exist has none. */
+  async readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
+    if (!(await this.listTopics()).includes(topic)) return [];
     return readTopic(this.client, topic, options);
   }
 
