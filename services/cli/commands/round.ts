@@ -85,6 +85,10 @@ export function registerRoundCommands(program: Command): void {
         for (const m of manifests) console.log(JSON.stringify(m));
         return;
       }
+      if (manifests.length === 0) {
+        console.error('no rounds yet: `flywheel round open --model <name>`');
+        return;
+      }
       console.table(
         manifests.map((m) => {
           const sizes = rangeSizes(m);
@@ -103,7 +107,6 @@ export function registerRoundCommands(program: Command): void {
           };
         }),
       );
-      if (manifests.length === 0) console.error('no rounds yet: `flywheel round open --model <name>`');
     });
 }
 
