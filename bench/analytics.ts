@@ -81,13 +81,17 @@ export async function run(): Promise<BenchResult[]> {
           if ((await count(db)) !== n) throw new Error(`raw insert into ${db} lost rows`);
           return seconds;
         };
+        // rows acknowledged by the engine are visible: watch the sink's own counter (an in-process read) rather
+        // than poll count() through the engine the sink is inserting into, then check the count once
+        const written = async () => (await running.metrics.recordsOut.get()).values.reduce((sum, v) => sum + v.value, 0);
         while (!running.sink.joined) await sleep(5);
         const start = performance.now();
-        while ((await count(`bench_sink_${rep}`)) < n) await sleep(20);
+        while ((await written()) < n) await sleep(5);
         const sinkSeconds = (performance.now() - start) / 1000;
+        if ((await count(`bench_sink_${rep}`)) !== n) throw new Error(`the sink wrote ${await count(`bench_sink_${rep}`)} rows, expected ${n}`);
         const writer = clickHouseWriter(running.client, `bench_raw_${rep}`, running.rawInsert);
         const raws = [
-          ['writer', () => insertAll(`bench_raw_${rep}`, (table, list) => writer.insert(table, list))],
+          ['writer', () => insertAll(`bench_raw_${rep}`, (table, list) => writer.insert(table, list.map((row) => JSON.stringify(row))))],
           ['client', () => insertAll(`bench_client_${rep}`, (table, list) => running.client.insert({ table: `bench_client_${rep}.${table}`, values: list, format: 'JSONEachRow' }))],
         ] as const;
         const seconds: Record<string, number> = { sink: sinkSeconds };

@@ -1,4 +1,4 @@
-import type { FailedMessage } from '../platform/runtime/dead-letter.ts';
+import { headersToStrings, type FailedMessage } from '../platform/runtime/dead-letter.ts';
 
 /** The Kafka position a buffered row came from. */
 export interface SourcePosition {
@@ -10,9 +10,25 @@ export interface SourcePosition {
 /** The Kafka record behind a row: kept until the row is written, so a row ClickHouse rejects can be dead-lettered. */
 export type SourceRecord = Omit<FailedMessage, 'error' | 'attempts' | 'stage'>;
 
+/** The parts of a consumed Kafka message the sink keeps (structurally kafkajs' KafkaMessage). */
+export interface ConsumedMessage {
+  offset: string;
+  key?: Buffer | null;
+  value: Buffer | null;
+  headers?: Record<string, unknown>;
+}
+
+/** A row as its JSONEachRow line, and the message it came from (turned into a SourceRecord only if rejected). */
 export interface BufferedRow {
-  row: Record<string, unknown>;
-  source: SourceRecord;
+  line: string;
+  topic: string;
+  partition: number;
+  message: ConsumedMessage;
+}
+
+export function sourceOf(row: BufferedRow): SourceRecord {
+  const { topic, partition, message } = row;
+  return { topic, partition, offset: message.offset, key: message.key ?? null, value: message.value, headers: headersToStrings(message.headers) };
 }
 
 /**
@@ -29,13 +45,13 @@ export class RowBuffer {
   bytes = 0;
   readonly createdAt = Date.now();
 
-  add(table: string, row: Record<string, unknown>, source: SourceRecord, bytes: number): void {
+  add(table: string, row: BufferedRow, bytes: number): void {
     let list = this.rows.get(table);
     if (!list) this.rows.set(table, (list = []));
-    list.push({ row, source });
+    list.push(row);
     this.rowCount++;
     this.bytes += bytes;
-    this.advance(source);
+    this.advance({ topic: row.topic, partition: row.partition, offset: row.message.offset });
   }
 
   addDeadLetter(failed: FailedMessage): void {

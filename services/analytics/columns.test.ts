@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { sampleValues } from '../../test/fixtures/records.ts';
 import { mapRecord, type AvroSchema } from './columns.ts';
+import { analyticsTables, tableForTopic } from './tables.ts';
 
 const usage: AvroSchema = { type: 'record', name: 'Usage', namespace: 'x', fields: [{ name: 'model', type: 'string' }, { name: 'tokens', type: 'long' }] };
 
@@ -54,6 +56,29 @@ describe('Avro → ClickHouse columns', () => {
       id: 'a', at: 1_700_000_000_000, ok: true, blob: 'AQI=', scores: { q: 0.5 }, usage_model: null, usage_tokens: null,
       owner_name: 'n', owner_tags: ['t'], steps: [{ to: 1, call_tool: 'search' }, { to: 2, call_tool: null }], kind: 'B', again_model: 'm', again_tokens: 3,
     });
+  });
+
+  it('renders the JSONEachRow line in one pass exactly as JSON.stringify renders the row', () => {
+    const values = [
+      {
+        id: 'a"\n\u2028', at: 1_700_000_000_000, ok: true, blob: Buffer.from([1, 2]), scores: { q: 0.5, 'k"': -1e-7 }, usage: { model: 'm', tokens: 2 ** 40 },
+        owner: { name: 'n', tags: ['t', ''] }, steps: [{ to: 1, call: { tool: 'search' } }, { to: 2, call: null }], kind: 'B', again: { model: 'm', tokens: 3 },
+      },
+      { id: '', at: 0, ok: false, blob: null, scores: {}, usage: null, owner: { name: 'é', tags: [] }, steps: [], kind: 'A', again: { model: '', tokens: -1 } },
+    ];
+    for (const value of values) {
+      expect(mapping.toJson(value)).toBe(JSON.stringify(mapping.toRow(value)));
+      expect(mapping.toJson(value, ',"kafka_topic":"t","kafka_offset":7')).toBe(JSON.stringify({ ...mapping.toRow(value), kafka_topic: 't', kafka_offset: 7 }));
+    }
+  });
+
+  it('renders every catalogue sample record as the row would be', () => {
+    const tables = analyticsTables();
+    for (const [topic, value] of Object.entries(sampleValues())) {
+      const { mapping: m } = tableForTopic(tables, topic);
+      const record = value as unknown as Record<string, unknown>;
+      expect(m.toJson(record, `,"kafka_topic":"${topic}","kafka_partition":3,"kafka_offset":12`), topic).toBe(JSON.stringify({ ...m.toRow(record), kafka_topic: topic, kafka_partition: 3, kafka_offset: 12 }));
+    }
   });
 
   it('refuses unions it cannot type', () => {

@@ -37,7 +37,7 @@ export function startLagSnapshots(options: { kafka: KafkaCluster; prefix: string
       .catch(() => 0)
       .then(async () => {
         const rows = await lagSnapshot(options.kafka, options.prefix);
-        if (rows.length) await options.writer.insert('consumer_lag', rows);
+        if (rows.length) await options.writer.insert('consumer_lag', rows.map((row) => JSON.stringify(row)));
         return rows.length;
       });
     return running;

@@ -9,7 +9,7 @@ import { DeadLetterEncoder, DeadLetterProducer } from '../platform/runtime/dead-
 import type { StageMetrics } from '../platform/runtime/metrics.ts';
 import { PartitionInput, type InputBatch } from '../platform/runtime/partition-input.ts';
 import type { ProgressReporter } from '../platform/runtime/progress.ts';
-import { RowBuffer, type BufferedRow, type SourceRecord } from './buffer.ts';
+import { RowBuffer, sourceOf, type BufferedRow, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { tableForTopic, type TableSpec } from './tables.ts';
 import { isDataRejection, RowRejectedError, type RowWriter } from './writer.ts';
@@ -111,33 +111,41 @@ export class AnalyticsSink {
     const topic = names.logical(tp.topic);
     const spec = catalogue.get(topic);
     const table = tableForTopic(tables, topic);
-    for (const message of messages) {
-      if (!batch.active() || this.stopping) break;
-      const source = { topic: tp.topic, partition: tp.partition, offset: message.offset };
-      metrics.recordsIn.inc({ stage: SINK_STAGE, topic });
-      if (!message.value) {
-        this.buffer.advance(source); // a tombstone of a compacted topic: nothing to write
-      } else {
-        try {
-          const value = await serde.decode<Record<string, unknown>>(message.value, spec.value, tp.topic);
-          const row = { ...table.mapping.toRow(value), kafka_topic: topic, kafka_partition: tp.partition, kafka_offset: Number(message.offset) };
-          this.buffer.add(table.table, row, { ...source, key: message.key ?? null, value: message.value, headers: headersToStrings(message.headers) }, message.value.length);
-        } catch (error) {
-          this.buffer.addDeadLetter({
-            stage: SINK_STAGE, topic: tp.topic, partition: tp.partition, offset: message.offset, key: message.key ?? null,
-            value: message.value, headers: headersToStrings(message.headers), error: new PoisonRecordError(errorMessage(error), { cause: error }), attempts: 1,
-          });
+    // the Kafka position columns of every row of this batch, rendered once: only the offset differs
+    const position = `,"kafka_topic":${JSON.stringify(topic)},"kafka_partition":${tp.partition},"kafka_offset":`;
+    let handled = 0;
+    try {
+      for (const message of messages) {
+        if (!batch.active() || this.stopping) break;
+        handled++;
+        if (!message.value) {
+          this.buffer.advance({ topic: tp.topic, partition: tp.partition, offset: message.offset }); // a tombstone of a compacted topic: nothing to write
+        } else {
+          try {
+            const value = serde.decodeSync
+              ? serde.decodeSync<Record<string, unknown>>(message.value, spec.value)
+              : await serde.decode<Record<string, unknown>>(message.value, spec.value, tp.topic);
+            const line = table.mapping.toJson(value, position + Number(message.offset));
+            this.buffer.add(table.table, { line, topic: tp.topic, partition: tp.partition, message }, message.value.length);
+          } catch (error) {
+            this.buffer.addDeadLetter({
+              stage: SINK_STAGE, topic: tp.topic, partition: tp.partition, offset: message.offset, key: message.key ?? null,
+              value: message.value, headers: headersToStrings(message.headers), error: new PoisonRecordError(errorMessage(error), { cause: error }), attempts: 1,
+            });
+          }
+        }
+        batch.resolve(message.offset);
+        if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) {
+          try {
+            await this.flushWhileHeartbeating(batch.heartbeat);
+          } catch (error) {
+            if (this.stopping) return; // shutting down mid-outage: uncommitted records are read again next start
+            throw error;
+          }
         }
       }
-      batch.resolve(message.offset);
-      if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) {
-        try {
-          await this.flushWhileHeartbeating(batch.heartbeat);
-        } catch (error) {
-          if (this.stopping) return; // shutting down mid-outage: uncommitted records are read again next start
-          throw error;
-        }
-      }
+    } finally {
+      if (handled) metrics.recordsIn.inc({ stage: SINK_STAGE, topic }, handled);
     }
     const last = messages.length ? BigInt(messages[messages.length - 1].offset) : batch.highWatermark - 1n;
     const lag = Math.max(0, Number(batch.highWatermark - last - 1n));
@@ -228,11 +236,11 @@ export class AnalyticsSink {
    */
   private async insertIsolatingRejects(table: string, rows: BufferedRow[]): Promise<Array<{ source: SourceRecord; error: RowRejectedError }>> {
     try {
-      await this.options.writer.insert(table, rows.map((r) => r.row));
+      await this.options.writer.insert(table, rows.map((r) => r.line));
       return [];
     } catch (error) {
       if (!isDataRejection(error)) throw error;
-      if (rows.length === 1) return [{ source: rows[0].source, error: new RowRejectedError(`ClickHouse rejected the row for ${table}: ${errorMessage(error)}`, error) }];
+      if (rows.length === 1) return [{ source: sourceOf(rows[0]), error: new RowRejectedError(`ClickHouse rejected the row for ${table}: ${errorMessage(error)}`, error) }];
       const half = Math.ceil(rows.length / 2);
       return [...(await this.insertIsolatingRejects(table, rows.slice(0, half))), ...(await this.insertIsolatingRejects(table, rows.slice(half)))];
     }
