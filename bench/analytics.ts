@@ -26,6 +26,7 @@ import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
  * sink's own writer (one JSONEachRow Buffer per table and batch) and through @clickhouse/client's insert. The
  * ratio is what the sink's Kafka and Avro work costs on top of ClickHouse's own insert. Each repetition uses
  * fresh topics and databases; the three measurements alternate and the best repetition of each is kept.
+ * BENCH_PROFILE=<file> writes a .cpuprofile of the first repetition's sink window (bench/_profile-top.ts reads it).
  */
 export async function run(): Promise<BenchResult[]> {
   const n = envInt('BENCH_ANALYTICS_RECORDS', 40_000);
@@ -54,6 +55,7 @@ export async function run(): Promise<BenchResult[]> {
   };
   const inputs = [rows('fw.rollout.trajectories', trajectories), rows('fw.cpt.samples', cpt)];
   const best = { sink: Infinity, writer: Infinity, client: Infinity };
+  const profileTo = process.env.BENCH_PROFILE;
   try {
     for (let rep = 0; rep < repetitions; rep++) {
       const names = new TopicNames(`${prefix}r${rep}.`);
@@ -85,9 +87,11 @@ export async function run(): Promise<BenchResult[]> {
         // than poll count() through the engine the sink is inserting into, then check the count once
         const written = async () => (await running.metrics.recordsOut.get()).values.reduce((sum, v) => sum + v.value, 0);
         while (!running.sink.joined) await sleep(5);
+        const profile = profileTo && rep === 0 ? await startProfile() : undefined;
         const start = performance.now();
         while ((await written()) < n) await sleep(5);
         const sinkSeconds = (performance.now() - start) / 1000;
+        if (profile) fs.writeFileSync(profileTo!, JSON.stringify(await profile()));
         if ((await count(`bench_sink_${rep}`)) !== n) throw new Error(`the sink wrote ${await count(`bench_sink_${rep}`)} rows, expected ${n}`);
         const writer = clickHouseWriter(running.client, `bench_raw_${rep}`, running.rawInsert);
         const raws = [
@@ -118,6 +122,21 @@ export async function run(): Promise<BenchResult[]> {
     raw,
     compared('raw insert through the writer vs client.insert', n / best.writer, 'rows/s', viaClient),
   ];
+}
+
+/** CPU profile of this process from now until the returned function is called (BENCH_PROFILE=<file>). */
+async function startProfile(): Promise<() => Promise<object>> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    session.disconnect();
+    return profile;
+  };
 }
 
 runIfMain(import.meta.url, 'analytics sink vs raw insert (embedded ClickHouse)', run);

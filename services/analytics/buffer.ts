@@ -39,8 +39,9 @@ export function sourceOf(row: BufferedRow): SourceRecord {
 export class RowBuffer {
   readonly rows = new Map<string, BufferedRow[]>();
   readonly deadLetters: FailedMessage[] = [];
-  /** Physical topic/partition → offset to commit (last buffered + 1). */
-  readonly commits = new Map<string, { topic: string; partition: number; offset: string }>();
+  /** Physical topic/partition → last offset buffered. */
+  private readonly positions = new Map<string, SourcePosition>();
+  private last?: SourcePosition;
   rowCount = 0;
   bytes = 0;
   readonly createdAt = Date.now();
@@ -62,17 +63,74 @@ export class RowBuffer {
 
   /** Records offsets without rows (tombstones of compacted topics): committed with the next flush. */
   advance(source: SourcePosition): void {
-    const next = (BigInt(source.offset) + 1n).toString();
-    const key = `${source.topic}/${source.partition}`;
-    const previous = this.commits.get(key);
-    if (!previous || BigInt(previous.offset) < BigInt(next)) this.commits.set(key, { topic: source.topic, partition: source.partition, offset: next });
+    // runs for every record: the partition of the previous record is looked up without building a key
+    let position = this.last && this.last.topic === source.topic && this.last.partition === source.partition ? this.last : this.positions.get(`${source.topic}/${source.partition}`);
+    if (!position) this.positions.set(`${source.topic}/${source.partition}`, (position = { ...source }));
+    else if (isAfter(source.offset, position.offset)) position.offset = source.offset;
+    this.last = position;
+  }
+
+  /** The offsets to commit once the rows are written: the next record of each partition. */
+  commits(): SourcePosition[] {
+    return [...this.positions.values()].map((p) => ({ topic: p.topic, partition: p.partition, offset: (BigInt(p.offset) + 1n).toString() }));
   }
 
   isEmpty(): boolean {
-    return this.commits.size === 0;
+    return this.positions.size === 0;
   }
 
   isFull(limits: { rows: number; bytes: number }): boolean {
     return this.rowCount + this.deadLetters.length >= limits.rows || this.bytes >= limits.bytes;
+  }
+}
+
+/** Kafka offsets are decimal strings without leading zeros: a longer one is larger. */
+function isAfter(offset: string, than: string): boolean {
+  return offset.length === than.length ? offset > than : offset.length > than.length;
+}
+
+/**
+ * One filling buffer per table: a partition's records all land in one table, so each flush is one insert of a
+ * full batch (a shared buffer got split at partition boundaries into a large insert and a tiny one, and every
+ * insert carries a fixed cost in the engine). ANALYTICS_BATCH_BYTES bounds them together.
+ */
+export class TableBuffers {
+  private readonly byTable = new Map<string, RowBuffer>();
+
+  of(table: string): RowBuffer {
+    let buffer = this.byTable.get(table);
+    if (!buffer) this.byTable.set(table, (buffer = new RowBuffer()));
+    return buffer;
+  }
+
+  /** Removes and returns the non-empty buffers of `table` (default: of every table). */
+  take(table?: string): RowBuffer[] {
+    const taken: RowBuffer[] = [];
+    for (const name of table ? [table] : [...this.byTable.keys()]) {
+      const buffer = this.byTable.get(name);
+      if (!buffer || buffer.isEmpty()) continue;
+      this.byTable.delete(name);
+      taken.push(buffer);
+    }
+    return taken;
+  }
+
+  get rowCount(): number {
+    let rows = 0;
+    for (const buffer of this.byTable.values()) rows += buffer.rowCount;
+    return rows;
+  }
+
+  get bytes(): number {
+    let bytes = 0;
+    for (const buffer of this.byTable.values()) bytes += buffer.bytes;
+    return bytes;
+  }
+
+  /** When the oldest non-empty buffer got its first record, or undefined when all are empty. */
+  oldest(): number | undefined {
+    let oldest: number | undefined;
+    for (const buffer of this.byTable.values()) if (!buffer.isEmpty()) oldest = Math.min(oldest ?? Infinity, buffer.createdAt);
+    return oldest;
   }
 }

@@ -26,19 +26,25 @@ export interface Column {
   doc?: string;
 }
 
-/** Turns one decoded Avro value into the row fields of its columns (written into `row`). */
-type Writer = (value: unknown, row: Record<string, unknown>) => void;
-/** Turns one decoded Avro value into the `,"column":value` JSON text of its columns. */
-type JsonWriter = (value: unknown) => string;
 /** Turns one value into its JSONEachRow form inside an array or tuple. */
 type Converter = (value: unknown) => unknown;
+
+/** One column's value: where it sits in the decoded record, what stands in for null, how it is rendered. */
+interface RowField {
+  name: string;
+  /** Field names from the record down to the value (nested records are flattened into `parent_child`). */
+  path: string[];
+  missing: unknown;
+  /** Absent when the decoded value is already its JSON form. */
+  convert?: Converter;
+}
 
 export interface RecordMapping {
   columns: Column[];
   toRow(value: Record<string, unknown>): Record<string, unknown>;
   /**
-   * The JSONEachRow line of `value` in one pass, without building the row object: exactly
-   * `JSON.stringify({ ...toRow(value), ...more })` where `tail` is `more` rendered as `,"key":value…`.
+   * The JSONEachRow line of `value`: `JSON.stringify(toRow(value))` with `tail` (more fields, rendered as
+   * `,"key":value…`, none of them a column) spliced in before the closing brace.
    */
   toJson(value: Record<string, unknown>, tail?: string): string;
 }
@@ -60,21 +66,21 @@ export function mapRecord(schema: AvroSchema, named: NamedTypes): RecordMapping 
   const record = resolve(schema, named);
   if (typeof record !== 'object' || Array.isArray(record) || record.type !== 'record') throw new Error('expected an Avro record schema');
   const columns: Column[] = [];
-  const writers: Writer[] = [];
-  const json: JsonWriter[] = [];
-  for (const field of record.fields ?? []) flattenField(field.name, field.type, false, field.doc, named, columns, writers, (v) => (v as Record<string, unknown>)[field.name], json);
+  const fields: RowField[] = [];
+  for (const field of record.fields ?? []) flattenField(field.name, field.type, false, field.doc, named, columns, fields, [field.name]);
+  const toRow = compileRow(fields);
   return {
     columns,
-    toRow(value) {
-      const row: Record<string, unknown> = {};
-      for (const write of writers) write(value, row);
-      return row;
+    toRow,
+    toJson(value, tail = '') {
+      const json = JSON.stringify(toRow(value));
+      if (!tail) return json;
+      return json.length > 2 ? `${json.slice(0, -1)}${tail}}` : `{${tail.slice(1)}}`;
     },
-    toJson: (value, tail = '') => jsonObject(json, value, tail),
   };
 }
 
-/** Adds the columns of one field (several when it is a record) and the writers that fill them. */
+/** Adds the columns of one field (several when it is a record) and how to fill them. */
 function flattenField(
   name: string,
   schema: AvroSchema,
@@ -82,92 +88,73 @@ function flattenField(
   doc: string | undefined,
   named: NamedTypes,
   columns: Column[],
-  writers: Writer[],
-  pick: (parent: unknown) => unknown,
-  json: JsonWriter[],
+  fields: RowField[],
+  path: string[],
 ): void {
   const type = resolve(schema, named);
   const nonNull = nullableInner(type, named);
-  if (nonNull !== undefined) return flattenField(name, nonNull, true, doc, named, columns, writers, pick, json);
+  if (nonNull !== undefined) return flattenField(name, nonNull, true, doc, named, columns, fields, path);
   if (typeof type === 'object' && !Array.isArray(type) && type.type === 'record') {
-    for (const sub of type.fields ?? []) {
-      const key = sub.name;
-      flattenField(`${name}_${key}`, sub.type, nullable, sub.doc, named, columns, writers, (parent) => {
-        const obj = pick(parent) as Record<string, unknown> | null | undefined;
-        return obj == null ? null : obj[key];
-      }, json);
-    }
+    for (const sub of type.fields ?? []) flattenField(`${name}_${sub.name}`, sub.type, nullable, sub.doc, named, columns, fields, [...path, sub.name]);
     return;
   }
-  const { chType, convert, toJson } = valueType(type, named);
+  const { chType, convert } = valueType(type, named);
   const wrapped = nullable && canBeNullable(chType) ? `Nullable(${chType})` : chType;
   columns.push({ name, type: wrapped, doc });
   const missing = wrapped.startsWith('Nullable(') ? null : emptyOf(chType); // never mutated: only serialised
-  writers.push((parent, row) => {
-    const v = pick(parent);
-    row[name] = v == null ? missing : convert(v);
-  });
-  const key = `,${JSON.stringify(name)}:`;
-  const absent = key + JSON.stringify(missing);
-  json.push((parent) => {
-    const v = pick(parent);
-    return v == null ? absent : key + toJson(v);
-  });
+  fields.push({ name, path, missing, convert: convert === same ? undefined : convert });
 }
 
 /**
- * The ClickHouse type of a non-record value, how to render the decoded value for JSONEachRow (`convert`), and
- * the JSON text of that rendering built directly (`toJson(v)` === `JSON.stringify(convert(v))`).
+ * One function per record type that returns the row as a single object literal. Generated rather than built
+ * from a loop of closures because the sink runs it for every record: a literal gets one fixed shape that
+ * JSON.stringify walks fast, where the loop cost about three times as much per row (bench/_sink-path.ts).
+ * Names enter the source only as JSON string literals; values only through the M and C arrays.
  */
-interface ValueType {
-  chType: string;
-  convert: Converter;
-  toJson: (value: unknown) => string;
+function compileRow(fields: RowField[]): (value: unknown) => Record<string, unknown> {
+  const props = fields.map((f, i) => {
+    let read = `v[${JSON.stringify(f.path[0])}]`;
+    for (const key of f.path.slice(1)) read = `((x = ${read}) == null ? null : x[${JSON.stringify(key)}])`;
+    return `${JSON.stringify(f.name)}: (x = ${read}) == null ? M[${i}] : ${f.convert ? `C[${i}](x)` : 'x'}`;
+  });
+  const source = `return function row(v) {\n  let x;\n  return {\n    ${props.join(',\n    ')}\n  };\n};`;
+  return new Function('M', 'C', source)(fields.map((f) => f.missing), fields.map((f) => f.convert)) as (value: unknown) => Record<string, unknown>;
 }
 
 const same: Converter = (v) => v;
-const stringify = (v: unknown): string => JSON.stringify(v);
 
-function valueType(schema: AvroSchema, named: NamedTypes): ValueType {
+/** The ClickHouse type of a non-record value, and how to render the decoded value for JSONEachRow. */
+function valueType(schema: AvroSchema, named: NamedTypes): { chType: string; convert: Converter } {
   const type = resolve(schema, named);
   if (typeof type === 'string') {
     const chType = PRIMITIVES[type];
     if (!chType) throw new Error(`unsupported Avro type ${type}`);
-    if (type !== 'bytes') return { chType, convert: same, toJson: stringify };
-    const base64 = (v: unknown) => Buffer.from(v as Buffer).toString('base64');
-    return { chType, convert: base64, toJson: (v) => `"${base64(v)}"` }; // base64 never needs escaping
+    return { chType, convert: type === 'bytes' ? (v) => Buffer.from(v as Buffer).toString('base64') : same };
   }
   if (Array.isArray(type)) {
     const inner = nullableInner(type, named);
     if (inner === undefined) throw new Error(`unsupported union ${JSON.stringify(type)} (only null | T is mapped)`);
-    const { chType, convert, toJson } = isRecord(inner, named) ? tupleType(resolve(inner, named), named, true) : valueType(inner, named);
-    return { chType: canBeNullable(chType) ? `Nullable(${chType})` : chType, convert: (v) => (v == null ? null : convert(v)), toJson: (v) => (v == null ? 'null' : toJson(v)) };
+    const { chType, convert } = inner !== undefined && isRecord(inner, named) ? tupleType(resolve(inner, named), named, true) : valueType(inner, named);
+    return { chType: canBeNullable(chType) ? `Nullable(${chType})` : chType, convert: (v) => (v == null ? null : convert(v)) };
   }
   switch (type.type) {
     case 'record':
       return tupleType(type, named, false);
     case 'array': {
       const items = valueType(type.items!, named);
-      return {
-        chType: `Array(${items.chType})`,
-        convert: (v) => (v as unknown[]).map(items.convert),
-        toJson: (v) => {
-          const list = v as unknown[];
-          let out = '';
-          for (let i = 0; i < list.length; i++) out += (i ? ',' : '') + items.toJson(list[i]);
-          return `[${out}]`;
-        },
-      };
+      return { chType: `Array(${items.chType})`, convert: (v) => (v as unknown[]).map(items.convert) };
     }
     case 'map': {
       const values = valueType(type.values!, named);
-      const convert: Converter = (v) => Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, values.convert(x)]));
-      return { chType: `Map(String, ${values.chType})`, convert, toJson: (v) => JSON.stringify(convert(v)) };
+      return {
+        chType: `Map(String, ${values.chType})`,
+        convert: (v) => Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, values.convert(x)])),
+      };
     }
     case 'enum':
-      return { chType: 'LowCardinality(String)', convert: same, toJson: stringify };
+      return { chType: 'LowCardinality(String)', convert: same };
     case 'long':
-      if (type.logicalType === 'timestamp-millis') return { chType: "DateTime64(3, 'UTC')", convert: same, toJson: stringify };
+      if (type.logicalType === 'timestamp-millis') return { chType: "DateTime64(3, 'UTC')", convert: same };
       return valueType(type.type, named);
     default:
       return valueType(type.type, named);
@@ -175,29 +162,11 @@ function valueType(schema: AvroSchema, named: NamedTypes): ValueType {
 }
 
 /** A record inside an array becomes a named Tuple; its own `null | record` fields are flattened into it. */
-function tupleType(record: AvroSchema, named: NamedTypes, nullable: boolean): ValueType {
+function tupleType(record: AvroSchema, named: NamedTypes, nullable: boolean): { chType: string; convert: Converter } {
   const columns: Column[] = [];
-  const writers: Writer[] = [];
-  const json: JsonWriter[] = [];
-  const fields = (record as { fields?: AvroField[] }).fields ?? [];
-  for (const field of fields) flattenField(field.name, field.type, nullable, undefined, named, columns, writers, (v) => (v == null ? null : (v as Record<string, unknown>)[field.name]), json);
-  return {
-    chType: `Tuple(${columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ')})`,
-    convert: (v) => {
-      const row: Record<string, unknown> = {};
-      for (const write of writers) write(v, row);
-      return row;
-    },
-    toJson: (v) => jsonObject(json, v, ''),
-  };
-}
-
-/** `{…}` from fragments that each start with their comma. */
-function jsonObject(json: JsonWriter[], value: unknown, tail: string): string {
-  let out = '';
-  for (let i = 0; i < json.length; i++) out += json[i](value);
-  out += tail;
-  return out ? `{${out.slice(1)}}` : '{}';
+  const fields: RowField[] = [];
+  for (const field of (record as { fields?: AvroField[] }).fields ?? []) flattenField(field.name, field.type, nullable, undefined, named, columns, fields, [field.name]);
+  return { chType: `Tuple(${columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ')})`, convert: compileRow(fields) };
 }
 
 function resolve(schema: AvroSchema, named: NamedTypes): AvroSchema {

@@ -9,7 +9,7 @@ import { DeadLetterEncoder, DeadLetterProducer } from '../platform/runtime/dead-
 import type { StageMetrics } from '../platform/runtime/metrics.ts';
 import { PartitionInput, type InputBatch } from '../platform/runtime/partition-input.ts';
 import type { ProgressReporter } from '../platform/runtime/progress.ts';
-import { RowBuffer, sourceOf, type BufferedRow, type SourceRecord } from './buffer.ts';
+import { sourceOf, TableBuffers, type BufferedRow, type RowBuffer, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { tableForTopic, type TableSpec } from './tables.ts';
 import { isDataRejection, RowRejectedError, type RowWriter } from './writer.ts';
@@ -43,7 +43,7 @@ export interface SinkOptions {
 export class AnalyticsSink {
   private readonly input: PartitionInput;
   private readonly deadLetters: DeadLetterProducer;
-  private buffer = new RowBuffer();
+  private readonly buffers = new TableBuffers();
   private flushing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private stopping = false;
@@ -79,7 +79,7 @@ export class AnalyticsSink {
 
   /** Rows held in memory: the batch being filled plus batches waiting to be written. */
   bufferedRows(): number {
-    return this.buffer.rowCount + this.pendingRows;
+    return this.buffers.rowCount + this.pendingRows;
   }
 
   get groupId(): string {
@@ -111,6 +111,7 @@ export class AnalyticsSink {
     const topic = names.logical(tp.topic);
     const spec = catalogue.get(topic);
     const table = tableForTopic(tables, topic);
+    const limits = { rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES };
     // the Kafka position columns of every row of this batch, rendered once: only the offset differs
     const position = `,"kafka_topic":${JSON.stringify(topic)},"kafka_partition":${tp.partition},"kafka_offset":`;
     let handled = 0;
@@ -118,26 +119,29 @@ export class AnalyticsSink {
       for (const message of messages) {
         if (!batch.active() || this.stopping) break;
         handled++;
+        const buffer = this.buffers.of(table.table);
         if (!message.value) {
-          this.buffer.advance({ topic: tp.topic, partition: tp.partition, offset: message.offset }); // a tombstone of a compacted topic: nothing to write
+          buffer.advance({ topic: tp.topic, partition: tp.partition, offset: message.offset }); // a tombstone of a compacted topic: nothing to write
         } else {
           try {
             const value = serde.decodeSync
               ? serde.decodeSync<Record<string, unknown>>(message.value, spec.value)
               : await serde.decode<Record<string, unknown>>(message.value, spec.value, tp.topic);
             const line = table.mapping.toJson(value, position + Number(message.offset));
-            this.buffer.add(table.table, { line, topic: tp.topic, partition: tp.partition, message }, message.value.length);
+            buffer.add(table.table, { line, topic: tp.topic, partition: tp.partition, message }, message.value.length);
           } catch (error) {
-            this.buffer.addDeadLetter({
+            buffer.addDeadLetter({
               stage: SINK_STAGE, topic: tp.topic, partition: tp.partition, offset: message.offset, key: message.key ?? null,
               value: message.value, headers: headersToStrings(message.headers), error: new PoisonRecordError(errorMessage(error), { cause: error }), attempts: 1,
             });
           }
         }
-        batch.resolve(message.offset);
-        if (this.buffer.isFull({ rows: config.ANALYTICS_BATCH_ROWS, bytes: config.ANALYTICS_BATCH_BYTES })) {
+        // this table's batch is full, or all tables' together hold ANALYTICS_BATCH_BYTES (the memory bound)
+        const full = buffer.isFull(limits) ? table.table : this.buffers.bytes >= limits.bytes ? 'all' : undefined;
+        if (full) {
+          batch.resolve(message.offset); // the consumer's position, before waiting (a kafkajs call per record costs)
           try {
-            await this.flushWhileHeartbeating(batch.heartbeat);
+            await this.flushWhileHeartbeating(batch.heartbeat, full === 'all' ? undefined : full);
           } catch (error) {
             if (this.stopping) return; // shutting down mid-outage: uncommitted records are read again next start
             throw error;
@@ -145,7 +149,10 @@ export class AnalyticsSink {
         }
       }
     } finally {
-      if (handled) metrics.recordsIn.inc({ stage: SINK_STAGE, topic }, handled);
+      if (handled) {
+        batch.resolve(messages[handled - 1].offset);
+        metrics.recordsIn.inc({ stage: SINK_STAGE, topic }, handled);
+      }
     }
     const last = messages.length ? BigInt(messages[messages.length - 1].offset) : batch.highWatermark - 1n;
     const lag = Math.max(0, Number(batch.highWatermark - last - 1n));
@@ -155,8 +162,9 @@ export class AnalyticsSink {
   }
 
   private scheduleFlush(): void {
-    if (this.timer || this.buffer.isEmpty() || this.stopping) return;
-    const wait = Math.max(this.pendingWrites > 0 ? 100 : 0, this.options.config.ANALYTICS_FLUSH_MS - (Date.now() - this.buffer.createdAt));
+    const oldest = this.buffers.oldest();
+    if (this.timer || oldest === undefined || this.stopping) return;
+    const wait = Math.max(this.pendingWrites > 0 ? 100 : 0, this.options.config.ANALYTICS_FLUSH_MS - (Date.now() - oldest));
     this.timer = setTimeout(() => {
       this.timer = undefined;
       // never queue a second batch behind a write that has not finished (ClickHouse down): memory stays bounded
@@ -166,11 +174,11 @@ export class AnalyticsSink {
   }
 
   /**
-   * Hands the full buffer to the writer and keeps consuming into a fresh one, but first waits (heartbeating,
-   * so a long ClickHouse outage keeps the group) for the previous batch to be written: at most two batches are
-   * ever in memory, one being written and one filling.
+   * Hands the full buffer(s) to the writer and keeps consuming into fresh ones, but first waits (heartbeating,
+   * so a long ClickHouse outage keeps the group) for the previous batch to be written: in memory are the batches
+   * of one flush being written and the buffers filling (ANALYTICS_BATCH_BYTES together).
    */
-  private async flushWhileHeartbeating(heartbeat: () => Promise<void>): Promise<void> {
+  private async flushWhileHeartbeating(heartbeat: () => Promise<void>, table?: string): Promise<void> {
     const previous = this.flushing;
     let finished = false;
     void previous.finally(() => (finished = true)).catch(() => undefined);
@@ -179,19 +187,23 @@ export class AnalyticsSink {
       if (!finished) await heartbeat().catch(() => undefined);
     }
     await previous;
-    void this.flush().catch(() => undefined); // its failure (only when stopping) surfaces on the next wait
+    void this.flush(table).catch(() => undefined); // its failure (only when stopping) surfaces on the next wait
   }
 
   /**
-   * Takes the current buffer and queues its write behind the previous ones, so offsets are committed in order.
-   * Resolves when everything queued so far is written and committed.
+   * Takes the buffer of `table` (default: every table's) and queues its write behind the previous ones, so offsets
+   * are committed in order. Resolves when everything queued so far is written and committed.
    */
-  flush(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    const buffer = this.buffer;
-    if (buffer.isEmpty()) return this.flushing;
-    this.buffer = new RowBuffer();
+  flush(table?: string): Promise<void> {
+    if (!table) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    for (const buffer of this.buffers.take(table)) this.queueWrite(buffer);
+    return this.flushing;
+  }
+
+  private queueWrite(buffer: RowBuffer): void {
     this.pendingWrites++;
     this.pendingRows += buffer.rowCount;
     this.flushing = this.flushing
@@ -205,7 +217,6 @@ export class AnalyticsSink {
         this.pendingWrites--;
         this.pendingRows -= buffer.rowCount;
       });
-    return this.flushing;
   }
 
   private async write(buffer: RowBuffer): Promise<void> {
@@ -221,7 +232,7 @@ export class AnalyticsSink {
     });
     if (buffer.deadLetters.length) await this.untilDone('dead-letter', () => this.sendDeadLetters(buffer));
     try {
-      await this.input.commitOffsets([...buffer.commits.values()]);
+      await this.input.commitOffsets(buffer.commits());
     } catch (err) {
       // rows are in ClickHouse; whoever owns the partition now re-reads them and they replace themselves
       logger.warn({ err }, 'offset commit failed after a successful insert (partitions moved)');
