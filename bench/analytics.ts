@@ -8,14 +8,16 @@ import pino from 'pino';
 import { applyDdl } from '../services/analytics/ddl.ts';
 import { startAnalytics } from '../services/analytics/service.ts';
 import { clickHouseWriter } from '../services/analytics/writer.ts';
-import { analyticsTables, tableForTopic } from '../services/analytics/tables.ts';
+import { SINK_FETCH } from '../services/analytics/sink.ts';
+import { analyticsTables, tableForTopic, type TableSpec } from '../services/analytics/tables.ts';
 import { SingleObjectSerde } from '../services/platform/avro/serde.ts';
 import { topicCatalogue, TopicNames } from '../services/platform/catalogue.ts';
 import { loadPlatformConfig } from '../services/platform/config.ts';
 import type { CptSample, Trajectory } from '../services/platform/generated/records.ts';
-import { createKafka } from '../services/platform/kafka/client.ts';
+import { createKafka, type KafkaClient } from '../services/platform/kafka/client.ts';
 import { ensureTopics } from '../services/platform/kafka/topics.ts';
-import { createLogger } from '../services/platform/logger.ts';
+import { createLogger, type Logger } from '../services/platform/logger.ts';
+import { PartitionInput } from '../services/platform/runtime/partition-input.ts';
 import { sampleValues } from '../test/fixtures/records.ts';
 import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
 
@@ -26,7 +28,7 @@ import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
  * sink's own writer (one JSONEachRow Buffer per table and batch) and through @clickhouse/client's insert. The
  * ratio is what the sink's Kafka and Avro work costs on top of ClickHouse's own insert. Each repetition uses
  * fresh topics and databases; the three measurements alternate and the best repetition of each is kept.
- * BENCH_PROFILE=<file> writes a .cpuprofile of the first repetition's sink window (bench/_profile-top.ts reads it).
+ * BENCH_PROFILE=<file> writes a .cpuprofile of the last repetition's sink window (bench/_profile-top.ts reads it).
  */
 export async function run(): Promise<BenchResult[]> {
   const n = envInt('BENCH_ANALYTICS_RECORDS', 40_000);
@@ -49,12 +51,15 @@ export async function run(): Promise<BenchResult[]> {
     { topic: 'fw.cpt.samples', messages: cpt.map((v) => ({ key: v.id, value: serde.encodeSync('fw.CptSample', v) })) },
   ];
   const tables = analyticsTables();
+  // rows as plain objects (parsed from their JSON, the shape JSON.stringify walks fastest): the raw inserts start
+  // from rows they already hold
   const rows = (topic: string, values: Array<Trajectory | CptSample>) => {
     const spec = tableForTopic(tables, topic);
-    return { table: spec.table, rows: values.map((v, i) => ({ ...spec.mapping.toRow(v as unknown as Record<string, unknown>), kafka_topic: topic, kafka_partition: i % 4, kafka_offset: i })) };
+    return { table: spec.table, rows: values.map((v, i) => JSON.parse(spec.mapping.toJson(v as unknown as Record<string, unknown>, `,"kafka_topic":"${topic}","kafka_partition":${i % 4},"kafka_offset":${i}`)) as Record<string, unknown>) };
   };
   const inputs = [rows('fw.rollout.trajectories', trajectories), rows('fw.cpt.samples', cpt)];
-  const best = { sink: Infinity, writer: Infinity, client: Infinity };
+  const best = { sink: Infinity, writer: Infinity, client: Infinity, consume: Infinity, lines: Infinity };
+  const cpuOf: Record<string, number> = {};
   const profileTo = process.env.BENCH_PROFILE;
   try {
     for (let rep = 0; rep < repetitions; rep++) {
@@ -69,6 +74,9 @@ export async function run(): Promise<BenchResult[]> {
 
       const running = await startAnalytics({ env: { ...env, TOPIC_PREFIX: names.prefix, CLICKHOUSE_DATABASE: `bench_sink_${rep}` }, http: false, progressEveryMs: 0, logger });
       try {
+        // background merges are deferred work of whichever measurement wrote the parts, and would land on the next
+        // one (the sink of a repetition paid for the merges of the previous repetition's two raw inserts)
+        await running.client.command({ query: 'SYSTEM STOP MERGES' });
         const count = async (db: string) => {
           const r = await running.client.query({ query: `SELECT (SELECT count() FROM ${db}.trajectories) + (SELECT count() FROM ${db}.cpt_samples) AS n`, format: 'JSONEachRow' });
           return Number((await r.json<{ n: number }>())[0].n);
@@ -76,10 +84,12 @@ export async function run(): Promise<BenchResult[]> {
         const insertAll = async (db: string, insert: (table: string, list: Array<Record<string, unknown>>) => Promise<unknown>) => {
           await applyDdl(running.client, db, tables);
           const started = performance.now();
+          const cpu = process.cpuUsage();
           for (const { table, rows: list } of inputs) {
             for (let i = 0; i < list.length; i += batchRows) await insert(table, list.slice(i, i + batchRows));
           }
           const seconds = (performance.now() - started) / 1000;
+          cpuOf[db.replace(/_\d+$/, '')] = cpuSeconds(cpu);
           if ((await count(db)) !== n) throw new Error(`raw insert into ${db} lost rows`);
           return seconds;
         };
@@ -87,10 +97,12 @@ export async function run(): Promise<BenchResult[]> {
         // than poll count() through the engine the sink is inserting into, then check the count once
         const written = async () => (await running.metrics.recordsOut.get()).values.reduce((sum, v) => sum + v.value, 0);
         while (!running.sink.joined) await sleep(5);
-        const profile = profileTo && rep === 0 ? await startProfile() : undefined;
+        const profile = profileTo && rep === repetitions - 1 ? await startProfile() : undefined;
         const start = performance.now();
+        const cpu = process.cpuUsage();
         while ((await written()) < n) await sleep(5);
         const sinkSeconds = (performance.now() - start) / 1000;
+        const sinkCpu = cpuSeconds(cpu);
         if (profile) fs.writeFileSync(profileTo!, JSON.stringify(await profile()));
         if ((await count(`bench_sink_${rep}`)) !== n) throw new Error(`the sink wrote ${await count(`bench_sink_${rep}`)} rows, expected ${n}`);
         const writer = clickHouseWriter(running.client, `bench_raw_${rep}`, running.rawInsert);
@@ -100,10 +112,16 @@ export async function run(): Promise<BenchResult[]> {
         ] as const;
         const seconds: Record<string, number> = { sink: sinkSeconds };
         for (const [name, fn] of rep % 2 ? [...raws].reverse() : raws) seconds[name] = await fn();
-        note(`rep ${rep + 1}: sink ${seconds.sink.toFixed(2)} s, raw through the writer ${seconds.writer.toFixed(2)} s, raw client.insert ${seconds.client.toFixed(2)} s (${n} rows)`);
-        best.sink = Math.min(best.sink, seconds.sink);
-        best.writer = Math.min(best.writer, seconds.writer);
-        best.client = Math.min(best.client, seconds.client);
+        // where the sink's time goes beyond the insert: a bare consumer of the same topics with the sink's fetch
+        // sizes (kafkajs fetch + record decode, nothing else), and decode + row lines of the same records
+        [seconds.consume, cpuOf.consume] = await consumeOnly(kafka, names, `${prefix}r${rep}.consume-only`, n, logger);
+        seconds.lines = decodeAndRender(serde, tables, encoded);
+        const load = os.loadavg()[0].toFixed(1);
+        note(
+          `rep ${rep + 1} (load ${load}): sink ${seconds.sink.toFixed(2)} s (${sinkCpu.toFixed(2)} s CPU), raw through the writer ${seconds.writer.toFixed(2)} s (${cpuOf.bench_raw.toFixed(2)} s CPU), ` +
+            `raw client.insert ${seconds.client.toFixed(2)} s; Kafka consume only ${seconds.consume.toFixed(2)} s (${cpuOf.consume.toFixed(2)} s CPU), decode + row lines only ${seconds.lines.toFixed(2)} s (${n} rows)`,
+        );
+        for (const key of Object.keys(best) as Array<keyof typeof best>) best[key] = Math.min(best[key], seconds[key]);
       } finally {
         await running.stop();
       }
@@ -121,7 +139,46 @@ export async function run(): Promise<BenchResult[]> {
     compared('analytics sink vs the client.insert path', n / best.sink, 'rows/s', viaClient),
     raw,
     compared('raw insert through the writer vs client.insert', n / best.writer, 'rows/s', viaClient),
+    compared('Kafka consume only (kafkajs fetch + decode, the sink\'s fetch sizes)', n / best.consume, 'rows/s', raw),
+    compared('Avro decode + row lines only (no Kafka, no insert)', n / best.lines, 'rows/s', raw),
   ];
+}
+
+function cpuSeconds(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return (used.user + used.system) / 1e6;
+}
+
+/** Seconds (and CPU seconds) from joining the group until a consumer that does nothing has seen `n` records. */
+async function consumeOnly(kafka: KafkaClient, names: TopicNames, groupId: string, n: number, logger: Logger): Promise<[number, number]> {
+  const input = new PartitionInput(kafka, { groupId, topics: topicCatalogue().all().map((t) => names.physical(t.name)), partitionsConcurrently: 1, logger, ...SINK_FETCH });
+  let seen = 0;
+  await input.start(async (batch) => {
+    seen += batch.messages.length;
+    if (batch.messages.length) batch.resolve(batch.messages[batch.messages.length - 1].offset);
+  });
+  try {
+    while (!input.ready()) await sleep(5);
+    const start = performance.now();
+    const cpu = process.cpuUsage();
+    while (seen < n) await sleep(5);
+    return [(performance.now() - start) / 1000, cpuSeconds(cpu)];
+  } finally {
+    await input.stop();
+  }
+}
+
+/** Seconds to decode every record and render its JSONEachRow line, as the sink does, on this thread alone. */
+function decodeAndRender(serde: SingleObjectSerde, tables: TableSpec[], encoded: Array<{ topic: string; messages: Array<{ value: Buffer }> }>): number {
+  const start = performance.now();
+  let bytes = 0;
+  for (const { topic, messages } of encoded) {
+    const spec = tableForTopic(tables, topic);
+    const schema = topicCatalogue().get(topic).value;
+    messages.forEach((m, i) => (bytes += spec.mapping.toJson(serde.decodeSync<Record<string, unknown>>(m.value, schema), `,"kafka_topic":"${topic}","kafka_partition":0,"kafka_offset":${i}`).length));
+  }
+  if (!bytes) throw new Error('nothing rendered');
+  return (performance.now() - start) / 1000;
 }
 
 /** CPU profile of this process from now until the returned function is called (BENCH_PROFILE=<file>). */

@@ -18,6 +18,9 @@ export { clickHouseWriter, RowRejectedError, type RowWriter } from './writer.ts'
 
 export const SINK_STAGE = 'analytics';
 
+/** The sink consumer's fetch sizes (bench/analytics.ts measures a bare consumer with the same). */
+export const SINK_FETCH = { maxBytesPerPartition: 1024 * 1024, maxBytes: 8 * 1024 * 1024 };
+
 export interface SinkOptions {
   kafka: KafkaClient;
   writer: RowWriter;
@@ -44,6 +47,9 @@ export class AnalyticsSink {
   private readonly input: PartitionInput;
   private readonly deadLetters: DeadLetterProducer;
   private readonly buffers = new TableBuffers();
+  /** The last queued batch's insert: the next batch's insert starts after it. */
+  private writing: Promise<void> = Promise.resolve();
+  /** The last queued batch's offset commit (after its own insert and the previous commit): all queued is done. */
   private flushing: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private stopping = false;
@@ -59,8 +65,7 @@ export class AnalyticsSink {
       topics: this.inputs().map((t) => options.names.physical(t)),
       partitionsConcurrently: 1,
       logger: options.logger,
-      maxBytesPerPartition: 1024 * 1024,
-      maxBytes: 8 * 1024 * 1024,
+      ...SINK_FETCH,
       // liveness fails and the service stops: the orchestrator restarts it
       onFatal: () => options.onFatal?.(),
     });
@@ -175,11 +180,11 @@ export class AnalyticsSink {
 
   /**
    * Hands the full buffer(s) to the writer and keeps consuming into fresh ones, but first waits (heartbeating,
-   * so a long ClickHouse outage keeps the group) for the previous batch to be written: in memory are the batches
-   * of one flush being written and the buffers filling (ANALYTICS_BATCH_BYTES together).
+   * so a long ClickHouse outage keeps the group) for the previous batch's insert: in memory are the batches of
+   * one flush being inserted and the buffers filling (ANALYTICS_BATCH_BYTES together).
    */
   private async flushWhileHeartbeating(heartbeat: () => Promise<void>, table?: string): Promise<void> {
-    const previous = this.flushing;
+    const previous = this.writing;
     let finished = false;
     void previous.finally(() => (finished = true)).catch(() => undefined);
     while (!finished) {
@@ -206,21 +211,19 @@ export class AnalyticsSink {
   private queueWrite(buffer: RowBuffer): void {
     this.pendingWrites++;
     this.pendingRows += buffer.rowCount;
-    this.flushing = this.flushing
-      .then(
-        () => this.write(buffer),
-        (error) => {
-          throw error; // a batch that was not written must not be overtaken by a later commit
-        },
-      )
-      .finally(() => {
-        this.pendingWrites--;
-        this.pendingRows -= buffer.rowCount;
-      });
+    // a batch that was not written must not be overtaken: a rejection carries through both chains. The commit
+    // runs beside the next batch's insert instead of before it (a broker round trip off the insert path)
+    const written = this.writing.then(() => this.write(buffer));
+    const committed = Promise.all([written, this.flushing]).then(() => this.commit(buffer));
+    this.writing = written;
+    this.flushing = committed.finally(() => {
+      this.pendingWrites--;
+      this.pendingRows -= buffer.rowCount;
+    });
   }
 
   private async write(buffer: RowBuffer): Promise<void> {
-    const { metrics, logger, progress } = this.options;
+    const { metrics } = this.options;
     await this.untilDone('insert', async () => {
       for (const [table, rows] of buffer.rows) {
         if (rows.length === 0) continue;
@@ -231,6 +234,10 @@ export class AnalyticsSink {
       }
     });
     if (buffer.deadLetters.length) await this.untilDone('dead-letter', () => this.sendDeadLetters(buffer));
+  }
+
+  private async commit(buffer: RowBuffer): Promise<void> {
+    const { logger, progress } = this.options;
     try {
       await this.input.commitOffsets(buffer.commits());
     } catch (err) {
