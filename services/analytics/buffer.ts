@@ -1,4 +1,6 @@
 import { headersToStrings, type FailedMessage } from '../platform/runtime/dead-letter.ts';
+import { JsonBytes } from './transcode.ts';
+import type { JsonRows } from './writer.ts';
 
 /** The Kafka position a buffered row came from. */
 export interface SourcePosition {
@@ -18,9 +20,9 @@ export interface ConsumedMessage {
   headers?: Record<string, unknown>;
 }
 
-/** A row as its JSONEachRow line, and the message it came from (turned into a SourceRecord only if rejected). */
+/** Where a row's JSONEachRow line ends in its buffer's bytes, and the message it came from (turned into a SourceRecord only if rejected). */
 export interface BufferedRow {
-  line: string;
+  end: number;
   topic: string;
   partition: number;
   message: ConsumedMessage;
@@ -32,12 +34,14 @@ export function sourceOf(row: BufferedRow): SourceRecord {
 }
 
 /**
- * Rows waiting for one ClickHouse insert per table, with the next offset to commit per partition once the
- * inserts are acknowledged. Records that could not be decoded wait here too, as dead letters, so they are
- * sent before their offsets are committed.
+ * Rows of one table waiting for one ClickHouse insert, as JSONEachRow bytes, with the next offset to commit per
+ * partition once the insert is acknowledged. Records that could not be decoded wait here too, as dead letters,
+ * so they are sent before their offsets are committed.
  */
 export class RowBuffer {
-  readonly rows = new Map<string, BufferedRow[]>();
+  /** The rows' lines, each ending with a newline: written by the sink, sent as they are. */
+  json = new JsonBytes();
+  readonly rows: BufferedRow[] = [];
   readonly deadLetters: FailedMessage[] = [];
   /** Physical topic/partition → last offset buffered. */
   private readonly positions = new Map<string, SourcePosition>();
@@ -46,13 +50,26 @@ export class RowBuffer {
   bytes = 0;
   readonly createdAt = Date.now();
 
-  add(table: string, row: BufferedRow, bytes: number): void {
-    let list = this.rows.get(table);
-    if (!list) this.rows.set(table, (list = []));
-    list.push(row);
+  constructor(readonly table: string) {}
+
+  /** Adds the row whose line was just written to `json`. */
+  add(row: Omit<BufferedRow, 'end'>, bytes: number): void {
+    (row as BufferedRow).end = this.json.pos;
+    this.rows.push(row as BufferedRow);
     this.rowCount++;
     this.bytes += bytes;
     this.advance({ topic: row.topic, partition: row.partition, offset: row.message.offset });
+  }
+
+  /** Rows `from` to `to` (exclusive) as one insert's payload. */
+  range(from: number, to: number): JsonRows {
+    return { length: to - from, bytes: this.json.buf.subarray(from ? this.rows[from - 1].end : 0, this.rows[to - 1].end) };
+  }
+
+  /** Drops the written rows (the counts stay): a retry resends only what is missing. */
+  release(): void {
+    this.rows.length = 0;
+    this.json = new JsonBytes(0);
   }
 
   addDeadLetter(failed: FailedMessage): void {
@@ -99,7 +116,7 @@ export class TableBuffers {
 
   of(table: string): RowBuffer {
     let buffer = this.byTable.get(table);
-    if (!buffer) this.byTable.set(table, (buffer = new RowBuffer()));
+    if (!buffer) this.byTable.set(table, (buffer = new RowBuffer(table)));
     return buffer;
   }
 

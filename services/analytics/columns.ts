@@ -169,6 +169,15 @@ function tupleType(record: AvroSchema, named: NamedTypes, nullable: boolean): { 
   return { chType: `Tuple(${columns.map((c) => `${quoteIdentifier(c.name)} ${c.type}`).join(', ')})`, convert: compileRow(fields) };
 }
 
+/** The columns (name and missing value) a field becomes: what transcode.ts writes when a `null | record` is null. */
+export function flatColumns(name: string, schema: AvroSchema, nullable: boolean, named: NamedTypes): Array<{ name: string; missing: unknown }> {
+  const fields: RowField[] = [];
+  flattenField(name, schema, nullable, undefined, named, [], fields, [name]);
+  return fields;
+}
+
+export { resolve as resolveType };
+
 function resolve(schema: AvroSchema, named: NamedTypes): AvroSchema {
   if (typeof schema === 'string' && !(schema in PRIMITIVES) && schema !== 'null') {
     const found = named.get(schema) ?? named.get(`fw.${schema}`);

@@ -1,6 +1,7 @@
 import type { KafkaCluster } from '../platform/kafka/cluster.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { RowWriter } from './sink.ts';
+import { jsonRows } from './writer.ts';
 
 export type LagRow = {
   at: number;
@@ -37,7 +38,7 @@ export function startLagSnapshots(options: { kafka: KafkaCluster; prefix: string
       .catch(() => 0)
       .then(async () => {
         const rows = await lagSnapshot(options.kafka, options.prefix);
-        if (rows.length) await options.writer.insert('consumer_lag', rows.map((row) => JSON.stringify(row)));
+        if (rows.length) await options.writer.insert('consumer_lag', jsonRows(rows));
         return rows.length;
       });
     return running;

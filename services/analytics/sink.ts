@@ -9,9 +9,10 @@ import { DeadLetterEncoder, DeadLetterProducer } from '../platform/runtime/dead-
 import type { StageMetrics } from '../platform/runtime/metrics.ts';
 import { PartitionInput, type InputBatch } from '../platform/runtime/partition-input.ts';
 import type { ProgressReporter } from '../platform/runtime/progress.ts';
-import { sourceOf, TableBuffers, type BufferedRow, type RowBuffer, type SourceRecord } from './buffer.ts';
+import { sourceOf, TableBuffers, type RowBuffer, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { tableForTopic, type TableSpec } from './tables.ts';
+import { transcodeLine } from './transcode.ts';
 import { isDataRejection, RowRejectedError, type RowWriter } from './writer.ts';
 
 export { clickHouseWriter, RowRejectedError, type RowWriter } from './writer.ts';
@@ -124,16 +125,22 @@ export class AnalyticsSink {
       for (const message of messages) {
         if (!batch.active() || this.stopping) break;
         handled++;
+        // a format without a synchronous decode is decoded first: a timer flush may take the buffer meanwhile
+        const decoded = message.value && !serde.decodeSync ? await serde.decode<Record<string, unknown>>(message.value, spec.value, tp.topic).catch((error: unknown) => error as Error) : undefined;
         const buffer = this.buffers.of(table.table);
         if (!message.value) {
           buffer.advance({ topic: tp.topic, partition: tp.partition, offset: message.offset }); // a tombstone of a compacted topic: nothing to write
         } else {
           try {
-            const value = serde.decodeSync
-              ? serde.decodeSync<Record<string, unknown>>(message.value, spec.value)
-              : await serde.decode<Record<string, unknown>>(message.value, spec.value, tp.topic);
-            const line = table.mapping.toJson(value, position + Number(message.offset));
-            buffer.add(table.table, { line, topic: tp.topic, partition: tp.partition, message }, message.value.length);
+            const tail = `${position}${Number(message.offset)}`;
+            const body = serde.sameSchemaBody?.(message.value, spec.value) ?? -1;
+            if (body < 0 || !transcodeLine(table.transcoder, message.value, body, buffer.json, tail)) {
+              // another writer schema, another wire format, or a record the transcoder does not reproduce exactly
+              if (decoded instanceof Error) throw decoded;
+              const value = decoded ?? serde.decodeSync!<Record<string, unknown>>(message.value, spec.value);
+              buffer.json.text(`${table.mapping.toJson(value, tail)}\n`);
+            }
+            buffer.add({ topic: tp.topic, partition: tp.partition, message }, message.value.length);
           } catch (error) {
             buffer.addDeadLetter({
               stage: SINK_STAGE, topic: tp.topic, partition: tp.partition, offset: message.offset, key: message.key ?? null,
@@ -225,13 +232,12 @@ export class AnalyticsSink {
   private async write(buffer: RowBuffer): Promise<void> {
     const { metrics } = this.options;
     await this.untilDone('insert', async () => {
-      for (const [table, rows] of buffer.rows) {
-        if (rows.length === 0) continue;
-        const rejected = await this.insertIsolatingRejects(table, rows);
-        metrics.recordsOut.inc({ stage: SINK_STAGE, topic: table }, rows.length - rejected.length);
-        for (const { source, error } of rejected) buffer.deadLetters.push({ ...source, stage: SINK_STAGE, error, attempts: 1 });
-        buffer.rows.set(table, []); // a retry after a partial failure resends only what is missing
-      }
+      const count = buffer.rows.length;
+      if (count === 0) return;
+      const rejected = await this.insertIsolatingRejects(buffer, 0, count);
+      metrics.recordsOut.inc({ stage: SINK_STAGE, topic: buffer.table }, count - rejected.length);
+      for (const { source, error } of rejected) buffer.deadLetters.push({ ...source, stage: SINK_STAGE, error, attempts: 1 });
+      buffer.release(); // a retry of what follows resends nothing
     });
     if (buffer.deadLetters.length) await this.untilDone('dead-letter', () => this.sendDeadLetters(buffer));
   }
@@ -252,15 +258,16 @@ export class AnalyticsSink {
    * after a schema and its table drifted apart), halves the batch until the offending rows are found and
    * returns them for the DLQ, so one bad row never stalls the sink. Connection trouble is thrown for a retry.
    */
-  private async insertIsolatingRejects(table: string, rows: BufferedRow[]): Promise<Array<{ source: SourceRecord; error: RowRejectedError }>> {
+  private async insertIsolatingRejects(buffer: RowBuffer, from: number, to: number): Promise<Array<{ source: SourceRecord; error: RowRejectedError }>> {
+    const { table } = buffer;
     try {
-      await this.options.writer.insert(table, rows.map((r) => r.line));
+      await this.options.writer.insert(table, buffer.range(from, to));
       return [];
     } catch (error) {
       if (!isDataRejection(error)) throw error;
-      if (rows.length === 1) return [{ source: sourceOf(rows[0]), error: new RowRejectedError(`ClickHouse rejected the row for ${table}: ${errorMessage(error)}`, error) }];
-      const half = Math.ceil(rows.length / 2);
-      return [...(await this.insertIsolatingRejects(table, rows.slice(0, half))), ...(await this.insertIsolatingRejects(table, rows.slice(half)))];
+      if (to - from === 1) return [{ source: sourceOf(buffer.rows[from]), error: new RowRejectedError(`ClickHouse rejected the row for ${table}: ${errorMessage(error)}`, error) }];
+      const half = from + Math.ceil((to - from) / 2);
+      return [...(await this.insertIsolatingRejects(buffer, from, half)), ...(await this.insertIsolatingRejects(buffer, half, to))];
     }
   }
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { TopicCatalogue, topicCatalogue } from '../platform/catalogue.ts';
 import { schemasDir } from '../platform/paths.ts';
+import { compileTranscoder, type Op } from './transcode.ts';
 import { mapRecord, quoteIdentifier, type AvroSchema, type Column, type NamedTypes, type RecordMapping } from './columns.ts';
 
 /** One ClickHouse table per record type (Avro schema); a type written to several topics keeps the topic. */
@@ -15,6 +16,8 @@ export interface TableSpec {
   /** Schema columns followed by the Kafka position columns. */
   columns: Column[];
   mapping: RecordMapping;
+  /** The same rows straight from the Avro body (transcode.ts). */
+  transcoder: Op;
   /** Has the common header (round, parent_ids), so it joins the lineage index. */
   lineage: boolean;
 }
@@ -63,6 +66,7 @@ export function analyticsTables(catalogue: TopicCatalogue = topicCatalogue(), di
       orderBy: topics.length > 1 ? ['kafka_topic', key] : [key],
       columns: [...mapping.columns, ...KAFKA_COLUMNS],
       mapping,
+      transcoder: compileTranscoder(raw, named),
       lineage: names.has('round') && names.has('parent_ids') && names.has('id') && !NOT_LINEAGE_NODES.has(schema),
     };
   });

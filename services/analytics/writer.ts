@@ -18,33 +18,43 @@ export function isDataRejection(error: unknown): boolean {
   return typeof type === 'string' && DATA_REJECTION.test(type);
 }
 
+/** Rows as JSONEachRow bytes: `length` rows, each line ending with a newline. */
+export interface JsonRows {
+  readonly length: number;
+  readonly bytes: Buffer;
+}
+
+/** Rows the caller holds as objects, rendered for the writer. */
+export function jsonRows(rows: Array<Record<string, unknown>>): JsonRows {
+  return { length: rows.length, bytes: Buffer.from(rows.map((row) => `${JSON.stringify(row)}\n`).join('')) };
+}
+
 /** Where rows go: ClickHouse in production; tests wrap it to make inserts fail for a while. */
 export interface RowWriter {
-  /** One insert of rows given as JSONEachRow lines (one JSON object each, without the newline). */
-  insert(table: string, lines: string[]): Promise<void>;
+  insert(table: string, rows: JsonRows): Promise<void>;
 }
 
 // a column added to a schema but not (yet) to the table must not stop the sink
 const settings = { input_format_skip_unknown_fields: 1 } as const;
 
 /**
- * One insert per table per batch, its rows already rendered as JSONEachRow text (the sink builds each line in
- * one pass from the decoded record). The embedded engine gets the batch as one Buffer (chdb parses it natively,
- * in parallel, off the event loop); a server gets the same bytes as the body of one INSERT … FORMAT JSONEachRow.
+ * One insert per table per batch, its rows already JSONEachRow bytes (the sink writes them straight from the Avro
+ * records). The embedded engine gets them as they are (chdb parses them natively, in parallel, off the event
+ * loop); a server gets the same bytes as the body of one INSERT … FORMAT JSONEachRow.
  */
 export function clickHouseWriter(client: ClickHouseClient, database: string, rawInsert?: RawInsert): RowWriter {
   if (rawInsert) {
     return {
-      async insert(table, lines) {
-        await rawInsert({ table: `${database}.${table}`, values: Buffer.from(lines.join('\n')), format: 'JSONEachRow', settings }).catch((error: unknown) => {
+      async insert(table, rows) {
+        await rawInsert({ table: `${database}.${table}`, values: rows.bytes, format: 'JSONEachRow', settings }).catch((error: unknown) => {
           throw withErrorType(error);
         });
       },
     };
   }
   return {
-    async insert(table, lines) {
-      const values = Readable.from([Buffer.from(lines.join('\n'))]);
+    async insert(table, rows) {
+      const values = Readable.from([rows.bytes]);
       const result = await client.exec({ query: `INSERT INTO ${database}.${table} FORMAT JSONEachRow`, values, clickhouse_settings: settings });
       await finished(result.stream.resume()); // nothing to read, but the socket is free only once it is drained
     },

@@ -13,6 +13,8 @@ export interface Serde {
   /** The same without a promise, for formats that never need a network round trip (the runtime's fast path). */
   encodeSync?(schemaName: string, value: unknown): Buffer;
   decodeSync?<T = unknown>(bytes: Buffer, readerSchemaName: string): T;
+  /** Where the Avro body starts when `bytes` were written with exactly the reader schema (no resolution needed), else -1. */
+  sameSchemaBody?(bytes: Buffer, readerSchemaName: string): number;
 }
 
 const SINGLE_OBJECT_MAGIC = Buffer.from([0xc3, 0x01]);
@@ -52,14 +54,23 @@ export class SingleObjectSerde implements Serde {
     return out;
   }
 
-  /** Header and body into the scratch buffer (grown when a record does not fit); returns the length. */
-  private encodeInto(schema: LoadedSchema, value: unknown): number {
+  sameSchemaBody(bytes: Buffer, readerSchemaName: string): number {
+    const header = this.headerOf(this.catalog.get(readerSchemaName));
+    return bytes.length >= HEADER_LENGTH && bytes.compare(header, 0, HEADER_LENGTH, 0, HEADER_LENGTH) === 0 ? HEADER_LENGTH : -1;
+  }
+
+  private headerOf(schema: LoadedSchema): Buffer {
     let header = this.headers.get(schema);
     if (!header) {
       header = Buffer.concat([SINGLE_OBJECT_MAGIC, fingerprintBytes(schema.fingerprint)]);
       this.headers.set(schema, header);
     }
-    header.copy(this.scratch, 0);
+    return header;
+  }
+
+  /** Header and body into the scratch buffer (grown when a record does not fit); returns the length. */
+  private encodeInto(schema: LoadedSchema, value: unknown): number {
+    this.headerOf(schema).copy(this.scratch, 0);
     const end = schema.type.encode(value, this.scratch, HEADER_LENGTH);
     if (end >= 0) return end;
     this.scratch = Buffer.allocUnsafe(Math.max(2 * this.scratch.length, this.scratch.length - end));
