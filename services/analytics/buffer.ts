@@ -40,7 +40,7 @@ export function sourceOf(row: BufferedRow): SourceRecord {
  */
 export class RowBuffer {
   /** The rows' lines, each ending with a newline: written by the sink, sent as they are. */
-  json = new JsonBytes();
+  json: JsonBytes;
   readonly rows: BufferedRow[] = [];
   readonly deadLetters: FailedMessage[] = [];
   /** Physical topic/partition → last offset buffered. */
@@ -50,7 +50,14 @@ export class RowBuffer {
   bytes = 0;
   readonly createdAt = Date.now();
 
-  constructor(readonly table: string) {}
+  constructor(
+    readonly table: string,
+    json = new JsonBytes(),
+    /** Takes the bytes back once they are written (the next buffer reuses them instead of growing anew). */
+    private readonly recycle?: (json: JsonBytes) => void,
+  ) {
+    this.json = json;
+  }
 
   /** Adds the row whose line was just written to `json`. */
   add(row: Omit<BufferedRow, 'end'>, bytes: number): void {
@@ -69,6 +76,7 @@ export class RowBuffer {
   /** Drops the written rows (the counts stay): a retry resends only what is missing. */
   release(): void {
     this.rows.length = 0;
+    this.recycle?.(this.json);
     this.json = new JsonBytes(0);
   }
 
@@ -113,10 +121,16 @@ function isAfter(offset: string, than: string): boolean {
  */
 export class TableBuffers {
   private readonly byTable = new Map<string, RowBuffer>();
+  /** Bytes of written batches, reused: a batch's bytes grow to megabytes, and allocating them anew costs GC. */
+  private readonly spare: JsonBytes[] = [];
+  private readonly recycle = (json: JsonBytes) => {
+    json.pos = 0;
+    if (this.spare.length < 2) this.spare.push(json);
+  };
 
   of(table: string): RowBuffer {
     let buffer = this.byTable.get(table);
-    if (!buffer) this.byTable.set(table, (buffer = new RowBuffer(table)));
+    if (!buffer) this.byTable.set(table, (buffer = new RowBuffer(table, this.spare.pop() ?? new JsonBytes(), this.recycle)));
     return buffer;
   }
 
