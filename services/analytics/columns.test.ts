@@ -1,32 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { thingSchema } from '../../test/fixtures/avro-thing.ts';
 import { sampleValues } from '../../test/fixtures/records.ts';
 import { mapRecord, type AvroSchema } from './columns.ts';
 import { analyticsTables, tableForTopic } from './tables.ts';
 
-const usage: AvroSchema = { type: 'record', name: 'Usage', namespace: 'x', fields: [{ name: 'model', type: 'string' }, { name: 'tokens', type: 'long' }] };
-
 describe('Avro → ClickHouse columns', () => {
-  const schema: AvroSchema = {
-    type: 'record', name: 'Thing', namespace: 'x',
-    fields: [
-      { name: 'id', type: 'string' },
-      { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
-      { name: 'ok', type: 'boolean' },
-      { name: 'blob', type: ['null', 'bytes'] },
-      { name: 'scores', type: { type: 'map', values: 'double' } },
-      { name: 'usage', type: ['null', usage] },
-      { name: 'owner', type: { type: 'record', name: 'Owner', fields: [{ name: 'name', type: 'string' }, { name: 'tags', type: { type: 'array', items: 'string' } }] } },
-      {
-        name: 'steps',
-        type: {
-          type: 'array',
-          items: { type: 'record', name: 'Step', fields: [{ name: 'to', type: 'int' }, { name: 'call', type: ['null', { type: 'record', name: 'Call', fields: [{ name: 'tool', type: 'string' }] }] }] },
-        },
-      },
-      { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'] } },
-      { name: 'again', type: 'x.Usage' },
-    ],
-  };
+  const schema = thingSchema;
   const mapping = mapRecord(schema, new Map());
 
   it('flattens records, keeps nullable records as nullable columns, arrays of records as named tuples', () => {

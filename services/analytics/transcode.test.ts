@@ -2,35 +2,15 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { schemaCatalog } from '../platform/avro/schemas.ts';
 import { topicCatalogue } from '../platform/catalogue.ts';
+import { thingSchema } from '../../test/fixtures/avro-thing.ts';
 import { sampleValues } from '../../test/fixtures/records.ts';
 import { mapRecord, type AvroSchema } from './columns.ts';
 import { analyticsTables, tableForTopic } from './tables.ts';
 import { compileTranscoder, JsonBytes, transcodeRow, Unsupported } from './transcode.ts';
 
-const usage: AvroSchema = { type: 'record', name: 'Usage', namespace: 'x', fields: [{ name: 'model', type: 'string' }, { name: 'tokens', type: 'long' }] };
-const schema: AvroSchema = {
-  type: 'record', name: 'Thing', namespace: 'x',
-  fields: [
-    { name: 'id', type: 'string' },
-    { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } },
-    { name: 'ok', type: 'boolean' },
-    { name: 'blob', type: ['null', 'bytes'] },
-    { name: 'scores', type: { type: 'map', values: 'double' } },
-    { name: 'usage', type: ['null', usage] },
-    { name: 'owner', type: { type: 'record', name: 'Owner', fields: [{ name: 'name', type: 'string' }, { name: 'tags', type: { type: 'array', items: 'string' } }] } },
-    {
-      name: 'steps',
-      type: {
-        type: 'array',
-        items: { type: 'record', name: 'Step', fields: [{ name: 'to', type: 'int' }, { name: 'call', type: ['null', { type: 'record', name: 'Call', fields: [{ name: 'tool', type: 'string' }, { name: 'tags', type: { type: 'array', items: 'string' } }] }] }] },
-      },
-    },
-    { name: 'kind', type: { type: 'enum', name: 'Kind', symbols: ['A', 'B'] } },
-    { name: 'again', type: 'x.Usage' },
-    { name: 'ratio', type: ['double', 'null'] },
-    { name: 'f', type: 'float' },
-  ],
-};
+// the shapes of the columns test, and a float, a `T | null` union and an array under a null record
+const extra = { type: 'record', name: 'Extra', fields: [{ name: 'tags', type: { type: 'array', items: 'string' } }] };
+const schema: AvroSchema = { ...thingSchema, fields: [...thingSchema.fields, { name: 'ratio', type: ['double', 'null'] }, { name: 'f', type: 'float' }, { name: 'extra', type: ['null', extra] }] };
 
 /** What the sink wrote before: the decoded record's row through JSON.stringify. */
 function viaObjects(type: avro.Type, mapping: ReturnType<typeof mapRecord>, bytes: Buffer, tail: string): string {
@@ -54,10 +34,10 @@ describe('Avro binary → JSONEachRow bytes', () => {
     const values = [
       {
         id: 'a"\n\u2028é', at: 1_700_000_000_000, ok: true, blob: Buffer.from([1, 2, 250]), scores: { q: 0.5, 'k"': -1e-7, é: 3 }, usage: { model: 'm', tokens: 2 ** 40 },
-        owner: { name: 'n', tags: ['t', ''] }, steps: [{ to: -1, call: { tool: 'search', tags: ['x'] } }, { to: 2 ** 31 - 1, call: null }], kind: 'B', again: { model: 'm', tokens: -(2 ** 52) },
-        ratio: null, f: 0.1,
+        owner: { name: 'n', tags: ['t', ''] }, steps: [{ to: -1, call: { tool: 'search' } }, { to: 2 ** 31 - 1, call: null }], kind: 'B', again: { model: 'm', tokens: -(2 ** 52) },
+        ratio: null, f: 0.1, extra: null,
       },
-      { id: '', at: 0, ok: false, blob: null, scores: {}, usage: null, owner: { name: '日本', tags: [] }, steps: [], kind: 'A', again: { model: '', tokens: -1 }, ratio: 1.5, f: -0 },
+      { id: '', at: 0, ok: false, blob: null, scores: {}, usage: null, owner: { name: '日本', tags: [] }, steps: [], kind: 'A', again: { model: '', tokens: -1 }, ratio: 1.5, f: -0, extra: { tags: ['a\\b'] } },
     ];
     for (const value of values) {
       const bytes = type.toBuffer(value);
@@ -78,7 +58,7 @@ describe('Avro binary → JSONEachRow bytes', () => {
   });
 
   it('refuses malformed bodies and maps a JS object would reorder, having written nothing', () => {
-    const good = type.toBuffer({ id: 'a', at: 1, ok: true, blob: null, scores: { 2: 1, a: 2 }, usage: null, owner: { name: 'n', tags: [] }, steps: [], kind: 'A', again: { model: 'm', tokens: 1 }, ratio: null, f: 1 });
+    const good = type.toBuffer({ id: 'a', at: 1, ok: true, blob: null, scores: { 2: 1, a: 2 }, usage: null, owner: { name: 'n', tags: [] }, steps: [], kind: 'A', again: { model: 'm', tokens: 1 }, ratio: null, f: 1, extra: null });
     const out = new JsonBytes();
     expect(() => transcodeRow(op, good, 0, good.length, out)).toThrow(Unsupported);
     expect(() => transcodeRow(op, good, 0, good.length - 3, out)).toThrow();
