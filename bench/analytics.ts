@@ -178,6 +178,7 @@ function decodeAndRender(serde: SingleObjectSerde, tables: TableSpec[], encoded:
     const schema = topicCatalogue().get(topic).value;
     const position = `,"kafka_topic":"${topic}","kafka_partition":0,"kafka_offset":`;
     messages.forEach((m, i) => {
+      if (i % 5000 === 0) out.pos = 0; // batch-sized, as the sink's buffers
       if (!transcodeLine(spec.transcoder, m.value, serde.sameSchemaBody(m.value, schema), out, position + i)) throw new Error(`${topic} record ${i} took the decode path`);
     });
   }
