@@ -7,9 +7,9 @@ const pricesSchema = z.record(z.string().min(1), z.object({ input: z.number().mi
 
 /** Environment of the analytics sink (on top of the platform's CLICKHOUSE_*, KAFKA_*, HTTP_PORT…). */
 export const analyticsConfigSchema = z.object({
-  /** Flush to ClickHouse once this many rows are buffered… */
+  /** Flush a table to ClickHouse once this many of its rows are buffered (one insert per flush)… */
   ANALYTICS_BATCH_ROWS: z.coerce.number().int().min(1).max(1_000_000).default(5000),
-  /** …or once the buffered records take this many bytes (bounds the sink's memory)… */
+  /** …or all tables once their buffered records take this many bytes together (bounds the sink's memory)… */
   ANALYTICS_BATCH_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
   /** …or this long after the first buffered row. */
   ANALYTICS_FLUSH_MS: z.coerce.number().int().min(10).default(1000),
