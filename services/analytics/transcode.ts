@@ -211,7 +211,7 @@ function take(r: Reader, n: number): number {
   return at;
 }
 
-/** Zigzag varint, as avsc reads it (exact up to 2^53). */
+/** Zigzag varint, as avsc reads it. */
 function readLong(b: Buffer, r: Reader): number {
   const first = b[r.pos];
   if (first < 0x80 && r.pos < r.end) {
@@ -227,6 +227,7 @@ function readLong(b: Buffer, r: Reader): number {
     m *= 128;
     if (m > 2 ** 63) throw new Unsupported('varint too long');
   } while (byte & 0x80);
+  if (n > Number.MAX_SAFE_INTEGER) throw new Unsupported('beyond 2^53: avsc decides'); // it refuses such longs
   return n % 2 === 0 ? n / 2 : -(n + 1) / 2;
 }
 
