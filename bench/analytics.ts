@@ -97,10 +97,11 @@ export async function run(): Promise<BenchResult[]> {
         // rows acknowledged by the engine are visible: watch the sink's own counter (an in-process read) rather
         // than poll count() through the engine the sink is inserting into, then check the count once
         const written = async () => (await running.metrics.recordsOut.get()).values.reduce((sum, v) => sum + v.value, 0);
-        while (!running.sink.joined) await sleep(5);
         const profile = profileTo && rep === repetitions - 1 ? await startProfile() : undefined;
-        const start = performance.now();
         const cpu = process.cpuUsage();
+        while (!running.sink.joined) await sleep(5);
+        // from the join itself: the consumer may have joined, fetched and started before this loop looked
+        const start = running.sink.joinedAt!;
         while ((await written()) < n) await sleep(5);
         const sinkSeconds = (performance.now() - start) / 1000;
         const sinkCpu = cpuSeconds(cpu);

@@ -78,6 +78,11 @@ export class AnalyticsSink {
     return this.input.ready();
   }
 
+  /** performance.now() of the last join: consumption starts right after it (what bench/analytics.ts times from). */
+  get joinedAt(): number | undefined {
+    return this.input.joinedAt;
+  }
+
   /** The consumer stopped for good (kafkajs gave up restarting it). */
   get crashed(): boolean {
     return this.input.failed();

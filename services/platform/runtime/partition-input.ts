@@ -39,6 +39,8 @@ const HEARTBEAT_MS = 2000;
 export class PartitionInput {
   private readonly consumer: Consumer;
   private joined = false;
+  /** performance.now() of the last join (fetching starts right after it). */
+  joinedAt?: number;
   private crashed = false;
   private stopped = false;
   private batches = 0;
@@ -77,6 +79,7 @@ export class PartitionInput {
     const readiness = this.options.readiness;
     this.consumer.on(GROUP_JOIN, (e) => {
       this.joined = true;
+      this.joinedAt = performance.now();
       readiness?.joined();
       this.options.onAssignment?.(e.payload.memberAssignment);
       this.options.logger.info({ memberId: e.payload.memberId, assignment: e.payload.memberAssignment }, 'joined consumer group');
