@@ -1,5 +1,6 @@
 import { headersToStrings, type FailedMessage } from '../platform/runtime/dead-letter.ts';
-import { JsonBytes } from './transcode.ts';
+import type { TableSpec } from './tables.ts';
+import { JsonBytes, transcodeLine } from './transcode.ts';
 import type { JsonRows } from './writer.ts';
 
 /** The Kafka position a buffered row came from. */
@@ -66,6 +67,17 @@ export class RowBuffer {
     this.rowCount++;
     this.bytes += bytes;
     this.advance({ topic: row.topic, partition: row.partition, offset: row.message.offset });
+  }
+
+  /**
+   * Adds a record's row: straight from its Avro body (`body` ≥ 0: written with the reader schema), or, for another
+   * writer schema, another wire format or a record the transcoder refuses, rendered from `decode()` (which throws
+   * for an undecodable record: nothing is added).
+   */
+  addRecord(table: Pick<TableSpec, 'transcoder' | 'mapping'>, row: Omit<BufferedRow, 'end'>, body: number, tail: string, decode: () => Record<string, unknown>): void {
+    const value = row.message.value!;
+    if (body < 0 || !transcodeLine(table.transcoder, value, body, this.json, tail)) this.json.text(`${table.mapping.toJson(decode(), tail)}\n`);
+    this.add(row, value.length);
   }
 
   /** Rows `from` to `to` (exclusive) as one insert's payload. */

@@ -12,7 +12,6 @@ import type { ProgressReporter } from '../platform/runtime/progress.ts';
 import { sourceOf, TableBuffers, type RowBuffer, type SourceRecord } from './buffer.ts';
 import type { AnalyticsConfig } from './config.ts';
 import { tableForTopic, type TableSpec } from './tables.ts';
-import { transcodeLine } from './transcode.ts';
 import { isDataRejection, RowRejectedError, type RowWriter } from './writer.ts';
 
 export { clickHouseWriter, RowRejectedError, type RowWriter } from './writer.ts';
@@ -137,15 +136,12 @@ export class AnalyticsSink {
           buffer.advance({ topic: tp.topic, partition: tp.partition, offset: message.offset }); // a tombstone of a compacted topic: nothing to write
         } else {
           try {
-            const tail = `${position}${Number(message.offset)}`;
-            const body = serde.sameSchemaBody?.(message.value, spec.value) ?? -1;
-            if (body < 0 || !transcodeLine(table.transcoder, message.value, body, buffer.json, tail)) {
-              // another writer schema, another wire format, or a record the transcoder does not reproduce exactly
+            const { value } = message;
+            const body = serde.sameSchemaBody?.(value, spec.value) ?? -1;
+            buffer.addRecord(table, { topic: tp.topic, partition: tp.partition, message }, body, `${position}${Number(message.offset)}`, () => {
               if (decoded instanceof Error) throw decoded;
-              const value = decoded ?? serde.decodeSync!<Record<string, unknown>>(message.value, spec.value);
-              buffer.json.text(`${table.mapping.toJson(value, tail)}\n`);
-            }
-            buffer.add({ topic: tp.topic, partition: tp.partition, message }, message.value.length);
+              return decoded ?? serde.decodeSync!<Record<string, unknown>>(value, spec.value);
+            });
           } catch (error) {
             buffer.addDeadLetter({
               stage: SINK_STAGE, topic: tp.topic, partition: tp.partition, offset: message.offset, key: message.key ?? null,
