@@ -154,13 +154,19 @@ async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ sec
   }
 }
 
-export async function run(): Promise<BenchResult[]> {
+/** The bench corpus: BENCH_KNOWLEDGE_QUESTIONS HotpotQA questions' paragraphs, the WARC capture and the bgwiki dump. */
+export function knowledgeCorpus(): { corpus: string[]; cleanup(): void } {
   const questions = envInt('BENCH_KNOWLEDGE_QUESTIONS', 100);
-  const rounds = envInt('BENCH_ROUNDS', 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-knowledge-'));
   const slice = path.join(dir, 'hotpotqa.jsonl');
   fs.writeFileSync(slice, fs.readFileSync(path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, questions).join('\n'));
   const corpus = [slice, path.join(projectRoot, 'data/warc'), path.join(projectRoot, 'data/wiki/bgwiki-latest-pages-articles-shortened.xml.bz2')];
+  return { corpus, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const rounds = envInt('BENCH_ROUNDS', 2);
+  const { corpus, cleanup } = knowledgeCorpus();
   // interleaved rounds (1, 2, 1, 2, …), best of each: the round least disturbed by other work on the machine
   const best = { 1: { rate: 0, facts: 0, perCore: 0 }, 2: { rate: 0, facts: 0, perCore: 0 } };
   const workers = await Promise.all([spawnWorker(), spawnWorker()]);
@@ -176,7 +182,7 @@ export async function run(): Promise<BenchResult[]> {
   } finally {
     for (const w of workers) w.send({ exit: true });
   }
-  fs.rmSync(dir, { recursive: true, force: true });
+  cleanup();
   const base = compared('ingest+memory docs/s, 1 consumer per group', best[1].rate, 'docs/s');
   const factsBase = compared('facts/s, 1 consumer per group', best[1].facts, 'facts/s');
   return [

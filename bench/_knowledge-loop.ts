@@ -1,0 +1,140 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import pino from 'pino';
+import { ingestPaths } from '../services/ingest/ingest-paths.ts';
+import { ingestStage } from '../services/ingest/stage.ts';
+import { entitiesStage } from '../services/memory/entities-stage.ts';
+import { memoryStage } from '../services/memory/extract-stage.ts';
+import { createSerde } from '../services/platform/avro/serde.ts';
+import { TopicNames } from '../services/platform/catalogue.ts';
+import { loadConfig, loadPlatformConfig } from '../services/platform/config.ts';
+import type { KafkaCluster, OutgoingRecord } from '../services/platform/kafka/cluster.ts';
+import { createLogger } from '../services/platform/logger.ts';
+import { createStageContext } from '../services/platform/runtime/context.ts';
+import { StageMetrics } from '../services/platform/runtime/metrics.ts';
+import type { AnyStage, InputRecord, OutputRecord, StageContext } from '../services/platform/runtime/stage.ts';
+
+/**
+ * The knowledge bench's baseline: the three stages' own `process` functions (ingest → memory → memory-entities)
+ * called in a loop on the same corpus, in one process, without Kafka, serde or the runtime. The corpus is read by
+ * `ingestPaths` itself into memory (a stand-in cluster keeps what it would have produced), so the stages see the
+ * very raw records the Kafka run sees. Each raw record goes depth first through the three stages, and what the
+ * entities stage writes reaches the memory stage's follower of fw.memory.entities at once (as a tail would).
+ *
+ * Run on its own (a profiling driver, not part of `npm run bench`): `npx tsx bench/_knowledge-loop.ts`;
+ * BENCH_PROFILE=<file> writes a .cpuprofile of the timed loop; BENCH_IDS=<file> writes every output id (to
+ * compare two versions of the code). BENCH_KNOWLEDGE_QUESTIONS as in bench/knowledge.ts.
+ */
+
+export interface LoopResult {
+  raw: number;
+  docs: number;
+  facts: number;
+  entities: number;
+  seconds: number;
+  cpuSeconds: number;
+  /** Seconds of process() per stage. */
+  stageSeconds: Record<string, number>;
+  /** sha256 of every output id in order: equal digests, equal outputs. */
+  digest: string;
+  ids: string[];
+}
+
+type Stage = { stage: AnyStage; context: StageContext<unknown, unknown> };
+
+/** The raw records `ingestPaths` would produce for `corpus`, decoded, in order. */
+export async function readCorpus(corpus: string[]): Promise<InputRecord[]> {
+  const names = new TopicNames('loop.');
+  const serde = createSerde();
+  const sent: OutgoingRecord[] = [];
+  const kafka = { producer: () => ({ send: async (batches: Array<{ topic: string; records: OutgoingRecord[] }>) => void sent.push(...batches.filter((b) => b.topic === names.physical('fw.ingest.raw')).flatMap((b) => b.records)), close: async () => undefined }) };
+  await ingestPaths(corpus, { kafka: kafka as unknown as KafkaCluster, names, serde, config: loadPlatformConfig({ TOPIC_PREFIX: 'loop.' }) });
+  return Promise.all(
+    sent.map(async (m, i) => ({ topic: 'fw.ingest.raw', partition: 0, offset: String(i), key: m.key, value: await serde.decode(m.value!, 'fw.RawDocument', ''), headers: {}, timestamp: '0' }) as InputRecord),
+  );
+}
+
+/** The three stages set up as the runner sets them up, with followers fed by `deliver` instead of a tail. */
+async function setupStages(env: NodeJS.ProcessEnv): Promise<{ stages: Stage[]; deliver: (out: OutputRecord) => void }> {
+  const platform = loadPlatformConfig(env);
+  const logger = createLogger({ level: 'error', destination: pino.destination(2) });
+  const followers = new Map<string, Array<(value: unknown) => void>>();
+  const deliver = (out: OutputRecord) => followers.get(out.topic)?.forEach((f) => f(out.value));
+  const stages: Stage[] = [];
+  for (const stage of [ingestStage, memoryStage, entitiesStage] as AnyStage[]) {
+    const base = createStageContext({ stage, env, platform, config: stage.config ? loadConfig(stage.config, env) : {}, logger, metrics: new StageMetrics(), signal: new AbortController().signal, now: () => 0 });
+    base.follow = async (topic, options) => {
+      followers.set(topic, [...(followers.get(topic) ?? []), options.onValue as (value: unknown) => void]);
+      return { groupId: 'loop', loaded: 0, close: async () => undefined };
+    };
+    stages.push({ stage, context: { ...base, state: await stage.setup?.(base) } });
+  }
+  return { stages, deliver };
+}
+
+/** One pass of the corpus through the three stages' process functions. */
+export async function processLoop(raws: InputRecord[], env: NodeJS.ProcessEnv = {}): Promise<LoopResult> {
+  const { stages, deliver } = await setupStages({ ...env, TOPIC_PREFIX: 'loop.' });
+  const [ingest, memory, entities] = stages;
+  const stageSeconds: Record<string, number> = { ingest: 0, memory: 0, 'memory-entities': 0 };
+  const counts = { docs: 0, facts: 0, entities: 0 };
+  const ids: string[] = [];
+  const run = async ({ stage, context }: Stage, record: InputRecord): Promise<OutputRecord[]> => {
+    const t = performance.now();
+    const out = await stage.process(record, context);
+    stageSeconds[stage.name] += (performance.now() - t) / 1000;
+    for (const o of out) ids.push((o.value as { id: string }).id);
+    return out;
+  };
+  const input = (out: OutputRecord, i: number): InputRecord => ({ topic: out.topic, partition: 0, offset: String(i), key: out.key ?? null, value: out.value, headers: {}, timestamp: '0' }) as InputRecord;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  for (const raw of raws) {
+    for (const doc of (await run(ingest, raw)).filter((o) => o.topic === 'fw.docs')) {
+      counts.docs++;
+      for (const fact of (await run(memory, input(doc, counts.docs))).filter((o) => o.topic === 'fw.memory.facts')) {
+        counts.facts++;
+        for (const entity of await run(entities, input(fact, counts.facts))) {
+          if (entity.topic === 'fw.memory.entities') counts.entities++;
+          deliver(entity);
+        }
+      }
+    }
+  }
+  const used = process.cpuUsage(cpu);
+  const seconds = (performance.now() - started) / 1000;
+  for (const { stage, context } of stages) await stage.teardown?.(context.state);
+  const digest = createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16);
+  return { raw: raws.length, ...counts, seconds, cpuSeconds: (used.user + used.system) / 1e6, stageSeconds, digest, ids };
+}
+
+async function main(): Promise<void> {
+  const { knowledgeCorpus } = await import('./knowledge.ts');
+  const { corpus, cleanup } = knowledgeCorpus();
+  const readStart = performance.now();
+  const raws = await readCorpus(corpus);
+  console.log(`read ${raws.length} raw records in ${((performance.now() - readStart) / 1000).toFixed(1)} s`);
+  cleanup();
+  // BENCH_ROUNDS passes (default 2): the first one also warms the JIT up; the last one is profiled and shown
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  for (let round = 1; round < rounds; round++) {
+    const w = await processLoop(raws);
+    console.log(`pass ${round}: ${(w.raw / w.seconds).toFixed(0)} docs/s, ${(w.raw / w.cpuSeconds).toFixed(0)} docs/CPU-s; ids ${w.digest}`);
+  }
+  const session = new Session();
+  session.connect();
+  if (process.env.BENCH_PROFILE) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 500 });
+    await session.post('Profiler.start');
+  }
+  const r = await processLoop(raws);
+  if (process.env.BENCH_PROFILE) fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
+  session.disconnect();
+  if (process.env.BENCH_IDS) fs.writeFileSync(process.env.BENCH_IDS, r.ids.join('\n') + '\n');
+  const stages = Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ');
+  console.log(`${r.raw} raw → ${r.docs} docs → ${r.facts} facts → ${r.entities} entity updates in ${r.seconds.toFixed(2)} s (${(r.raw / r.seconds).toFixed(0)} docs/s, ${(r.raw / r.cpuSeconds).toFixed(0)} docs/CPU-s; ${stages}); ids ${r.digest} (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+}
+
+if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(new URL(import.meta.url).pathname)) await main();
