@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import pino from 'pino';
 import { ingestPaths } from '../services/ingest/ingest-paths.ts';
@@ -13,7 +15,9 @@ import type { KafkaCluster, OutgoingRecord } from '../services/platform/kafka/cl
 import { createLogger } from '../services/platform/logger.ts';
 import { createStageContext } from '../services/platform/runtime/context.ts';
 import { StageMetrics } from '../services/platform/runtime/metrics.ts';
+import { projectRoot } from '../services/platform/paths.ts';
 import type { AnyStage, InputRecord, OutputRecord, StageContext } from '../services/platform/runtime/stage.ts';
+import { envInt } from './lib.ts';
 
 /**
  * The knowledge bench's baseline: the three stages' own `process` functions (ingest → memory → memory-entities)
@@ -42,6 +46,16 @@ export interface LoopResult {
 }
 
 type Stage = { stage: AnyStage; context: StageContext<unknown, unknown> };
+
+/** The bench corpus: BENCH_KNOWLEDGE_QUESTIONS HotpotQA questions' paragraphs, the WARC capture and the bgwiki dump. */
+export function knowledgeCorpus(): { corpus: string[]; cleanup(): void } {
+  const questions = envInt('BENCH_KNOWLEDGE_QUESTIONS', 100);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-knowledge-'));
+  const slice = path.join(dir, 'hotpotqa.jsonl');
+  fs.writeFileSync(slice, fs.readFileSync(path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, questions).join('\n'));
+  const corpus = [slice, path.join(projectRoot, 'data/warc'), path.join(projectRoot, 'data/wiki/bgwiki-latest-pages-articles-shortened.xml.bz2')];
+  return { corpus, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
 
 /** The raw records `ingestPaths` would produce for `corpus`, decoded, in order. */
 export async function readCorpus(corpus: string[]): Promise<InputRecord[]> {
@@ -110,7 +124,6 @@ export async function processLoop(raws: InputRecord[], env: NodeJS.ProcessEnv = 
 }
 
 async function main(): Promise<void> {
-  const { knowledgeCorpus } = await import('./knowledge.ts');
   const { corpus, cleanup } = knowledgeCorpus();
   const readStart = performance.now();
   const raws = await readCorpus(corpus);
@@ -134,7 +147,7 @@ async function main(): Promise<void> {
   session.disconnect();
   if (process.env.BENCH_IDS) fs.writeFileSync(process.env.BENCH_IDS, r.ids.join('\n') + '\n');
   const stages = Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ');
-  console.log(`${r.raw} raw → ${r.docs} docs → ${r.facts} facts → ${r.entities} entity updates in ${r.seconds.toFixed(2)} s (${(r.raw / r.seconds).toFixed(0)} docs/s, ${(r.raw / r.cpuSeconds).toFixed(0)} docs/CPU-s; ${stages}); ids ${r.digest} (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+  console.log(`${r.raw} raw → ${r.docs} docs → ${r.facts} facts → ${r.entities} entity updates in ${r.seconds.toFixed(2)} s (${(r.raw / r.seconds).toFixed(0)} docs/s, ${(r.raw / r.cpuSeconds).toFixed(0)} docs/CPU-s; ${stages}); ids ${r.digest} (load ${os.loadavg()[0].toFixed(1)})`);
 }
 
 if (process.argv[1] && fs.realpathSync(process.argv[1]) === fs.realpathSync(new URL(import.meta.url).pathname)) await main();

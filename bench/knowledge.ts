@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ingestPaths } from '../services/ingest/ingest-paths.ts';
@@ -18,6 +19,7 @@ import { ensureTopics } from '../services/platform/kafka/topics.ts';
 import { createLogger } from '../services/platform/logger.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import { startStage, type RunningStage } from '../services/platform/runtime/runner.ts';
+import { knowledgeCorpus, processLoop, readCorpus } from './_knowledge-loop.ts';
 import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
 
 /**
@@ -30,7 +32,9 @@ import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
  * BENCH_ROUNDS (default 2): interleaved repetitions, best kept.
  */
 
-type Counters = { ready: boolean; ingestIn: number; docsOut: number; memoryIn: number; factsOut: number; entitiesIn: number; inFlight: number; cpuMicros: number };
+type Counters = { ready: boolean; ingestIn: number; docsOut: number; memoryIn: number; factsOut: number; entitiesIn: number; inFlight: number; cpuMicros: number; stages: StageFigures[] };
+/** Per stage: records in, committed transactions, seconds in process() (summed over records) and in commits. */
+type StageFigures = { name: string; records: number; transactions: number; processSeconds: number; transactionSeconds: number };
 
 const cpuMicros = () => {
   const { user, system } = process.cpuUsage();
@@ -41,6 +45,8 @@ const self = fileURLToPath(import.meta.url);
 async function counters(stages: RunningStage[]): Promise<Counters> {
   const sum = async (s: RunningStage, metric: string, topic?: string) =>
     ((await s.metrics.registry.getSingleMetric(metric)?.get())?.values ?? []).filter((v) => !topic || v.labels.topic === topic).reduce((n, v) => n + v.value, 0);
+  const seconds = async (s: RunningStage, histogram: string) =>
+    ((await s.metrics.registry.getSingleMetric(histogram)?.get())?.values ?? []).filter((v) => (v as { metricName?: string }).metricName === `${histogram}_sum`).reduce((n, v) => n + v.value, 0);
   const [ingest, memory, entities] = stages;
   return {
     ready: stages.every((s) => s.ready()),
@@ -51,6 +57,15 @@ async function counters(stages: RunningStage[]): Promise<Counters> {
     entitiesIn: await sum(entities, 'flywheel_records_in_total'),
     inFlight: (await Promise.all(stages.map((s) => sum(s, 'flywheel_in_flight_records')))).reduce((a, b) => a + b, 0),
     cpuMicros: cpuMicros(),
+    stages: await Promise.all(
+      stages.map(async (s, i) => ({
+        name: ['ingest', 'memory', 'memory-entities'][i],
+        records: await sum(s, 'flywheel_records_in_total'),
+        transactions: await sum(s, 'flywheel_transactions_total'), // committed and aborted
+        processSeconds: await seconds(s, 'flywheel_process_seconds'),
+        transactionSeconds: await seconds(s, 'flywheel_transaction_seconds'),
+      })),
+    ),
   };
 }
 
@@ -63,12 +78,26 @@ async function worker(): Promise<void> {
   const logger = createLogger({ level: 'error' });
   let stages: RunningStage[] = [];
   let timer: NodeJS.Timeout | undefined;
+  // BENCH_PROFILE=<file prefix>: a CPU profile of this worker per measurement, from the stages' start to their stop
+  const profileTo = process.env.BENCH_PROFILE;
+  const session = new Session();
+  let measurements = 0;
   process.on('message', async (message: { start?: NodeJS.ProcessEnv; stop?: true; exit?: true }) => {
     if (message.start) {
+      if (profileTo) {
+        session.connect();
+        await session.post('Profiler.enable');
+        await session.post('Profiler.setSamplingInterval', { interval: 500 });
+        await session.post('Profiler.start');
+      }
       for (const stage of [ingestStage, memoryStage, entitiesStage]) stages.push(await startStage(stage, { env: message.start, http: false, progressEveryMs: 0, logger }));
       timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 200);
     } else if (message.stop) {
       clearInterval(timer);
+      if (profileTo) {
+        fs.writeFileSync(`${profileTo}-${process.pid}-${++measurements}.cpuprofile`, JSON.stringify((await session.post('Profiler.stop')).profile));
+        session.disconnect();
+      }
       await Promise.all(stages.map((s) => s.stop()));
       stages = [];
       process.send?.({ stopped: true });
@@ -84,7 +113,16 @@ function spawnWorker(): Promise<ChildProcess> {
   return new Promise((resolve) => child.once('message', () => resolve(child)));
 }
 
-async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ seconds: number; raw: number; docs: number; facts: number; cpuSeconds: number }> {
+interface Measurement {
+  seconds: number;
+  raw: number;
+  docs: number;
+  facts: number;
+  cpuSeconds: number;
+  stages: StageFigures[];
+}
+
+async function measure(workers: ChildProcess[], corpus: string[]): Promise<Measurement> {
   const consumers = workers.length;
   const prefix = `bench${randomBytes(3).toString('hex')}.`;
   const env = { ...process.env, TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error', STAGE_PARTITIONS_CONCURRENTLY: '4' };
@@ -104,6 +142,10 @@ async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ sec
     return listener;
   });
   const total = () => [...latest.values()].reduce((s, c) => ({ ...s, ingestIn: s.ingestIn + c.ingestIn, docsOut: s.docsOut + c.docsOut, memoryIn: s.memoryIn + c.memoryIn, factsOut: s.factsOut + c.factsOut, entitiesIn: s.entitiesIn + c.entitiesIn, inFlight: s.inFlight + c.inFlight, ready: s.ready && c.ready, cpuMicros: s.cpuMicros + c.cpuMicros }), { ready: latest.size === consumers, ingestIn: 0, docsOut: 0, memoryIn: 0, factsOut: 0, entitiesIn: 0, inFlight: 0, cpuMicros: 0 });
+  const stageTotals = (): StageFigures[] =>
+    ['ingest', 'memory', 'memory-entities'].map((name) =>
+      [...latest.values()].flatMap((c) => c.stages.filter((f) => f.name === name)).reduce((s, f) => ({ name, records: s.records + f.records, transactions: s.transactions + f.transactions, processSeconds: s.processSeconds + f.processSeconds, transactionSeconds: s.transactionSeconds + f.transactionSeconds }), { name, records: 0, transactions: 0, processSeconds: 0, transactionSeconds: 0 }),
+    );
   // CPU of the workers (the three stages) and of this process (reading and producing the corpus)
   const cpuNow = () => total().cpuMicros + cpuMicros();
   try {
@@ -117,7 +159,7 @@ async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ sec
     let last = '';
     for (;;) {
       const t = total();
-      const key = JSON.stringify({ ...t, cpuMicros: 0 });
+      const key = JSON.stringify({ ...t, cpuMicros: 0, stages: [] });
       if (key !== last) {
         last = key;
         stableSince = Date.now();
@@ -130,7 +172,7 @@ async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ sec
     const seconds = (stableSince - started) / 1000;
     const t = total();
     // the idle second of the stability check costs next to nothing: the CPU figure runs to now
-    return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut, cpuSeconds: (cpuNow() - cpuAtStart) / 1e6 };
+    return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut, cpuSeconds: (cpuNow() - cpuAtStart) / 1e6, stages: stageTotals() };
   } finally {
     await Promise.all(
       workers.map(
@@ -154,27 +196,27 @@ async function measure(workers: ChildProcess[], corpus: string[]): Promise<{ sec
   }
 }
 
-/** The bench corpus: BENCH_KNOWLEDGE_QUESTIONS HotpotQA questions' paragraphs, the WARC capture and the bgwiki dump. */
-export function knowledgeCorpus(): { corpus: string[]; cleanup(): void } {
-  const questions = envInt('BENCH_KNOWLEDGE_QUESTIONS', 100);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-bench-knowledge-'));
-  const slice = path.join(dir, 'hotpotqa.jsonl');
-  fs.writeFileSync(slice, fs.readFileSync(path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl'), 'utf8').split('\n').filter(Boolean).slice(0, questions).join('\n'));
-  const corpus = [slice, path.join(projectRoot, 'data/warc'), path.join(projectRoot, 'data/wiki/bgwiki-latest-pages-articles-shortened.xml.bz2')];
-  return { corpus, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
-}
+/** Where a stage's time went: transactions, records per transaction, ms per commit, seconds in process(). */
+const describeStages = (stages: StageFigures[]) =>
+  stages.map((f) => `${f.name} ${f.transactions} txns × ${(f.records / Math.max(1, f.transactions)).toFixed(1)} records, ${((1000 * f.transactionSeconds) / Math.max(1, f.transactions)).toFixed(0)} ms/commit (${f.transactionSeconds.toFixed(1)} s), process ${f.processSeconds.toFixed(1)} s`).join('; ');
 
 export async function run(): Promise<BenchResult[]> {
   const rounds = envInt('BENCH_ROUNDS', 2);
   const { corpus, cleanup } = knowledgeCorpus();
-  // interleaved rounds (1, 2, 1, 2, …), best of each: the round least disturbed by other work on the machine
-  const best = { 1: { rate: 0, facts: 0, perCore: 0 }, 2: { rate: 0, facts: 0, perCore: 0 } };
+  const raws = await readCorpus(corpus);
+  // interleaved rounds (loop, 1, 2, loop, 1, 2, …), best of each: the round least disturbed by other work on the machine
+  const best = { loop: { rate: 0, perCore: 0 }, 1: { rate: 0, facts: 0, perCore: 0 }, 2: { rate: 0, facts: 0, perCore: 0 } };
   const workers = await Promise.all([spawnWorker(), spawnWorker()]);
   try {
     for (let round = 0; round < rounds; round++) {
+      // the baseline: the same three process functions on the same raw records, in this process, without Kafka
+      const loop = await processLoop(raws);
+      note(`round ${round + 1}, process functions without Kafka: ${loop.raw} raw → ${loop.docs} docs → ${loop.facts} facts in ${loop.seconds.toFixed(1)} s, ${loop.cpuSeconds.toFixed(1)} CPU s; ${Object.entries(loop.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; ids ${loop.digest} (load ${os.loadavg()[0].toFixed(1)})`);
+      best.loop = { rate: Math.max(best.loop.rate, loop.raw / loop.seconds), perCore: Math.max(best.loop.perCore, loop.raw / loop.cpuSeconds) };
       for (const consumers of [1, 2] as const) {
         const m = await measure(workers.slice(0, consumers), corpus);
         note(`round ${round + 1}, ${consumers} consumer(s) per group: ${m.raw} raw → ${m.docs} docs → ${m.facts} facts in ${m.seconds.toFixed(1)} s, ${m.cpuSeconds.toFixed(1)} CPU s (load ${os.loadavg()[0].toFixed(1)})`);
+        note(`  ${describeStages(m.stages)}`);
         if (m.raw / m.seconds > best[consumers].rate) best[consumers] = { ...best[consumers], rate: m.raw / m.seconds, facts: m.facts / m.seconds };
         best[consumers].perCore = Math.max(best[consumers].perCore, m.raw / m.cpuSeconds);
       }
@@ -183,15 +225,20 @@ export async function run(): Promise<BenchResult[]> {
     for (const w of workers) w.send({ exit: true });
   }
   cleanup();
-  const base = compared('ingest+memory docs/s, 1 consumer per group', best[1].rate, 'docs/s');
+  const loop = compared('ingest+memory docs/s, process functions alone (no Kafka, one thread)', best.loop.rate, 'docs/s');
+  const loopPerCore = compared('ingest+memory docs/CPU-s, process functions alone', best.loop.perCore, 'docs/CPU-s');
+  const base = compared('ingest+memory docs/s, 1 consumer per group', best[1].rate, 'docs/s', loop);
   const factsBase = compared('facts/s, 1 consumer per group', best[1].facts, 'facts/s');
+  note(`1 consumer per group: ${best[1].rate.toFixed(0)} docs/s = ${(best[1].rate / 102).toFixed(2)}× issue #13's 102 docs/s; without Kafka ${best.loop.rate.toFixed(0)} docs/s = ${(best.loop.rate / 102).toFixed(2)}×`);
   return [
+    loop,
     base,
-    compared('ingest+memory docs/s, 2 consumers per group', best[2].rate, 'docs/s', base),
+    compared('ingest+memory docs/s, 2 consumers per group', best[2].rate, 'docs/s', { name: '1 consumer per group', value: best[1].rate }),
     factsBase,
     compared('facts/s, 2 consumers per group', best[2].facts, 'facts/s', factsBase),
     // docs per CPU-second: the rate one fully used core would give, whatever the machine's load
-    compared('ingest+memory docs/s per core used, 1 consumer per group', best[1].perCore, 'docs/CPU-s'),
+    loopPerCore,
+    compared('ingest+memory docs/s per core used, 1 consumer per group', best[1].perCore, 'docs/CPU-s', loopPerCore),
     compared('ingest+memory docs/s per core used, 2 consumers per group', best[2].perCore, 'docs/CPU-s', { name: 'per core, 1 consumer per group', value: best[1].perCore }),
   ];
 }
