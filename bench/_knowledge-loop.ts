@@ -142,7 +142,7 @@ async function main(): Promise<void> {
     await session.post('Profiler.setSamplingInterval', { interval: 500 });
     await session.post('Profiler.start');
   }
-  const r = await processLoop(raws);
+  const r = await processLoop(raws, { MEMORY_EXTRACT_THREADS: process.env.MEMORY_EXTRACT_THREADS });
   if (process.env.BENCH_PROFILE) fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
   session.disconnect();
   if (process.env.BENCH_IDS) fs.writeFileSync(process.env.BENCH_IDS, r.ids.join('\n') + '\n');

@@ -1,0 +1,65 @@
+import { Worker } from 'node:worker_threads';
+import { TransientError } from '../../platform/errors.ts';
+import type { Document } from '../../platform/generated/records.ts';
+import type { ThreadOptions } from './thread-serve.ts';
+import type { Extraction, FactExtractor } from './types.ts';
+
+interface Thread {
+  worker: Worker;
+  pending: Map<number, { resolve(e: Extraction): void; reject(error: unknown): void }>;
+}
+
+/**
+ * The NLP strategy on worker threads (MEMORY_EXTRACT_THREADS): the same NlpExtractor, so the same facts, computed
+ * off the stage's event loop. compromise's tagging is most of the memory stage's CPU and holds the one thread that
+ * also runs the Kafka client, serde and the other stages of the process; here it runs beside them. Each document
+ * goes to the thread with the fewest waiting. A thread that dies fails its documents with a retriable error (the
+ * runtime retries them) and is replaced.
+ */
+export class ExtractorPool implements FactExtractor {
+  readonly name = 'nlp' as const;
+  private readonly threads: Thread[] = [];
+  private next = 0;
+  private closed = false;
+
+  constructor(
+    size: number,
+    private readonly options: ThreadOptions,
+  ) {
+    for (let i = 0; i < size; i++) this.threads.push(this.spawn());
+  }
+
+  extract(doc: Document): Promise<Extraction> {
+    const thread = this.threads.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
+    const id = this.next++;
+    return new Promise<Extraction>((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage({ id, title: doc.title, text: doc.text });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+
+  private spawn(): Thread {
+    const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: this.options });
+    const thread: Thread = { worker, pending: new Map() };
+    worker.on('message', (m: { id: number; extraction?: Extraction; error?: string }) => {
+      const waiting = thread.pending.get(m.id);
+      thread.pending.delete(m.id);
+      if (m.error !== undefined) waiting?.reject(new Error(m.error));
+      else waiting?.resolve(m.extraction!);
+    });
+    let failure = '';
+    worker.on('error', (error) => (failure = `: ${error.message}`));
+    worker.on('exit', (code) => {
+      for (const w of thread.pending.values()) w.reject(new TransientError(`extraction thread exited with ${code}${failure}`));
+      thread.pending.clear();
+      const at = this.threads.indexOf(thread);
+      if (!this.closed && at >= 0) this.threads[at] = this.spawn();
+    });
+    return thread;
+  }
+}
