@@ -1,4 +1,7 @@
 import nlp from 'compromise/two';
+import { installFastSweep } from './fast-sweep.ts';
+
+installFastSweep();
 
 export interface Mention {
   name: string;
