@@ -19,8 +19,8 @@ const MAX_DIFFERENCE = 300;
 
 interface ScriptModel {
   languages: string[];
-  /** trigram → [language index, rank in that language's model, …] */
-  postings: Map<string, number[]>;
+  /** trigram (as a number, see `code`) → [language index, rank in that language's model, …] */
+  postings: Map<number, number[]>;
 }
 const models = new Map<string, ScriptModel>();
 
@@ -29,12 +29,15 @@ function modelOf(script: string): ScriptModel | undefined {
   let model = models.get(script);
   if (model || !(script in data)) return model;
   const languages = Object.keys(data[script]);
-  const postings = new Map<string, number[]>();
+  const postings = new Map<number, number[]>();
   languages.forEach((language, l) => {
     const ranks = new Map<string, number>();
     // franc keeps a trigram's first rank when its list repeats one
     data[script][language].split('|').forEach((trigram, rank) => ranks.has(trigram) || ranks.set(trigram, rank));
-    for (const [trigram, rank] of ranks) (postings.get(trigram) ?? postings.set(trigram, []).get(trigram)!).push(l, rank);
+    for (const [trigram, rank] of ranks) {
+      const key = code(trigram, 0);
+      (postings.get(key) ?? postings.set(key, []).get(key)!).push(l, rank);
+    }
   });
   model = { languages, postings };
   models.set(script, model);
@@ -62,10 +65,10 @@ function franc(value: string, minLength: number): string {
   }
   const model = script === undefined ? undefined : modelOf(script);
   if (!model) return !script || top === 0 ? 'und' : script;
-  const counts = new Map<string, number>();
+  const counts = new Map<number, number>();
   const padded = ` ${value.replace(/[\u0021-\u0040]+/g, ' ').replace(/\s+/g, ' ').trim().toLowerCase()} `;
   for (let i = 0; i + 3 <= padded.length; i++) {
-    const trigram = padded.slice(i, i + 3);
+    const trigram = code(padded, i);
     counts.set(trigram, (counts.get(trigram) ?? 0) + 1);
   }
   const distances = new Array<number>(model.languages.length).fill(counts.size * MAX_DIFFERENCE);
@@ -78,3 +81,6 @@ function franc(value: string, minLength: number): string {
   for (let l = 1; l < distances.length; l++) if (distances[l] < distances[best]) best = l;
   return model.languages[best];
 }
+
+/** The three UTF-16 code units at `at` as one number (exact: 48 bits), so counting trigrams makes no strings. */
+const code = (text: string, at: number) => text.charCodeAt(at) * 0x1_0000_0000 + text.charCodeAt(at + 1) * 0x1_0000 + text.charCodeAt(at + 2);
