@@ -89,7 +89,8 @@ async function setupStages(env: NodeJS.ProcessEnv): Promise<{ stages: Stage[]; d
 
 /** One pass of the corpus through the three stages' process functions. */
 export async function processLoop(raws: InputRecord[], env: NodeJS.ProcessEnv = {}): Promise<LoopResult> {
-  const { stages, deliver } = await setupStages({ ...env, TOPIC_PREFIX: 'loop.' });
+  // the process functions in one thread, unless told otherwise
+  const { stages, deliver } = await setupStages({ MEMORY_EXTRACT_THREADS: '0', ...env, TOPIC_PREFIX: 'loop.' });
   const [ingest, memory, entities] = stages;
   const stageSeconds: Record<string, number> = { ingest: 0, memory: 0, 'memory-entities': 0 };
   const counts = { docs: 0, facts: 0, entities: 0 };
@@ -142,7 +143,7 @@ async function main(): Promise<void> {
     await session.post('Profiler.setSamplingInterval', { interval: 500 });
     await session.post('Profiler.start');
   }
-  const r = await processLoop(raws, { MEMORY_EXTRACT_THREADS: process.env.MEMORY_EXTRACT_THREADS });
+  const r = await processLoop(raws, process.env.MEMORY_EXTRACT_THREADS ? { MEMORY_EXTRACT_THREADS: process.env.MEMORY_EXTRACT_THREADS } : {});
   if (process.env.BENCH_PROFILE) fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
   session.disconnect();
   if (process.env.BENCH_IDS) fs.writeFileSync(process.env.BENCH_IDS, r.ids.join('\n') + '\n');

@@ -20,21 +20,18 @@ function bulkMatch(document: any[][], net: Net, methods: any, opts: { matchOne?:
   for (let n = 0; n < document.length; n++) {
     const haves = docCache[n];
     const chunk = ++index.chunk;
-    const found: Array<{ order: number; m: Match }> = [];
+    const found: Trigger[] = [];
     for (const item of haves) {
       const triggered = index.triggers.get(item);
       if (!triggered) continue;
       for (const t of triggered) {
         if (t.seen === chunk) continue;
         t.seen = chunk;
-        const m = t.m;
-        if (m.needs.every((need) => haves.has(need)) && !(m.ifNo !== undefined && m.ifNo.some((no) => haves.has(no))) && (m.wants.length === 0 || m.wants.filter((w) => haves.has(w)).length >= m.minWant)) {
-          found.push({ order: t.keys.find((k) => haves.has(k.key))!.order, m });
-        }
+        if (candidate(t, haves)) found.push(t);
       }
     }
-    found.sort((a, b) => a.order - b.order);
-    let maybe = found.map((f) => f.m);
+    if (found.length > 1) found.sort((a, b) => a.order - b.order);
+    let maybe = found.map((t) => t.m);
     if (net.always.length > 0) maybe = maybe.concat(net.always);
     const terms = document[n].length;
     for (const m of maybe) {
@@ -56,7 +53,28 @@ interface Trigger {
   m: Match;
   /** The hook keys listing the match, in the index's key order, with its place in the concatenation. */
   keys: Array<{ key: string; order: number }>;
+  /** Last chunk that looked at the match, and the match's place in that chunk's concatenation. */
   seen: number;
+  order: number;
+}
+
+/** compromise's trimDown for one match (all needs, none of ifNo, minWant of wants); sets its place in the chunk's order. */
+function candidate(t: Trigger, haves: Set<string>): boolean {
+  const m = t.m;
+  for (let i = 0; i < m.needs.length; i++) if (!haves.has(m.needs[i])) return false;
+  if (m.ifNo !== undefined) for (let i = 0; i < m.ifNo.length; i++) if (haves.has(m.ifNo[i])) return false;
+  if (m.wants.length > 0) {
+    let found = 0;
+    for (let i = 0; i < m.wants.length; i++) if (haves.has(m.wants[i])) found++;
+    if (found < m.minWant) return false;
+  }
+  for (const k of t.keys) {
+    if (haves.has(k.key)) {
+      t.order = k.order;
+      return true;
+    }
+  }
+  return false;
 }
 interface SweepIndex {
   triggers: Map<string, Trigger[]>;
@@ -71,7 +89,7 @@ function indexOf(net: Net): SweepIndex {
   Object.keys(net.hooks).forEach((key, k) => {
     net.hooks[key].forEach((m, position) => {
       let t = byMatch.get(m);
-      if (!t) byMatch.set(m, (t = { m, keys: [], seen: 0 }));
+      if (!t) byMatch.set(m, (t = { m, keys: [], seen: 0, order: 0 }));
       t.keys.push({ key, order: k * 100_000 + position });
     });
   });
@@ -87,10 +105,11 @@ function indexOf(net: Net): SweepIndex {
   return index;
 }
 
-let installed = false;
-/** Puts the fast sweep in place of compromise's own (once per process; the result is the same). */
-export function installFastSweep(): void {
-  if (installed) return;
-  (nlp as any).world().methods.one.bulkMatch = bulkMatch;
-  installed = true;
+const methods = (nlp as any).world().methods.one;
+/** compromise's own sweep, and this one. */
+export const sweeps = { compromise: methods.bulkMatch as typeof bulkMatch, fast: bulkMatch };
+
+/** Which sweep compromise uses (the fast one once mentions.ts is loaded; the other for comparisons). */
+export function useSweep(which: keyof typeof sweeps): void {
+  methods.bulkMatch = sweeps[which];
 }

@@ -1,7 +1,7 @@
 import nlp from 'compromise/two';
-import { installFastSweep } from './fast-sweep.ts';
+import { useSweep } from './fast-sweep.ts';
 
-installFastSweep();
+useSweep('fast');
 
 export interface Mention {
   name: string;
