@@ -26,7 +26,11 @@ import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
  * Documents/s through ingest + memory (ingest → memory → memory-entities, deterministic strategies, exactly-once)
  * on the bundled corpus: the HotpotQA paragraphs, the WARC capture and the bgwiki dump. Each consumer is its own
  * process running one instance of each of the three stages; the same run measures one consumer per group and
- * two, and prints the ratio (the scale-out on this machine's two cores, which the broker shares).
+ * two, and prints the ratio (the scale-out on this machine's two cores, which the broker shares). Its baselines,
+ * in the same run: the three stages' process functions called in a loop on the same raw records in one thread
+ * without Kafka (bench/_knowledge-loop.ts: the ratio is what the runtime and Kafka cost or, with the extraction
+ * thread, gain), and one consumer per group with the memory stage's tagging on its event loop
+ * (MEMORY_EXTRACT_THREADS=0). Per stage it notes transactions, records per transaction and ms per commit.
  *
  * BENCH_KNOWLEDGE_QUESTIONS (default 100): HotpotQA questions whose paragraphs are ingested (10 per question);
  * BENCH_ROUNDS (default 2): interleaved repetitions, best kept.
@@ -122,10 +126,10 @@ interface Measurement {
   stages: StageFigures[];
 }
 
-async function measure(workers: ChildProcess[], corpus: string[]): Promise<Measurement> {
+async function measure(workers: ChildProcess[], corpus: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<Measurement> {
   const consumers = workers.length;
   const prefix = `bench${randomBytes(3).toString('hex')}.`;
-  const env = { ...process.env, TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error', STAGE_PARTITIONS_CONCURRENTLY: '4' };
+  const env = { ...process.env, ...extraEnv, TOPIC_PREFIX: prefix, HTTP_PORT: '0', LOG_LEVEL: 'error', STAGE_PARTITIONS_CONCURRENTLY: '4' };
   const config = loadPlatformConfig(env);
   const names = new TopicNames(prefix);
   const kafka = createKafka(config, createLogger({ level: 'error' }), 'bench');
@@ -204,8 +208,8 @@ export async function run(): Promise<BenchResult[]> {
   const rounds = envInt('BENCH_ROUNDS', 2);
   const { corpus, cleanup } = knowledgeCorpus();
   const raws = await readCorpus(corpus);
-  // interleaved rounds (loop, 1, 2, loop, 1, 2, …), best of each: the round least disturbed by other work on the machine
-  const best = { loop: { rate: 0, perCore: 0 }, 1: { rate: 0, facts: 0, perCore: 0 }, 2: { rate: 0, facts: 0, perCore: 0 } };
+  // interleaved rounds (loop, 1 without thread, 1, 2, loop, …), best of each: the round least disturbed by other work on the machine
+  const best = { loop: { rate: 0, perCore: 0 }, inline: { rate: 0, perCore: 0 }, 1: { rate: 0, facts: 0, perCore: 0 }, 2: { rate: 0, facts: 0, perCore: 0 } };
   const workers = await Promise.all([spawnWorker(), spawnWorker()]);
   try {
     for (let round = 0; round < rounds; round++) {
@@ -213,6 +217,11 @@ export async function run(): Promise<BenchResult[]> {
       const loop = await processLoop(raws);
       note(`round ${round + 1}, process functions without Kafka: ${loop.raw} raw → ${loop.docs} docs → ${loop.facts} facts in ${loop.seconds.toFixed(1)} s, ${loop.cpuSeconds.toFixed(1)} CPU s; ${Object.entries(loop.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; ids ${loop.digest} (load ${os.loadavg()[0].toFixed(1)})`);
       best.loop = { rate: Math.max(best.loop.rate, loop.raw / loop.seconds), perCore: Math.max(best.loop.perCore, loop.raw / loop.cpuSeconds) };
+      // the default (one extraction thread) and the memory stage's tagging on the event loop, one consumer per group
+      const inline = await measure(workers.slice(0, 1), corpus, { MEMORY_EXTRACT_THREADS: '0' });
+      note(`round ${round + 1}, 1 consumer per group, MEMORY_EXTRACT_THREADS=0: ${inline.docs} docs → ${inline.facts} facts in ${inline.seconds.toFixed(1)} s, ${inline.cpuSeconds.toFixed(1)} CPU s (load ${os.loadavg()[0].toFixed(1)})`);
+      note(`  ${describeStages(inline.stages)}`);
+      best.inline = { rate: Math.max(best.inline.rate, inline.raw / inline.seconds), perCore: Math.max(best.inline.perCore, inline.raw / inline.cpuSeconds) };
       for (const consumers of [1, 2] as const) {
         const m = await measure(workers.slice(0, consumers), corpus);
         note(`round ${round + 1}, ${consumers} consumer(s) per group: ${m.raw} raw → ${m.docs} docs → ${m.facts} facts in ${m.seconds.toFixed(1)} s, ${m.cpuSeconds.toFixed(1)} CPU s (load ${os.loadavg()[0].toFixed(1)})`);
@@ -233,12 +242,14 @@ export async function run(): Promise<BenchResult[]> {
   return [
     loop,
     base,
+    compared('… 1 consumer per group, tagging on the event loop (MEMORY_EXTRACT_THREADS=0)', best.inline.rate, 'docs/s', { name: '1 consumer per group', value: best[1].rate }),
     compared('ingest+memory docs/s, 2 consumers per group', best[2].rate, 'docs/s', { name: '1 consumer per group', value: best[1].rate }),
     factsBase,
     compared('facts/s, 2 consumers per group', best[2].facts, 'facts/s', factsBase),
     // docs per CPU-second: the rate one fully used core would give, whatever the machine's load
     loopPerCore,
     compared('ingest+memory docs/s per core used, 1 consumer per group', best[1].perCore, 'docs/CPU-s', loopPerCore),
+    compared('… per core used, 1 consumer per group, MEMORY_EXTRACT_THREADS=0', best.inline.perCore, 'docs/CPU-s', loopPerCore),
     compared('ingest+memory docs/s per core used, 2 consumers per group', best[2].perCore, 'docs/CPU-s', { name: 'per core, 1 consumer per group', value: best[1].perCore }),
   ];
 }
