@@ -4,7 +4,7 @@ import { memoryConfigSchema, type MemoryConfig } from './config.ts';
 import { EntityIds, slug } from './entity-id.ts';
 import { LlmExtractor } from './extract/llm.ts';
 import { NlpExtractor } from './extract/nlp.ts';
-import { ExtractorPool } from './extract/pool.ts';
+import { sharedExtractorPool } from './extract/pool.ts';
 import type { Extraction, FactExtractor } from './extract/types.ts';
 import type { Document } from '../platform/generated/records.ts';
 import { MentionMerger } from './resolve/stage-state.ts';
@@ -41,7 +41,7 @@ export function createMemoryStage() {
         return { extractor: new LlmExtractor(await ctx.llm(), undefined, ctx.config.MEMORY_LLM_MAX_FACTS), ids, merger, tail, turn };
       }
       const threads = ctx.config.MEMORY_EXTRACT_THREADS;
-      const extractor = threads > 0 ? new ExtractorPool(threads, { aliases: ctx.config.MEMORY_ALIASES, maxSentences: ctx.config.MEMORY_MAX_SENTENCES }) : new NlpExtractor(ids, ctx.config.MEMORY_MAX_SENTENCES);
+      const extractor = threads > 0 ? sharedExtractorPool(threads, { aliases: ctx.config.MEMORY_ALIASES, maxSentences: ctx.config.MEMORY_MAX_SENTENCES }) : new NlpExtractor(ids, ctx.config.MEMORY_MAX_SENTENCES);
       return { extractor, ids, merger, tail, turn };
     },
     async teardown(state) {

@@ -21,6 +21,7 @@ export class ExtractorPool implements FactExtractor {
   private readonly threads: Thread[] = [];
   private next = 0;
   private closed = false;
+  private referenced = true;
 
   constructor(
     size: number,
@@ -43,9 +44,19 @@ export class ExtractorPool implements FactExtractor {
     await Promise.all(this.threads.map((t) => t.worker.terminate()));
   }
 
+  /** Whether the threads keep the process alive (an idle shared pool must not). */
+  ref(on: boolean): void {
+    this.referenced = on;
+    for (const t of this.threads) {
+      if (on) t.worker.ref();
+      else t.worker.unref();
+    }
+  }
+
   private spawn(): Thread {
     const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: this.options });
     const thread: Thread = { worker, pending: new Map() };
+    if (!this.referenced) worker.unref();
     worker.on('message', (m: { id: number; extraction?: Extraction; error?: string }) => {
       const waiting = thread.pending.get(m.id);
       thread.pending.delete(m.id);
@@ -62,4 +73,29 @@ export class ExtractorPool implements FactExtractor {
     });
     return thread;
   }
+}
+
+const shared = new Map<string, { pool: ExtractorPool; users: number }>();
+
+/**
+ * The process's pool for these options, shared by the memory stages of the process and kept (idle, not keeping the
+ * process alive) when the last one stops: a stage restarted in the same process finds its threads loaded and their
+ * code compiled, as an in-process extractor finds the main thread's.
+ */
+export function sharedExtractorPool(size: number, options: ThreadOptions): FactExtractor & { close(): Promise<void> } {
+  const key = JSON.stringify([size, options]);
+  let entry = shared.get(key);
+  if (!entry) shared.set(key, (entry = { pool: new ExtractorPool(size, options), users: 0 }));
+  const { pool } = entry;
+  if (entry.users++ === 0) pool.ref(true);
+  let released = false;
+  return {
+    name: 'nlp',
+    extract: (doc) => pool.extract(doc),
+    close: async () => {
+      if (released) return;
+      released = true;
+      if (--entry.users === 0) pool.ref(false);
+    },
+  };
 }
