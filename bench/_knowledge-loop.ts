@@ -3,13 +3,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
+import { Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { ingestPaths } from '../services/ingest/ingest-paths.ts';
 import { ingestStage } from '../services/ingest/stage.ts';
 import { entitiesStage } from '../services/memory/entities-stage.ts';
 import { memoryStage } from '../services/memory/extract-stage.ts';
 import { createSerde } from '../services/platform/avro/serde.ts';
-import { TopicNames } from '../services/platform/catalogue.ts';
+import { topicCatalogue, TopicNames } from '../services/platform/catalogue.ts';
 import { loadConfig, loadPlatformConfig } from '../services/platform/config.ts';
 import type { KafkaCluster, OutgoingRecord } from '../services/platform/kafka/cluster.ts';
 import { createLogger } from '../services/platform/logger.ts';
@@ -23,8 +24,8 @@ import { envInt } from './lib.ts';
  * The knowledge bench's baseline: the three stages' own `process` functions (ingest → memory → memory-entities)
  * called in a loop on the same corpus, in one process, without Kafka, serde or the runtime. The corpus is read by
  * `ingestPaths` itself into memory (a stand-in cluster keeps what it would have produced), so the stages see the
- * very raw records the Kafka run sees. Each raw record goes depth first through the three stages, and what the
- * entities stage writes reaches the memory stage's follower of fw.memory.entities at once (as a tail would).
+ * very raw records the Kafka run sees, on the partitions it sends them to. Each raw record goes depth first through
+ * the three stages, and what a stage writes reaches the followers of its topics at once (as a tail would).
  *
  * Run on its own (a profiling driver, not part of `npm run bench`): `npx tsx bench/_knowledge-loop.ts`;
  * BENCH_PROFILE=<file> writes a .cpuprofile of the timed loop; BENCH_IDS=<file> writes every output id (to
@@ -62,10 +63,22 @@ export async function readCorpus(corpus: string[]): Promise<InputRecord[]> {
   const names = new TopicNames('loop.');
   const serde = createSerde();
   const sent: OutgoingRecord[] = [];
-  const kafka = { producer: () => ({ send: async (batches: Array<{ topic: string; records: OutgoingRecord[] }>) => void sent.push(...batches.filter((b) => b.topic === names.physical('fw.ingest.raw')).flatMap((b) => b.records)), close: async () => undefined }) };
+  // an empty cluster: nothing kept before, and what ingestPaths produces is kept here
+  const kafka = {
+    readTopic: async () => [],
+    producer: () => ({ send: async (batches: Array<{ topic: string; records: OutgoingRecord[] }>) => void sent.push(...batches.filter((b) => b.topic === names.physical('fw.ingest.raw')).flatMap((b) => b.records)), close: async () => undefined }),
+  };
   await ingestPaths(corpus, { kafka: kafka as unknown as KafkaCluster, names, serde, config: loadPlatformConfig({ TOPIC_PREFIX: 'loop.' }) });
+  // each record on the partition the producer would send it to (routed, or by key as kafkajs' default partitioner), numbered per partition
+  const partitions = topicCatalogue().get('fw.ingest.raw').partitions;
+  const byKey = Partitioners.DefaultPartitioner();
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+  const next = new Array<number>(partitions).fill(0);
   return Promise.all(
-    sent.map(async (m, i) => ({ topic: 'fw.ingest.raw', partition: 0, offset: String(i), key: m.key, value: await serde.decode(m.value!, 'fw.RawDocument', ''), headers: {}, timestamp: '0' }) as InputRecord),
+    sent.map(async (m) => {
+      const partition = m.partition ?? byKey({ topic: 'fw.ingest.raw', partitionMetadata, message: { key: m.key, value: m.value } });
+      return { topic: 'fw.ingest.raw', partition, offset: String(next[partition]++), key: m.key, value: await serde.decode(m.value!, 'fw.RawDocument', ''), headers: {}, timestamp: '0' } as InputRecord;
+    }),
   );
 }
 
@@ -73,14 +86,23 @@ export async function readCorpus(corpus: string[]): Promise<InputRecord[]> {
 async function setupStages(env: NodeJS.ProcessEnv): Promise<{ stages: Stage[]; deliver: (out: OutputRecord) => void }> {
   const platform = loadPlatformConfig(env);
   const logger = createLogger({ level: 'error', destination: pino.destination(2) });
-  const followers = new Map<string, Array<(value: unknown) => void>>();
-  const deliver = (out: OutputRecord) => followers.get(out.topic)?.forEach((f) => f(out.value));
+  // a follower gets what the topic holds when it starts, then what is written until it closes (as followTopic)
+  const followers = new Map<string, Set<(value: unknown) => void>>();
+  const held = new Map<string, unknown[]>();
+  const deliver = (out: OutputRecord) => {
+    (held.get(out.topic) ?? held.set(out.topic, []).get(out.topic)!).push(out.value);
+    followers.get(out.topic)?.forEach((f) => f(out.value));
+  };
   const stages: Stage[] = [];
   for (const stage of [ingestStage, memoryStage, entitiesStage] as AnyStage[]) {
     const base = createStageContext({ stage, env, platform, config: stage.config ? loadConfig(stage.config, env) : {}, logger, metrics: new StageMetrics(), signal: new AbortController().signal, now: () => 0 });
     base.follow = async (topic, options) => {
-      followers.set(topic, [...(followers.get(topic) ?? []), options.onValue as (value: unknown) => void]);
-      return { groupId: 'loop', loaded: 0, close: async () => undefined };
+      const onValue = options.onValue as (value: unknown) => void;
+      const loaded = held.get(topic) ?? [];
+      for (const value of loaded) onValue(value);
+      const set = followers.get(topic) ?? followers.set(topic, new Set()).get(topic)!;
+      set.add(onValue);
+      return { groupId: 'loop', loaded: loaded.length, close: async () => void set.delete(onValue) };
     };
     stages.push({ stage, context: { ...base, state: await stage.setup?.(base) } });
   }
@@ -99,7 +121,10 @@ export async function processLoop(raws: InputRecord[], env: NodeJS.ProcessEnv = 
     const t = performance.now();
     const out = await stage.process(record, context);
     stageSeconds[stage.name] += (performance.now() - t) / 1000;
-    for (const o of out) ids.push((o.value as { id: string }).id);
+    for (const o of out) {
+      ids.push((o.value as { id: string }).id);
+      deliver(o);
+    }
     return out;
   };
   const input = (out: OutputRecord, i: number): InputRecord => ({ topic: out.topic, partition: 0, offset: String(i), key: out.key ?? null, value: out.value, headers: {}, timestamp: '0' }) as InputRecord;
@@ -110,10 +135,7 @@ export async function processLoop(raws: InputRecord[], env: NodeJS.ProcessEnv = 
       counts.docs++;
       for (const fact of (await run(memory, input(doc, counts.docs))).filter((o) => o.topic === 'fw.memory.facts')) {
         counts.facts++;
-        for (const entity of await run(entities, input(fact, counts.facts))) {
-          if (entity.topic === 'fw.memory.entities') counts.entities++;
-          deliver(entity);
-        }
+        for (const entity of await run(entities, input(fact, counts.facts))) if (entity.topic === 'fw.memory.entities') counts.entities++;
       }
     }
   }
