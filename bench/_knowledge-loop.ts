@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { Partitioners } from 'kafkajs';
 import pino from 'pino';
 import { ingestPaths } from '../services/ingest/ingest-paths.ts';
@@ -18,7 +17,7 @@ import { createStageContext } from '../services/platform/runtime/context.ts';
 import { StageMetrics } from '../services/platform/runtime/metrics.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import type { AnyStage, InputRecord, OutputRecord, StageContext } from '../services/platform/runtime/stage.ts';
-import { envInt } from './lib.ts';
+import { envInt, startCpuProfile } from './lib.ts';
 
 /**
  * The knowledge bench's baseline: the three stages' own `process` functions (ingest → memory → memory-entities)
@@ -158,16 +157,9 @@ async function main(): Promise<void> {
     const w = await processLoop(raws);
     console.log(`pass ${round}: ${(w.raw / w.seconds).toFixed(0)} docs/s, ${(w.raw / w.cpuSeconds).toFixed(0)} docs/CPU-s; ids ${w.digest}`);
   }
-  const session = new Session();
-  session.connect();
-  if (process.env.BENCH_PROFILE) {
-    await session.post('Profiler.enable');
-    await session.post('Profiler.setSamplingInterval', { interval: 500 });
-    await session.post('Profiler.start');
-  }
+  const stopProfile = process.env.BENCH_PROFILE ? await startCpuProfile() : undefined;
   const r = await processLoop(raws, process.env.MEMORY_EXTRACT_THREADS ? { MEMORY_EXTRACT_THREADS: process.env.MEMORY_EXTRACT_THREADS } : {});
-  if (process.env.BENCH_PROFILE) fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify((await session.post('Profiler.stop')).profile));
-  session.disconnect();
+  await stopProfile?.(process.env.BENCH_PROFILE!);
   if (process.env.BENCH_IDS) fs.writeFileSync(process.env.BENCH_IDS, r.ids.join('\n') + '\n');
   const stages = Object.entries(r.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(2)} s`).join(', ');
   console.log(`${r.raw} raw → ${r.docs} docs → ${r.facts} facts → ${r.entities} entity updates in ${r.seconds.toFixed(2)} s (${(r.raw / r.seconds).toFixed(0)} docs/s, ${(r.raw / r.cpuSeconds).toFixed(0)} docs/CPU-s; ${stages}); ids ${r.digest} (load ${os.loadavg()[0].toFixed(1)})`);

@@ -1,9 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Session } from 'node:inspector/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { ingestPaths } from '../services/ingest/ingest-paths.ts';
@@ -20,7 +18,7 @@ import { createLogger } from '../services/platform/logger.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import { startStage, type RunningStage } from '../services/platform/runtime/runner.ts';
 import { knowledgeCorpus, processLoop, readCorpus } from './_knowledge-loop.ts';
-import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
+import { compared, envInt, note, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
 
 /**
  * Documents/s through ingest + memory (ingest → memory → memory-entities, deterministic strategies, exactly-once)
@@ -84,24 +82,16 @@ async function worker(): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   // BENCH_PROFILE=<file prefix>: a CPU profile of this worker per measurement, from the stages' start to their stop
   const profileTo = process.env.BENCH_PROFILE;
-  const session = new Session();
+  let stopProfile: ((file: string) => Promise<void>) | undefined;
   let measurements = 0;
   process.on('message', async (message: { start?: NodeJS.ProcessEnv; stop?: true; exit?: true }) => {
     if (message.start) {
-      if (profileTo) {
-        session.connect();
-        await session.post('Profiler.enable');
-        await session.post('Profiler.setSamplingInterval', { interval: 500 });
-        await session.post('Profiler.start');
-      }
+      if (profileTo) stopProfile = await startCpuProfile();
       for (const stage of [ingestStage, memoryStage, entitiesStage]) stages.push(await startStage(stage, { env: message.start, http: false, progressEveryMs: 0, logger }));
       timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 200);
     } else if (message.stop) {
       clearInterval(timer);
-      if (profileTo) {
-        fs.writeFileSync(`${profileTo}-${process.pid}-${++measurements}.cpuprofile`, JSON.stringify((await session.post('Profiler.stop')).profile));
-        session.disconnect();
-      }
+      await stopProfile?.(`${profileTo}-${process.pid}-${++measurements}.cpuprofile`);
       await Promise.all(stages.map((s) => s.stop()));
       stages = [];
       process.send?.({ stopped: true });

@@ -119,3 +119,18 @@ export async function deleteBenchTopics(admin: Admin, prefix: string): Promise<v
   const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(prefix));
   if (groups.length) await admin.deleteGroups(groups).catch((error) => note(`could not delete groups ${groups.join(', ')}: ${error}`));
 }
+
+/** Starts V8's sampling CPU profiler in this thread; the returned function stops it and writes a .cpuprofile to `file`. */
+export async function startCpuProfile(intervalMicros = 500): Promise<(file: string) => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: intervalMicros });
+  await session.post('Profiler.start');
+  return async (file) => {
+    writeFileSync(file, JSON.stringify((await session.post('Profiler.stop')).profile));
+    session.disconnect();
+  };
+}
