@@ -2,7 +2,7 @@ import type { RawDocument } from '../platform/generated/records.ts';
 import type { IngestConfig } from './config.ts';
 import { detectLanguage } from './language.ts';
 import { assessQuality } from './quality.ts';
-import { contentHash, htmlToText, normaliseText, truncateText } from '../lib/text.ts';
+import { contentHash, htmlToText, normaliseText, stripTemplateResidue, truncateText } from '../lib/text.ts';
 
 export type CleanResult =
   | { kept: true; title: string; text: string; lang: string; contentHash: string; quality: Record<string, number> }
@@ -19,7 +19,7 @@ export function cleanDocument(raw: RawDocument, config: IngestConfig): CleanResu
     body = page.text;
     quality.readability = page.extractor === 'readability' ? 1 : 0;
   }
-  const { text, truncated } = truncateText(normaliseText(body), config.INGEST_MAX_CHARS);
+  const { text, truncated } = truncateText(normaliseText(stripTemplateResidue(body)), config.INGEST_MAX_CHARS);
   if (!text) return { kept: false, reason: 'empty', detail: `no text after cleaning ${raw.content_type}` };
   if (truncated) quality.truncated = 1;
   const lang = detectLanguage(text);

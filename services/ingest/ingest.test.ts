@@ -26,6 +26,13 @@ describe('cleaning and filters', () => {
     expect(result.quality.fact_sentences).toBeGreaterThan(2);
   });
 
+  // from the bundled HotpotQA paragraphs, as an SFT trajectory of a demo round quoted them
+  it('removes the residue of templates the dump rendered empty', () => {
+    const body = `Alfred Antony Francis Gell, {'1': ", '2': ", '3': ", '4': "} ( ; June 12, 1945 – January 28, 1997) was a British social anthropologist. Jana Novotná (] ; born 2 October 1968) is a former professional tennis player from the Czech Republic.`;
+    const result = cleanDocument(raw(body), config);
+    expect(result.kept && result.text).toBe('Alfred Antony Francis Gell (June 12, 1945 – January 28, 1997) was a British social anthropologist. Jana Novotná (born 2 October 1968) is a former professional tennis player from the Czech Republic.');
+  });
+
   it('drops by reason: too short, symbol soup, repetition, no checkable statements, language', () => {
     const reason = (body: string, c = config) => {
       const r = cleanDocument(raw(body), c);

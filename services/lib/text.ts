@@ -15,6 +15,17 @@ export function normaliseText(text: string): string {
     .trim();
 }
 
+/**
+ * Residue of templates a dump rendered empty, as in the bundled HotpotQA paragraphs: a pronunciation template
+ * left as `{'1': ", '2': ", '3': ", '4': "}`, or as "( ; born …" / "(] ; born …" with nothing before the semicolon.
+ */
+export function stripTemplateResidue(text: string): string {
+  return text
+    .replace(/,?\s*\{'\d+': "(?:, '\d+': ")*\}/g, '')
+    .replace(/\(\s*\]?\s*[;,]\s*/g, '(')
+    .replace(/\s*\(\s*\)/g, '');
+}
+
 /** The exact-duplicate key: case and whitespace do not make a document new. */
 export function contentHash(text: string): string {
   return sha256(text.toLowerCase().replace(/\s+/g, ' ').trim());
