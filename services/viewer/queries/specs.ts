@@ -54,12 +54,16 @@ const byId: SortSpec = { key: 'id', label: 'Id', sql: 'id', type: 'String' };
 const verdict = (column: string): FilterSpec => ({
   key: 'verdict', label: 'Verdict', sql: `${column} = {f_verdict:Bool}`, type: 'Bool', choices: [['true', 'accepted'], ['false', 'rejected']],
 });
+/** A select box of the column's distinct values, matched exactly. */
+const oneOf = (key: string, label: string, column: string): FilterSpec => ({ key, label, sql: `${column} = {f_${key}:String}`, type: 'String', options: column });
+const idColumn: ColumnSpec = { key: 'id', label: 'Id', sql: 'id', kind: 'link' };
+const roundColumn: ColumnSpec = { key: 'round', label: 'Round', sql: 'round', kind: 'number' };
 const contains = (expr: string) => `positionCaseInsensitiveUTF8(${expr}, {q:String}) > 0`;
 
 const stepText = "concat(tupleElement(s, 'thought'), ' ', ifNull(tupleElement(s, 'tool_call_arguments_json'), ''), ' ', tupleElement(s, 'tool_response'), ' ', ifNull(tupleElement(s, 'answer'), ''))";
 const trajectoryColumns: ColumnSpec[] = [
-  { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
-  { key: 'round', label: 'Round', sql: 'round', kind: 'number' },
+  idColumn,
+  roundColumn,
   { key: 'style', label: 'Style', sql: 'question_style' },
   { key: 'question', label: 'Question', sql: 'left(question, 160)' },
   { key: 'verdict', label: 'Verdict', sql: 'judge_correct', kind: 'verdict' },
@@ -75,10 +79,10 @@ const trajectorySorts: SortSpec[] = [
 ];
 const trajectoryFilters: FilterSpec[] = [
   round,
-  { key: 'style', label: 'Style', sql: 'question_style = {f_style:String}', type: 'String', options: 'question_style' },
+  oneOf('style', 'Style', 'question_style'),
   verdict('judge_correct'),
   { key: 'min_reward', label: 'Reward at least', sql: 'reward >= {f_min_reward:Float64}', type: 'Float64' },
-  { key: 'termination', label: 'Termination', sql: 'termination = {f_termination:String}', type: 'String', options: 'termination' },
+  oneOf('termination', 'Termination', 'termination'),
 ];
 const trajectorySearch = `(${contains('question')} OR ${contains('prediction')} OR arrayExists(s -> ${contains(stepText)}, steps))`;
 
@@ -86,15 +90,15 @@ export const TABLES: TableSpec[] = [
   {
     kind: 'questions', title: 'Questions', table: 'questions', page: 'record',
     columns: [
-      { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
-      { key: 'round', label: 'Round', sql: 'round', kind: 'number' },
+      idColumn,
+      roundColumn,
       { key: 'style', label: 'Style', sql: 'style' },
       { key: 'difficulty', label: 'Difficulty', sql: 'difficulty', kind: 'number' },
       { key: 'question', label: 'Question', sql: 'left(question, 160)' },
       { key: 'answer', label: 'Answer', sql: 'left(answer, 80)' },
     ],
     sorts: [created, { key: 'difficulty', label: 'Difficulty', sql: 'difficulty', type: 'Int32' }, byId],
-    filters: [round, { key: 'style', label: 'Style', sql: 'style = {f_style:String}', type: 'String', options: 'style' }],
+    filters: [round, oneOf('style', 'Style', 'style')],
     search: `(${contains('question')} OR ${contains('answer')})`,
   },
   {
@@ -117,22 +121,22 @@ export const TABLES: TableSpec[] = [
   {
     kind: 'rl_groups', title: 'RL groups', table: 'rl_groups', page: 'record',
     columns: [
-      { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
-      { key: 'round', label: 'Round', sql: 'round', kind: 'number' },
+      idColumn,
+      roundColumn,
       { key: 'style', label: 'Style', sql: 'question_style' },
       { key: 'question', label: 'Question', sql: 'left(question, 160)' },
       { key: 'rollouts', label: 'Rollouts', sql: 'length(trajectory_ids)', kind: 'number' },
       { key: 'pass_count', label: 'Passed', sql: 'pass_count', kind: 'number' },
     ],
     sorts: [created, { key: 'pass_count', label: 'Passed', sql: 'pass_count', type: 'Int32' }, byId],
-    filters: [round, { key: 'style', label: 'Style', sql: 'question_style = {f_style:String}', type: 'String', options: 'question_style' }],
+    filters: [round, oneOf('style', 'Style', 'question_style')],
     search: contains('question'),
   },
   {
     kind: 'has_samples', title: 'HAS samples', table: 'has_samples', page: 'has',
     columns: [
-      { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
-      { key: 'round', label: 'Round', sql: 'round', kind: 'number' },
+      idColumn,
+      roundColumn,
       { key: 'step', label: 'Step', sql: 'step_index', kind: 'number' },
       { key: 'options', label: 'Options', sql: 'length(options)', kind: 'number' },
       { key: 'verdict', label: 'Verdict', sql: 'judgement_correct', kind: 'verdict' },
@@ -145,22 +149,22 @@ export const TABLES: TableSpec[] = [
   {
     kind: 'cpt_samples', title: 'CPT samples', table: 'cpt_samples', page: 'record',
     columns: [
-      { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
-      { key: 'round', label: 'Round', sql: 'round', kind: 'number' },
+      idColumn,
+      roundColumn,
       { key: 'origin', label: 'Origin', sql: 'origin' },
       { key: 'source_round', label: 'Source round', sql: 'source_round', kind: 'number' },
       { key: 'tokens', label: 'Tokens', sql: 'approx_tokens', kind: 'number' },
       { key: 'text', label: 'Text', sql: 'left(text, 160)' },
     ],
     sorts: [created, { key: 'tokens', label: 'Tokens', sql: 'approx_tokens', type: 'Int32' }, byId],
-    filters: [round, { key: 'origin', label: 'Origin', sql: 'origin = {f_origin:String}', type: 'String', options: 'origin' }],
+    filters: [round, oneOf('origin', 'Origin', 'origin')],
     search: contains('text'),
   },
   {
     kind: 'drops', title: 'Drops', table: 'drops', page: 'record',
     columns: [
-      { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
-      { key: 'round', label: 'Round', sql: 'round', kind: 'number' },
+      idColumn,
+      roundColumn,
       { key: 'stage', label: 'Stage', sql: 'stage' },
       { key: 'reason', label: 'Reason', sql: 'reason' },
       { key: 'subject', label: 'Subject', sql: 'subject_id' },
@@ -169,15 +173,15 @@ export const TABLES: TableSpec[] = [
     sorts: [created, byId],
     filters: [
       round,
-      { key: 'stage', label: 'Stage', sql: 'stage = {f_stage:String}', type: 'String', options: 'stage' },
-      { key: 'reason', label: 'Drop reason', sql: 'reason = {f_reason:String}', type: 'String', options: 'reason' },
+      oneOf('stage', 'Stage', 'stage'),
+      oneOf('reason', 'Drop reason', 'reason'),
     ],
     search: contains('detail'),
   },
   {
     kind: 'dlq', title: 'Dead letters', table: 'dead_letters', page: 'dlq',
     columns: [
-      { key: 'id', label: 'Id', sql: 'id', kind: 'link' },
+      idColumn,
       { key: 'stage', label: 'Stage', sql: 'stage' },
       { key: 'code', label: 'Error code', sql: 'error_code' },
       { key: 'error', label: 'Error', sql: 'left(error_message, 160)' },
@@ -186,8 +190,8 @@ export const TABLES: TableSpec[] = [
     ],
     sorts: [{ key: 'failed', label: 'Failed at', sql: 'failed_at', type: "DateTime64(3, 'UTC')" }, byId],
     filters: [
-      { key: 'stage', label: 'Stage', sql: 'stage = {f_stage:String}', type: 'String', options: 'stage' },
-      { key: 'code', label: 'Error code', sql: 'error_code = {f_code:String}', type: 'String', options: 'error_code' },
+      oneOf('stage', 'Stage', 'stage'),
+      oneOf('code', 'Error code', 'error_code'),
     ],
     search: `(${contains('error_message')} OR ${contains("ifNull(original_value, '')")})`,
   },
