@@ -141,8 +141,7 @@ export class KafkaCluster {
 
   /** Every committed record of `topic` in [from, until), read to its end (see tail.ts). */
   /** Every committed record of `topic` up to its end when the read starts; a topic that does not exist has none. */
-  async readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
-    if (!(await this.listTopics()).includes(topic)) return [];
+  readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
     return readTopic(this.client, topic, options);
   }
 

@@ -59,7 +59,13 @@ export async function openTail(kafka: Kafka, topic: string, options: TailOptions
   const deadlineMs = options.deadlineMs ?? DEFAULT_TAIL_DEADLINE_MS;
   const admin = kafka.admin();
   await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+  let offsets: Array<{ partition: number; low: string; high: string }> = [];
+  try {
+    // a one-off read of a topic that was never created has nothing to read; a follower needs the topic
+    if (options.follow || (await admin.listTopics()).includes(topic)) offsets = await admin.fetchTopicOffsets(topic);
+  } finally {
+    await admin.disconnect();
+  }
   const until = options.until ?? new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   const position = new Map<number, bigint>();
   for (const o of offsets) {
