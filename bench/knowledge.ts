@@ -18,7 +18,7 @@ import { createLogger } from '../services/platform/logger.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import { startStage, type RunningStage } from '../services/platform/runtime/runner.ts';
 import { knowledgeCorpus, processLoop, readCorpus } from './_knowledge-loop.ts';
-import { compared, envInt, note, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
+import { brokerCpuSeconds, compared, envInt, note, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
 
 /**
  * Documents/s through ingest + memory (ingest → memory → memory-entities, deterministic strategies, exactly-once)
@@ -148,11 +148,18 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
     note(`${consumers} consumer(s) per group ready; producing the corpus`);
     const started = Date.now();
     const cpuAtStart = cpuNow();
+    const brokerAtStart = brokerCpuSeconds();
     const summary = await ingestPaths(corpus, { kafka: new KafkaCluster(kafka), names, serde: createSerde(), config });
+    const timeline: Record<string, [number, number, number]> = {}; // counter → first change, last change, value
     let stableSince = Date.now();
     let last = '';
     for (;;) {
       const t = total();
+      for (const name of ['ingestIn', 'docsOut', 'memoryIn', 'factsOut', 'entitiesIn'] as const) {
+        const seen = timeline[name];
+        if (t[name] > 0 && !seen) timeline[name] = [Date.now() - started, Date.now() - started, t[name]];
+        else if (seen && seen[2] !== t[name]) timeline[name] = [seen[0], Date.now() - started, t[name]];
+      }
       const key = JSON.stringify({ ...t, cpuMicros: 0, stages: [] });
       if (key !== last) {
         last = key;
@@ -165,6 +172,8 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
     }
     const seconds = (stableSince - started) / 1000;
     const t = total();
+    const brokerCpu = brokerAtStart === undefined ? undefined : brokerCpuSeconds()! - brokerAtStart;
+    note(`  timeline (s from the first record produced, first–last change): ${Object.entries(timeline).map(([k, [a, b]]) => `${k} ${(a / 1000).toFixed(2)}–${(b / 1000).toFixed(2)}`).join(', ')}${brokerCpu === undefined ? '' : `; broker ${brokerCpu.toFixed(1)} CPU s`}`);
     // the idle second of the stability check costs next to nothing: the CPU figure runs to now
     return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut, cpuSeconds: (cpuNow() - cpuAtStart) / 1e6, stages: stageTotals() };
   } finally {
@@ -202,6 +211,18 @@ export async function run(): Promise<BenchResult[]> {
   const best = { loop: { rate: 0, perCore: 0 }, inline: { rate: 0, perCore: 0 }, 1: { rate: 0, facts: 0, perCore: 0 }, 2: { rate: 0, facts: 0, perCore: 0 } };
   const workers = await Promise.all([spawnWorker(), spawnWorker()]);
   try {
+    // a warm-up, not counted: every worker's code (its extraction threads' and, for the inline case, its own event
+    // loop's) runs the corpus once, so that the rounds measure the steady state of a long-running service rather than
+    // how long V8 takes to compile compromise (3–4 CPU-s per fresh thread or process on this corpus)
+    if (!process.env.BENCH_KNOWLEDGE_NO_WARMUP) {
+      for (const [i, w] of workers.entries()) {
+        for (const threads of [undefined, '0']) {
+          const m = await measure([w], corpus, threads ? { MEMORY_EXTRACT_THREADS: threads } : {});
+          note(`warm-up (not counted), worker ${i + 1}${threads ? ', MEMORY_EXTRACT_THREADS=0' : ''}: ${(m.raw / m.seconds).toFixed(0)} docs/s, ${m.cpuSeconds.toFixed(1)} CPU s`);
+        }
+      }
+      await processLoop(raws);
+    }
     for (let round = 0; round < rounds; round++) {
       // the baseline: the same three process functions on the same raw records, in this process, without Kafka
       const loop = await processLoop(raws);

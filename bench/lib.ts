@@ -1,6 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Admin } from 'kafkajs';
 import { pathToFileURL } from 'node:url';
+import { projectRoot } from '../services/platform/paths.ts';
 
 /**
  * One figure of a benchmark. `baseline` is a figure measured in the same run (never a stored number: these
@@ -133,4 +136,20 @@ export async function startCpuProfile(intervalMicros = 500): Promise<(file: stri
     writeFileSync(file, JSON.stringify((await session.post('Profiler.stop')).profile));
     session.disconnect();
   };
+}
+
+/**
+ * CPU seconds the local broker (`flywheel stack up`, its pid in .flywheel/kafka/broker.pid) has used so far, read
+ * from /proc; undefined for a remote broker or where /proc is missing. Benches subtract two readings to show what the
+ * broker took of the machine's cores during a measurement.
+ */
+export function brokerCpuSeconds(): number | undefined {
+  try {
+    const pid = fs.readFileSync(path.join(projectRoot, '.flywheel/kafka/broker.pid'), 'utf8').trim();
+    // fields after the command name's closing parenthesis: state is the 3rd field, utime and stime the 14th and 15th
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks: 100 per second on Linux
+  } catch {
+    return undefined;
+  }
 }

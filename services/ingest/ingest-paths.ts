@@ -73,6 +73,9 @@ export function rawId(doc: RawInput): string {
  * everything else is sent.
  * Cleaning, filtering and deduplication happen in the ingest stage, which scales with its consumer group.
  */
+/** Records in the first produce request (the later ones take up to 500): the stage gets to work while the rest is read. */
+const FIRST_REQUEST_RECORDS = 50;
+
 export async function ingestPaths(paths: string[], ctx: IngestContext, options: IngestPathsOptions = {}): Promise<IngestSummary> {
   const started = Date.now();
   const { files, unmatched } = expandInputs(paths);
@@ -87,7 +90,11 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
   let pending: OutgoingRecord[] = [];
   let pendingDrops: OutgoingRecord[] = [];
   let pendingBytes = 0;
+  // one request in flight while the next is read and encoded; the first one small, so that consumers start early
+  let sending: Promise<void> = Promise.resolve();
+  let requests = 0;
   const flush = async () => {
+    if (pending.length === 0 && pendingDrops.length === 0) return;
     const batches = [
       { topic: rawTopic, records: pending },
       { topic: dropsTopic, records: pendingDrops },
@@ -95,7 +102,10 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
     pending = [];
     pendingDrops = [];
     pendingBytes = 0;
-    await out.send(batches);
+    requests++;
+    await sending;
+    sending = out.send(batches);
+    sending.catch(() => undefined); // handled where it is awaited: at the next flush or the end
   };
   try {
     for (const file of files) {
@@ -125,7 +135,7 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
           summary.produced[doc.source_kind] = (summary.produced[doc.source_kind] ?? 0) + 1;
           summary.records++;
           progress.records++;
-          if (pendingBytes > (options.maxRequestBytes ?? 512 * 1024) || pending.length >= 500) await flush();
+          if (pendingBytes > (options.maxRequestBytes ?? 512 * 1024) || pending.length >= (requests === 0 ? FIRST_REQUEST_RECORDS : 500)) await flush();
         }
       }
       await flush();
@@ -134,7 +144,9 @@ export async function ingestPaths(paths: string[], ctx: IngestContext, options: 
       options.onProgress?.({ ...progress });
     }
     await flush();
+    await sending;
   } finally {
+    await sending.catch(() => undefined);
     await out.close();
   }
   summary.colocated = router.colocated;

@@ -69,6 +69,7 @@ function keptReader(ctx: Pick<Ctx, 'follow'>): (partition: number) => Promise<In
       const read = new Promise((resolve) => setImmediate(resolve)).then(async () => {
         next = undefined;
         const reader = await ctx.follow('fw.ingest.signatures', {
+          once: true,
           groupLabel: 'fw-ingest-state',
           onValue: (sig) => wanted.get(parsePosition(sig.first_seen)?.partition ?? -1)?.push({ id: sig.id, key: sig.content_hash, signature: sig.minhash, firstSeen: sig.first_seen }),
         });

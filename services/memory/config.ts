@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { z } from 'zod';
 
 export const memoryConfigSchema = z.object({
@@ -5,8 +6,15 @@ export const memoryConfigSchema = z.object({
   MEMORY_EXTRACTOR: z.enum(['nlp', 'llm']).default('nlp'),
   /** Sentences of a document the NLP strategy reads (the lead of a long article carries most of its facts). */
   MEMORY_MAX_SENTENCES: z.coerce.number().int().min(1).default(40),
-  /** Worker threads running the NLP strategy beside the stage's event loop (0: on it). Same facts either way: see extract/pool.ts. */
-  MEMORY_EXTRACT_THREADS: z.coerce.number().int().min(0).max(64).default(1),
+  /**
+   * Worker threads running the NLP strategy beside the stage's event loop (0: on it). Same facts either way: see
+   * extract/pool.ts. `auto`: one per core this process may run on, at most 4 (under a container CPU limit below the
+   * node's cores, set the limit here).
+   */
+  MEMORY_EXTRACT_THREADS: z
+    .union([z.literal('auto'), z.coerce.number().int().min(0).max(64)])
+    .default('auto')
+    .transform((v) => (v === 'auto' ? Math.min(4, os.availableParallelism()) : v)),
   /** Facts the LLM strategy may return per document (bounds its reply and so its completion budget). */
   MEMORY_LLM_MAX_FACTS: z.coerce.number().int().min(1).max(40).default(4),
   /** Extra entity aliases, `alias=canonical` pairs separated by commas (e.g. `Ed Wood=Edward D. Wood Jr.`). */

@@ -1,3 +1,6 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import nlp from 'compromise/two';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -36,7 +39,7 @@ function bulkMatch(document: any[][], net: Net, methods: any, opts: { matchOne?:
     const terms = document[n].length;
     for (const m of maybe) {
       if (terms < m.minWords) continue;
-      const res = methods.one.match([document[n]], m);
+      const res = matchChunk(document[n], m);
       for (const ptr of res.ptrs) {
         ptr[0] = n;
         const todo = Object.assign({}, m, { pointer: ptr });
@@ -105,11 +108,106 @@ function indexOf(net: Net): SweepIndex {
   return index;
 }
 
-const methods = (nlp as any).world().methods.one;
+/*
+ * compromise's match of one pattern on one chunk (`methods.one.match`, src/1-one/match/methods/match/index.js),
+ * except that a start position whose term fails the pattern's first term is not tried: compromise copies the rest of
+ * the chunk and walks its match machine from every position, though a required plain first term decides most of them
+ * alone. The same tryHere, term test, group and notIf code of compromise run on the positions left, so the results
+ * are the same. Its modules are not among the package's exports: they are loaded by file from beside compromise/two.
+ */
+// the package root from the one file its exports let require resolve (builds/two/compromise-two.cjs)
+const compromiseRoot = path.resolve(path.dirname(createRequire(import.meta.url).resolve('compromise/two')), '../..');
+const matchDir = pathToFileURL(path.join(compromiseRoot, 'src/1-one/match/methods/match/'));
+const [{ default: fromHere }, { default: termMatches }, { default: getGroup }, { default: notIf }] = (await Promise.all(
+  ['02-from-here.js', 'term/doesMatch.js', '03-getGroup.js', '03-notIf.js'].map((file) => import(new URL(file, matchDir).href)),
+)) as Array<{ default: (...args: any[]) => any }>;
+
+interface Plan {
+  minLength: number;
+  /** The first reg when every match must start on a term it accepts by itself (not optional, negative, '.', a block or an anchor). */
+  first?: any;
+}
+const plans = new WeakMap<object, Plan>();
+function planOf(regs: any[]): Plan {
+  let plan = plans.get(regs);
+  if (!plan) {
+    const r = regs[0];
+    const plain = !r.optional && !r.negative && !r.anything && r.choices === undefined && !r.start && !r.end && r.min !== 0;
+    plan = { minLength: regs.filter((reg) => reg.optional !== true && reg.negative !== true).length, first: plain ? r : undefined };
+    plans.set(regs, plan);
+  }
+  return plan;
+}
+
+function matchChunk(terms: any[], todo: any): { ptrs: any[]; byGroup: Record<string, any[]> } {
+  const { regs, group, justOne } = todo;
+  if (!regs || regs.length === 0) return { ptrs: [], byGroup: {} };
+  const { minLength, first } = planOf(regs);
+  let results: any[] = [];
+  if (regs[0].start === true) {
+    const res = fromHere(terms, regs, 0, terms.length);
+    if (res) results.push(atChunk(res));
+  } else {
+    for (let i = 0; i < terms.length; i += 1) {
+      if (terms.length - i < minLength) break;
+      if (first !== undefined && termMatches(terms[i], first, i, terms.length) !== true) continue;
+      const res = fromHere(terms.slice(i), regs, i, terms.length);
+      if (res) {
+        results.push(atChunk(res));
+        if (justOne === true) break;
+        const end = res.pointer[2];
+        if (Math.abs(end - 1) > i) i = Math.abs(end - 1);
+      }
+    }
+  }
+  if (regs[regs.length - 1].end === true) results = results.filter((res) => terms.length === res.pointer[2]);
+  if (todo.notIf) results = notIf(results, todo.notIf, [terms]);
+  const found = getGroup(results, group);
+  for (const ptr of found.ptrs) {
+    ptr[3] = terms[ptr[1]].id;
+    ptr[4] = terms[ptr[2] - 1].id;
+  }
+  return found;
+}
+
+/** The chunk is document 0 of the match (bulkMatch puts its own index in afterwards), as compromise's addSentence. */
+function atChunk(res: any): any {
+  res.pointer[0] = 0;
+  for (const k of Object.keys(res.groups)) res.groups[k][0] = 0;
+  return res;
+}
+
+const world = (nlp as any).world();
+const methods = world.methods.one;
+
+/**
+ * compromise's postTagger compute (src/2-two/postTagger/compute) without what it throws away: its sweep also makes
+ * a View of every match found (thousands per text) as the sweep's return value, which the post-tagger ignores. The
+ * same net, chunks, matches and tagger run.
+ */
+// buildNet parses its matches in place, and compromise builds its own net from the same list on its first tagging:
+// this net is built from copies taken before either did (else compromise's own post-tagger is kept)
+const unparsedMatches: any[] | undefined = world.model.two.matches.every((m: any) => m.regs === undefined) ? world.model.two.matches.map((m: any) => ({ ...m })) : undefined;
+let postNet: unknown;
+function postTagger(view: any): any {
+  const all = view.world.methods;
+  postNet ??= all.one.buildNet(unparsedMatches, view.world);
+  const ptrs = all.two.quickSplit(view.docs).map((terms: any[]) => [terms[0].index[0], terms[0].index[1], terms[0].index[1] + terms.length]);
+  const docs = view.update(ptrs).docs;
+  all.one.bulkTagger(all.one.bulkMatch(docs, postNet, view.methods, {}), docs, view.world);
+  view.uncache();
+  view.unfreeze();
+  return view;
+}
+
 /** compromise's own sweep, and this one. */
-export const sweeps = { compromise: methods.bulkMatch as typeof bulkMatch, fast: bulkMatch };
+export const sweeps = {
+  compromise: { bulkMatch: methods.bulkMatch as typeof bulkMatch, postTagger: world.compute.postTagger as typeof postTagger },
+  fast: { bulkMatch, postTagger: unparsedMatches ? postTagger : (world.compute.postTagger as typeof postTagger) },
+};
 
 /** Which sweep compromise uses (the fast one once mentions.ts is loaded; the other for comparisons). */
 export function useSweep(which: keyof typeof sweeps): void {
-  methods.bulkMatch = sweeps[which];
+  methods.bulkMatch = sweeps[which].bulkMatch;
+  world.compute.postTagger = sweeps[which].postTagger;
 }

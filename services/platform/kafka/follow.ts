@@ -21,6 +21,11 @@ export interface FollowTopicOptions<T extends TopicName> {
   deadlineMs?: number;
   /** Names the throw-away consumer group (default `fw-tail`); it is made unique and deleted on close. */
   groupLabel?: string;
+  /**
+   * Read only what the topic holds at start, then stop (a one-off load: `close()` has nothing left to do). No
+   * consumer group is joined at all when that is nothing, which saves the join's round trips on a fresh topic.
+   */
+  once?: boolean;
 }
 
 export interface FollowedTopic {
@@ -43,7 +48,7 @@ export async function followTopic<T extends TopicName>(options: FollowTopicOptio
   const kafka = createKafka(options.platform, options.logger, 'tail');
   const groupId = `${options.platform.TOPIC_PREFIX}${options.groupLabel ?? 'fw-tail'}-${randomUUID().slice(0, 8)}`;
   const tail = await openTail(kafka, physical, {
-    follow: true,
+    follow: !options.once,
     groupId,
     deadlineMs: options.deadlineMs ?? options.platform.STAGE_STATE_LOAD_TIMEOUT_MS,
     logger: options.logger,

@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+const [file, pattern] = process.argv.slice(2);
+const p = JSON.parse(fs.readFileSync(file, 'utf8'));
+const byId = new Map(p.nodes.map((n: any) => [n.id, n]));
+const parent = new Map<number, number>();
+for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const incl = new Map<string, number>(); let total = 0;
+p.samples.forEach((id: number, i: number) => { const dt = p.timeDeltas[i] ?? 0; total += dt; const seen = new Set<string>();
+  for (let n: any = id; n !== undefined; n = parent.get(n)) { const nd: any = byId.get(n); const l = `${nd.callFrame.functionName || '(anon)'} ${nd.callFrame.url.replace(/.*node_modules\//, '~/').replace(/.*\/main\//, '')}:${nd.callFrame.lineNumber + 1}`; if (seen.has(l)) continue; seen.add(l); incl.set(l, (incl.get(l) ?? 0) + dt); } });
+for (const [k, v] of [...incl].filter(([k]) => new RegExp(pattern).test(k)).sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(((100 * v) / total).toFixed(1).padStart(5) + '%', k);
