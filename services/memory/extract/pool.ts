@@ -54,7 +54,7 @@ export class ExtractorPool implements FactExtractor {
   }
 
   private spawn(): Thread {
-    const young = Number(process.env.TRY_YOUNG ?? 0); const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: this.options, ...(young ? { resourceLimits: { maxYoungGenerationSizeMb: young } } : {}) });
+    const worker = new Worker(new URL('./thread.mjs', import.meta.url), { workerData: this.options });
     const thread: Thread = { worker, pending: new Map() };
     if (!this.referenced) worker.unref();
     worker.on('message', (m: { id: number; extraction?: Extraction; error?: string }) => {
