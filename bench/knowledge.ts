@@ -74,7 +74,7 @@ async function counters(stages: RunningStage[]): Promise<Counters> {
 
 /**
  * Child mode: a long-lived worker. On {start: env} it starts one consumer of each of the three groups under that
- * environment (a fresh topic prefix per measurement) and reports its counters every 200 ms; on {stop} it stops
+ * environment (a fresh topic prefix per measurement) and reports its counters every 50 ms; on {stop} it stops
  * them and acknowledges; on {exit} it leaves. Reusing workers keeps process start-up out of every measurement.
  */
 async function worker(): Promise<void> {
@@ -89,7 +89,8 @@ async function worker(): Promise<void> {
     if (message.start) {
       if (profileTo) stopProfile = await startCpuProfile();
       for (const stage of [ingestStage, memoryStage, entitiesStage]) stages.push(await startStage(stage, { env: message.start, http: false, progressEveryMs: 0, logger }));
-      timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 200);
+      // every 50 ms: the end of a measurement is seen this late at most (plus the parent's 25 ms poll)
+      timer = setInterval(() => void counters(stages).then((c) => process.send?.(c)), 50);
     } else if (message.stop) {
       clearInterval(timer);
       await stopProfile?.(`${profileTo}-${process.pid}-${++measurements}.cpuprofile`);
@@ -169,7 +170,7 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
       const done = t.ingestIn >= summary.records && t.memoryIn >= t.docsOut && t.entitiesIn >= t.factsOut && t.inFlight === 0;
       if (done && Date.now() - stableSince > 1000) break;
       if (Date.now() - started > 240_000) throw new Error(`not done in 240 s: ${key}`);
-      await sleep(100);
+      await sleep(25);
     }
     const seconds = (stableSince - started) / 1000;
     const t = total();
