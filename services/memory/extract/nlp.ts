@@ -51,6 +51,9 @@ export class NlpExtractor implements FactExtractor {
       const first = resolved.find((r) => r.mention.start >= bodyOffset && r.mention.start <= bodyOffset + 4);
       if (first) {
         subject = first.entity;
+      } else if (topic && startsWithName(body, topic)) {
+        // the topic's name where the tagger saw none ('"Evermore" is a song…' on the page "Evermore (… song)")
+        subject = topic;
       } else if (topic && (PRONOUN.test(body) || POSSESSIVE.test(body) || DESCRIPTION.test(body))) {
         subject = topic;
         statement = rewriteLeading(sentence.text, body, topic.name);
@@ -76,7 +79,7 @@ export class NlpExtractor implements FactExtractor {
     const id = this.ids.id(name);
     const existing = known.find((k) => k.id === id);
     if (existing) return existing;
-    const entry: Known = { id, name, type, tokens: name.toLowerCase().split(/\s+/), aliases: new Set() };
+    const entry: Known = { id, name, type, tokens: nameTokens(name), aliases: new Set() };
     known.push(entry);
     return entry;
   }
@@ -84,10 +87,10 @@ export class NlpExtractor implements FactExtractor {
   /** A mention is an earlier entity when it is that entity's name, or a part of it ("Wood", "Edward Davis Wood"). */
   private resolve(known: Known[], mention: Mention, topic: Known | undefined): Known {
     const id = this.ids.id(mention.name);
-    const tokens = mention.name.toLowerCase().split(/\s+/);
+    const tokens = nameTokens(mention.name);
     const same = known.find((k) => k.id === id);
     if (same) return same;
-    const containing = known.find((k) => k.tokens.length > tokens.length && tokens.every((t) => k.tokens.includes(t)));
+    const containing = known.find((k) => k.tokens.length >= tokens.length && tokens.every((t) => k.tokens.includes(t)));
     if (containing) return containing;
     // the full name of the topic in its first sentence ("Edward Davis Wood Jr." for the page "Ed Wood"): an alias
     if (topic?.type === 'person' && mention.type === 'person' && tokens.length > 1 && topic.tokens.length > 1 && tokens.includes(topic.tokens[topic.tokens.length - 1])) {
@@ -97,6 +100,22 @@ export class NlpExtractor implements FactExtractor {
     }
     return this.remember(known, mention.name, mention.type);
   }
+}
+
+/**
+ * The words a name is matched by, without the disambiguation of a page title: "Old Trafford, Greater Manchester" and
+ * "Marco da Silva (French footballer)" are matched by "Old Trafford" and "Marco da Silva" ("Trafford" is a part of the
+ * first, "Greater Manchester" is not).
+ */
+function nameTokens(name: string): string[] {
+  const core = name.replace(/\s*\([^)]*\)\s*$/, '').replace(/,\s.*$/, '');
+  return core.toLowerCase().split(/[\s,;:]+/).filter(Boolean);
+}
+
+/** Whether `body` opens with the words of `entity`'s name (quoted or not), followed by a word boundary. */
+function startsWithName(body: string, entity: Known): boolean {
+  const opening = nameTokens(body.replace(/^["'“‘]/, '').replace(/["'”’]/g, '').slice(0, 200)).slice(0, entity.tokens.length);
+  return opening.length === entity.tokens.length && opening.every((t, i) => t === entity.tokens[i]);
 }
 
 function rewriteLeading(sentence: string, body: string, name: string): string {
