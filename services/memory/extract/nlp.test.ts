@@ -57,5 +57,8 @@ describe('NLP fact extraction', () => {
     // a sentence that opens with the title's name is about the title, though the tagger found no name there
     const song = await extractor.extract(doc('Evermore (Beauty and the Beast song)', '"Evermore" is a song written by composer Alan Menken for the film "Beauty and the Beast".'));
     expect(song.facts.map((f) => f.entityName)).toEqual(['Evermore (Beauty and the Beast song)']);
+    // …and is not rewritten as if its first word were a pronoun (was "Her Twelve Men's Twelve Men is a 1954 …")
+    const film = await extractor.extract(doc('Her Twelve Men', 'Her Twelve Men is a 1954 comedy drama film made by MGM.'));
+    expect(film.facts.map((f) => [f.entityName, f.statement])).toEqual([['Her Twelve Men', 'Her Twelve Men is a 1954 comedy drama film made by MGM.']]);
   });
 });
