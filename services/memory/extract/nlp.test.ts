@@ -60,5 +60,8 @@ describe('NLP fact extraction', () => {
     // …and is not rewritten as if its first word were a pronoun (was "Her Twelve Men's Twelve Men is a 1954 …")
     const film = await extractor.extract(doc('Her Twelve Men', 'Her Twelve Men is a 1954 comedy drama film made by MGM.'));
     expect(film.facts.map((f) => [f.entityName, f.statement])).toEqual([['Her Twelve Men', 'Her Twelve Men is a 1954 comedy drama film made by MGM.']]);
+    // a longer name that opens with the title's is another entity (seen in a demo round, filed under "Gorse Hill")
+    const ward = await extractor.extract(doc('Gorse Hill', 'Gorse Hill Park is a park which has recently had its historic main gates renovated.'));
+    expect(ward.facts.map((f) => f.entityName)).not.toContain('Gorse Hill');
   });
 });

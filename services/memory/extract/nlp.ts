@@ -112,10 +112,16 @@ function nameTokens(name: string): string[] {
   return core.toLowerCase().split(/[\s,;:]+/).filter(Boolean);
 }
 
-/** Whether `body` opens with the words of `entity`'s name (quoted or not), followed by a word boundary. */
+/**
+ * Whether `body` opens with the words of `entity`'s name (quoted or not) and the name ends there: the next word is
+ * not capitalised ("Gorse Hill Park is a park…" is not about "Gorse Hill").
+ */
 function startsWithName(body: string, entity: Known): boolean {
-  const opening = nameTokens(body.replace(/^["'“‘]/, '').replace(/["'”’]/g, '').slice(0, 200)).slice(0, entity.tokens.length);
-  return opening.length === entity.tokens.length && opening.every((t, i) => t === entity.tokens[i]);
+  const words = body.replace(/["“”‘’]|'(?!s\b)/g, '').slice(0, 300).split(/[\s,;:]+/).filter(Boolean);
+  if (words.length < entity.tokens.length) return false;
+  if (!entity.tokens.every((t, i) => words[i].toLowerCase() === t)) return false;
+  const next = words[entity.tokens.length];
+  return next === undefined || !/^\p{Lu}/u.test(next);
 }
 
 function rewriteLeading(sentence: string, body: string, name: string): string {
