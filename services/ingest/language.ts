@@ -82,5 +82,14 @@ function franc(value: string, minLength: number): string {
   return model.languages[best];
 }
 
-/** The three UTF-16 code units at `at` as one number (exact: 48 bits), so counting trigrams makes no strings. */
-const code = (text: string, at: number) => text.charCodeAt(at) * 0x1_0000_0000 + text.charCodeAt(at + 1) * 0x1_0000 + text.charCodeAt(at + 2);
+/**
+ * The three UTF-16 code units at `at` as one number, so counting trigrams makes no strings: an ASCII trigram as 21
+ * bits (a small integer, which V8 neither allocates nor hashes as a double: most trigrams of most texts), any other
+ * as 2^21 + its 48 bits. Distinct trigrams get distinct numbers.
+ */
+const code = (text: string, at: number) => {
+  const a = text.charCodeAt(at);
+  const b = text.charCodeAt(at + 1);
+  const c = text.charCodeAt(at + 2);
+  return (a | b | c) < 0x80 ? (a << 14) | (b << 7) | c : 0x20_0000 + a * 0x1_0000_0000 + b * 0x1_0000 + c;
+};
