@@ -65,6 +65,9 @@ export function rawId(doc: RawInput): string {
   return contentId('raw', doc.source_kind, doc.content_type, doc.title, doc.body);
 }
 
+/** Records in the first produce request (the later ones take up to 500): the stage gets to work while the rest is read. */
+const FIRST_REQUEST_RECORDS = 50;
+
 /**
  * Reads files, folders and globs with the reader for each format and produces fw.ingest.raw records, keyed by
  * content, except that a near duplicate of an earlier document goes where that one went (NearDuplicateRouter):
@@ -73,9 +76,6 @@ export function rawId(doc: RawInput): string {
  * everything else is sent.
  * Cleaning, filtering and deduplication happen in the ingest stage, which scales with its consumer group.
  */
-/** Records in the first produce request (the later ones take up to 500): the stage gets to work while the rest is read. */
-const FIRST_REQUEST_RECORDS = 50;
-
 export async function ingestPaths(paths: string[], ctx: IngestContext, options: IngestPathsOptions = {}): Promise<IngestSummary> {
   const started = Date.now();
   const { files, unmatched } = expandInputs(paths);
