@@ -118,7 +118,7 @@ function nameTokens(name: string): string[] {
  */
 function startsWithName(body: string, entity: Known): boolean {
   const words = body.replace(/["“”‘’]|'(?!s\b)/g, '').slice(0, 300).split(/[\s,;:]+/).filter(Boolean);
-  if (words.length < entity.tokens.length) return false;
+  if (entity.tokens.length === 0 || words.length < entity.tokens.length) return false;
   if (!entity.tokens.every((t, i) => words[i].toLowerCase() === t)) return false;
   const next = words[entity.tokens.length];
   return next === undefined || !/^\p{Lu}/u.test(next);
