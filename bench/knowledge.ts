@@ -18,7 +18,7 @@ import { createLogger } from '../services/platform/logger.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import { startStage, type RunningStage } from '../services/platform/runtime/runner.ts';
 import { knowledgeCorpus, processLoop, readCorpus } from './_knowledge-loop.ts';
-import { brokerCpuSeconds, compared, envInt, note, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
+import { compared, envInt, localBrokerPid, note, processCpuSeconds, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
 
 /**
  * Documents/s through ingest + memory (ingest → memory → memory-entities, deterministic strategies, exactly-once)
@@ -150,7 +150,8 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
     note(`${consumers} consumer(s) per group ready; producing the corpus`);
     const started = Date.now();
     const cpuAtStart = cpuNow();
-    const brokerAtStart = brokerCpuSeconds();
+    const broker = localBrokerPid();
+    const brokerAtStart = processCpuSeconds(broker);
     const summary = await ingestPaths(corpus, { kafka: new KafkaCluster(kafka), names, serde: createSerde(), config });
     const timeline: Record<string, [number, number, number]> = {}; // counter → first change, last change, value
     let stableSince = Date.now();
@@ -174,7 +175,7 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
     }
     const seconds = (stableSince - started) / 1000;
     const t = total();
-    const brokerCpu = brokerAtStart === undefined ? undefined : brokerCpuSeconds()! - brokerAtStart;
+    const brokerCpu = broker === undefined ? undefined : processCpuSeconds(broker) - brokerAtStart;
     note(`  timeline (s from the first record produced, first–last change): ${Object.entries(timeline).map(([k, [a, b]]) => `${k} ${(a / 1000).toFixed(2)}–${(b / 1000).toFixed(2)}`).join(', ')}${brokerCpu === undefined ? '' : `; broker ${brokerCpu.toFixed(1)} CPU s`}`);
     // the idle second of the stability check costs next to nothing: the CPU figure runs to now
     return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut, cpuSeconds: (cpuNow() - cpuAtStart) / 1e6, stages: stageTotals() };
@@ -224,7 +225,7 @@ export async function run(): Promise<BenchResult[]> {
       const loop = await processLoop(raws);
       note(`${label}, process functions without Kafka: ${loop.raw} raw → ${loop.docs} docs → ${loop.facts} facts in ${loop.seconds.toFixed(1)} s, ${loop.cpuSeconds.toFixed(1)} CPU s; ${Object.entries(loop.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; ids ${loop.digest} (load ${os.loadavg()[0].toFixed(1)})`);
       if (counted) best.loop = { rate: Math.max(best.loop.rate, loop.raw / loop.seconds), perCore: Math.max(best.loop.perCore, loop.raw / loop.cpuSeconds) };
-      // the default (one extraction thread) and the memory stage's tagging on the event loop, one consumer per group
+      // the memory stage's tagging on the event loop (its default, a thread per core, is measured next), one consumer per group
       const inline = await measure(workers.slice(0, 1), corpus, { MEMORY_EXTRACT_THREADS: '0' });
       note(`${label}, 1 consumer per group, MEMORY_EXTRACT_THREADS=0: ${inline.docs} docs → ${inline.facts} facts in ${inline.seconds.toFixed(1)} s, ${inline.cpuSeconds.toFixed(1)} CPU s (load ${os.loadavg()[0].toFixed(1)})`);
       note(`  ${describeStages(inline.stages)}`);

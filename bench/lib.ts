@@ -1,9 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Admin } from 'kafkajs';
 import { pathToFileURL } from 'node:url';
-import { projectRoot } from '../services/platform/paths.ts';
 
 /**
  * One figure of a benchmark. `baseline` is a figure measured in the same run (never a stored number: these
@@ -138,17 +137,22 @@ export async function startCpuProfile(intervalMicros = 500): Promise<(file: stri
   };
 }
 
-/**
- * CPU seconds the local broker (`flywheel stack up`, its pid in .flywheel/kafka/broker.pid) has used so far, read
- * from /proc; undefined for a remote broker or where /proc is missing. Benches subtract two readings to show what the
- * broker took of the machine's cores during a measurement.
- */
-export function brokerCpuSeconds(): number | undefined {
+/** CPU seconds a process has used (utime + stime of /proc/<pid>/stat); 0 when it is gone or not Linux. */
+export function processCpuSeconds(pid: number | undefined): number {
   try {
-    const pid = fs.readFileSync(path.join(projectRoot, '.flywheel/kafka/broker.pid'), 'utf8').trim();
-    // fields after the command name's closing parenthesis: state is the 3rd field, utime and stime the 14th and 15th
     const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks: 100 per second on Linux
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
+  } catch {
+    return 0;
+  }
+}
+
+/** The local broker's JVM, by the port it listens on (its CPU is part of what the benched work costs the machine). */
+export function localBrokerPid(): number | undefined {
+  try {
+    const port = new URL(`tcp://${(process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',')[0]}`).port;
+    const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
+    return Number(/pid=(\d+)/.exec(line)?.[1]) || undefined;
   } catch {
     return undefined;
   }

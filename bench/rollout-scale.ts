@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,30 +10,9 @@ import { projectRoot } from '../services/platform/paths.ts';
 import { qaDocuments, qaQuestion, readQaFile } from '../services/rollout/eval/qa-file.ts';
 import { TestEnv } from '../test/support.ts';
 import { startFakeLlmProcess } from './_fake-llm.ts';
-import { compared, envInt, note, runIfMain, type BenchResult } from './lib.ts';
+import { compared, envInt, localBrokerPid, note, processCpuSeconds, runIfMain, type BenchResult } from './lib.ts';
 
 const qaFile = path.join(projectRoot, 'data/hotpotqa/dev_300.jsonl');
-
-/** CPU seconds a process has used (utime + stime of /proc/<pid>/stat); 0 when it is gone or not Linux. */
-function cpuSeconds(pid: number | undefined): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks (USER_HZ, 100 on Linux)
-  } catch {
-    return 0;
-  }
-}
-
-/** The broker's JVM, by the port it listens on (its CPU is part of what a question costs the machine). */
-function brokerPid(): number | undefined {
-  try {
-    const port = new URL(`tcp://${(process.env.KAFKA_BROKERS ?? '127.0.0.1:19092').split(',')[0]}`).port;
-    const line = execFileSync('ss', ['-ltnpH', `sport = :${port}`], { encoding: 'utf8' });
-    return Number(/pid=(\d+)/.exec(line)?.[1]) || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Rollout scale-out when the policy is a model: the rollout service with the LLM policy against the fake OpenAI
@@ -57,7 +35,7 @@ export async function run(): Promise<BenchResult[]> {
   const count = envInt('BENCH_ROLLOUT_QUESTIONS', 160);
   const repetitions = envInt('BENCH_ROLLOUT_REPETITIONS', 2);
   const fake = await startFakeLlmProcess(latencyMs, 'two-step');
-  const broker = brokerPid();
+  const broker = localBrokerPid();
   const items = readQaFile(qaFile, count);
   const { docs, docIdsByItem } = qaDocuments(items, qaFile, 1);
   const questions = items.map((item) => qaQuestion(item, qaFile, docIdsByItem.get(item.id) ?? [], 1));
@@ -103,7 +81,7 @@ export async function run(): Promise<BenchResult[]> {
           if (group?.state === 'Stable' && members.length === consumers) break;
           await sleep(200);
         }
-        const cpu = () => ({ rollout: processes.map((p) => cpuSeconds(p.pid)), fake: cpuSeconds(fake.pid), broker: cpuSeconds(broker) });
+        const cpu = () => ({ rollout: processes.map((p) => processCpuSeconds(p.pid)), fake: processCpuSeconds(fake.pid), broker: processCpuSeconds(broker) });
         const before = cpu();
         const start = performance.now();
         await producer.send({ topic, messages });

@@ -3,10 +3,7 @@ import path from 'node:path';
 import { franc } from 'franc-min';
 import { describe, expect, it } from 'vitest';
 import { projectRoot } from '../platform/paths.ts';
-import { detectLanguage } from './language.ts';
-
-// the ISO 639-1 codes language.ts maps franc's answers to (the rest stay ISO 639-3)
-const ISO1: Record<string, string> = { eng: 'en', bul: 'bg', deu: 'de', fra: 'fr', spa: 'es', por: 'pt', ita: 'it', nld: 'nl', rus: 'ru', ukr: 'uk', pol: 'pl', ces: 'cs', swe: 'sv', tur: 'tr', arb: 'ar', cmn: 'zh', jpn: 'ja', kor: 'ko', hin: 'hi', vie: 'vi', ind: 'id', ell: 'el', ron: 'ro', hun: 'hu', fin: 'fi', dan: 'da', nob: 'no', heb: 'he', fas: 'fa', tha: 'th' };
+import { detectLanguage, ISO1 } from './language.ts';
 
 describe('language detection', () => {
   it("gives franc-min's own answer on every text, in every script and length", () => {

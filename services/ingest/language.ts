@@ -2,7 +2,7 @@ import { data } from 'franc-min/data.js';
 import { expressions } from 'franc-min/expressions.js';
 
 /** franc's ISO 639-3 codes of the commonest languages, as the ISO 639-1 codes documents are tagged with. */
-const ISO1: Record<string, string> = {
+export const ISO1: Record<string, string> = {
   eng: 'en', bul: 'bg', deu: 'de', fra: 'fr', spa: 'es', por: 'pt', ita: 'it', nld: 'nl', rus: 'ru', ukr: 'uk',
   pol: 'pl', ces: 'cs', swe: 'sv', tur: 'tr', arb: 'ar', cmn: 'zh', jpn: 'ja', kor: 'ko', hin: 'hi', vie: 'vi',
   ind: 'id', ell: 'el', ron: 'ro', hun: 'hu', fin: 'fi', dan: 'da', nob: 'no', heb: 'he', fas: 'fa', tha: 'th',

@@ -180,15 +180,15 @@ function atChunk(res: any): any {
 const world = (nlp as any).world();
 const methods = world.methods.one;
 
+// buildNet parses its matches in place, and compromise builds its own net from the same list on its first tagging:
+// this net is built from copies taken before either did (else compromise's own post-tagger is kept)
+const unparsedMatches: any[] | undefined = world.model.two.matches.every((m: any) => m.regs === undefined) ? world.model.two.matches.map((m: any) => ({ ...m })) : undefined;
+let postNet: unknown;
 /**
  * compromise's postTagger compute (src/2-two/postTagger/compute) without what it throws away: its sweep also makes
  * a View of every match found (thousands per text) as the sweep's return value, which the post-tagger ignores. The
  * same net, chunks, matches and tagger run.
  */
-// buildNet parses its matches in place, and compromise builds its own net from the same list on its first tagging:
-// this net is built from copies taken before either did (else compromise's own post-tagger is kept)
-const unparsedMatches: any[] | undefined = world.model.two.matches.every((m: any) => m.regs === undefined) ? world.model.two.matches.map((m: any) => ({ ...m })) : undefined;
-let postNet: unknown;
 function postTagger(view: any): any {
   const all = view.world.methods;
   postNet ??= all.one.buildNet(unparsedMatches, view.world);

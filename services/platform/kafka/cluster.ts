@@ -139,7 +139,6 @@ export class KafkaCluster {
     if (groupIds.length) await this.withAdmin((admin) => admin.deleteGroups(groupIds));
   }
 
-  /** Every committed record of `topic` in [from, until), read to its end (see tail.ts). */
   /** Every committed record of `topic` up to its end when the read starts; a topic that does not exist has none. */
   readTopic(topic: string, options?: Omit<TailOptions, 'follow' | 'onRecords'>): Promise<TailRecord[]> {
     return readTopic(this.client, topic, options);
