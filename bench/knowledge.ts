@@ -150,6 +150,7 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
     note(`${consumers} consumer(s) per group ready; producing the corpus`);
     const started = Date.now();
     const cpuAtStart = cpuNow();
+    const producerCpuAtStart = cpuMicros();
     const broker = localBrokerPid();
     const brokerAtStart = processCpuSeconds(broker);
     const summary = await ingestPaths(corpus, { kafka: new KafkaCluster(kafka), names, serde: createSerde(), config });
@@ -176,7 +177,8 @@ async function measure(workers: ChildProcess[], corpus: string[], extraEnv: Node
     const seconds = (stableSince - started) / 1000;
     const t = total();
     const brokerCpu = broker === undefined ? undefined : processCpuSeconds(broker) - brokerAtStart;
-    note(`  timeline (s from the first record produced, first–last change): ${Object.entries(timeline).map(([k, [a, b]]) => `${k} ${(a / 1000).toFixed(2)}–${(b / 1000).toFixed(2)}`).join(', ')}${brokerCpu === undefined ? '' : `; broker ${brokerCpu.toFixed(1)} CPU s`}`);
+    const producerCpu = (cpuMicros() - producerCpuAtStart) / 1e6;
+    note(`  timeline (s from the first record produced, first–last change): ${Object.entries(timeline).map(([k, [a, b]]) => `${k} ${(a / 1000).toFixed(2)}–${(b / 1000).toFixed(2)}`).join(', ')}; CPU s: stages ${((cpuNow() - cpuAtStart) / 1e6 - producerCpu).toFixed(1)}, producer ${producerCpu.toFixed(1)}${brokerCpu === undefined ? '' : `, broker ${brokerCpu.toFixed(1)}`}`);
     // the idle second of the stability check costs next to nothing: the CPU figure runs to now
     return { seconds, raw: summary.records, docs: t.docsOut, facts: t.factsOut, cpuSeconds: (cpuNow() - cpuAtStart) / 1e6, stages: stageTotals() };
   } finally {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CptSample, Document } from '../../services/platform/generated/records.ts';
+import { createLogger } from '../../services/platform/logger.ts';
 import { startStage } from '../../services/platform/runtime/runner.ts';
 import { defineStage } from '../../services/platform/runtime/stage.ts';
 import { cptDocsStage } from '../../services/cpt-docs/stage.ts';
@@ -11,9 +12,10 @@ import { cptIdOf, makeDocs } from './docs.ts';
  * Regression test for a runtime bug found by the SIGKILL suite (services/platform/runtime/runner.ts).
  *
  * The consumer reads a partition's committed offset when it joins, but the partition's transactional producer
- * (which fences the previous owner and waits for its transaction to finish) connects only when the first batch
- * arrives. If the previous owner's transaction committed in between, the batch used to be processed twice. The
- * runner now re-reads the committed offset once the transactor has connected and skips records below it.
+ * (which fences the previous owner and waits for its transaction to finish) connected only when the first batch
+ * arrived. If the previous owner's transaction committed in between, the batch used to be processed twice. The
+ * runner re-reads the committed offset once the transactor has connected and skips records below it; it now also
+ * acquires each partition as soon as it is assigned, so the previous owner is fenced before any batch arrives.
  *
  * The previous owner here is a producer with the partition's transactional id and an open transaction
  * (outputs for the partition's records + their offsets). The input records themselves sit in a second open
@@ -32,7 +34,9 @@ describe('reliability: the previous owner commits after the new owner read its o
   beforeAll(() => env.createTopics());
   afterAll(() => env.cleanup());
 
-  it('a batch is not processed twice: offsets are read again once the partition is fenced', async () => {
+  // The runner now acquires a partition when it is assigned, not at its first batch: the previous owner is fenced
+  // before any record of the partition arrives, so its pending commit is refused and the new owner does the work.
+  it('a batch is not processed twice: the previous owner is fenced as soon as the partition is assigned', async () => {
     const input = env.topic('fw.docs');
     const output = env.topic('fw.cpt.samples');
     const docs = makeDocs('fence', 0, 5);
@@ -48,11 +52,13 @@ describe('reliability: the previous owner commits after the new owner read its o
     await previousTxn.send({ topic: output, messages: await Promise.all(docs.map(async (d) => ({ key: cptIdOf(d), value: await env.serde.encode('fw.CptSample', sample(d), output) }))) });
     await previousTxn.sendOffsets({ consumerGroupId: groupId, topics: [{ topic: input, partitions: [{ partition: 0, offset: String(docs.length) }] }] });
 
-    const running = await startStage(cptDocsStage, { env: { ...env.env, CPT_DOCS_MIN_CHARS: '1' }, http: false, progressEveryMs: 0 });
+    const logged: string[] = [];
+    const logger = createLogger({ level: 'info', destination: { write: (line: string) => void logged.push(line) } });
+    const running = await startStage(cptDocsStage, { env: { ...env.env, CPT_DOCS_MIN_CHARS: '1' }, http: false, progressEveryMs: 0, logger });
     try {
-      while (!running.ready()) await sleep(100);
-      await sleep(1000); // the new owner has read partition 0's committed offset (none yet: the commit is pending)
-      await previousTxn.commit();
+      // no record of partition 0 is readable yet (the input transaction is open), and still the partition is acquired
+      while (!logged.some((line) => line.includes('partition acquired') && line.includes(`${input}[0]`))) await sleep(50);
+      await expect(previousTxn.commit()).rejects.toThrow();
       await previous.disconnect();
       await inputTxn.commit(); // now the new owner gets the batch
       await writer.disconnect();

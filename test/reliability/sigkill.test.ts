@@ -105,7 +105,8 @@ async function killRepeatedly(env: TestEnv, scenario: Scenario<TopicName>, group
       const feeding = env.produce(scenario.input, more);
       try {
         await stage.joined(180_000);
-        await sleep(randomBetween(300, 1500));
+        // short enough that the kill lands while the backlog is being worked (a stage clears 600 records in about a second)
+        await sleep(randomBetween(100, 700));
         if ((await behind()) > 0) killsWhileBehind++;
       } finally {
         await stage.kill('SIGKILL');

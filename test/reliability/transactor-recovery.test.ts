@@ -62,4 +62,25 @@ describe('reliability: a commit interrupted by a lost connection', () => {
       await offsets.disconnect();
     }
   }, 120_000);
+
+  // The runner acquires partitions as soon as they are assigned, outside any batch, so a rebalance can take a
+  // partition away while it is being acquired: the acquisition must then keep no producer for it.
+  it('an acquisition overtaken by a release keeps no producer, and a later one works', async () => {
+    const kafka = new Kafka({ brokers: env.config.KAFKA_BROKERS, clientId: 'transactor-release-probe', logLevel: logLevel.NOTHING });
+    const offsets = new StableOffsetReader(kafka);
+    const owner = new PartitionOwner(kafka, offsets, `${env.prefix}release-group`, { topic: env.topic('fw.docs'), partition: 1 }, createLogger({ level: 'silent' }));
+    const messages = [{ topic: env.topic('fw.drops'), key: 'k', value: Buffer.from('v') }];
+    try {
+      const acquiring = owner.acquire();
+      await owner.release();
+      await expect(acquiring).rejects.toThrow(/released while being acquired/);
+      await expect(owner.commit(messages, 1n)).rejects.toThrow(/not acquired/);
+      await owner.acquire();
+      await owner.commit(messages, 1n);
+      expect(owner.floor).toBe(1n);
+    } finally {
+      await owner.release();
+      await offsets.disconnect();
+    }
+  }, 120_000);
 });

@@ -112,6 +112,7 @@ class StageRunner implements RunningStage {
       logger,
       onAssignment: (assignment) => {
         this.output.retainOnly(assignment);
+        this.output.acquireAll(assignment, this.abort.signal);
         this.forgetLag(assignment);
         if (this.context) this.stage.onAssignment?.(Object.fromEntries(Object.entries(assignment).map(([t, p]) => [this.names.logical(t), p])), this.context.state);
       },
