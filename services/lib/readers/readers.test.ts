@@ -36,6 +36,17 @@ describe('readers', () => {
     expect(items.find((i) => i.kind === 'error')).toMatchObject({ error: { line: 3, message: expect.stringContaining('no text') } });
   });
 
+  // the bundled HotpotQA slice has 16 escaped entities ("Hall &amp; Oates"), which reached document titles and questions
+  it('JSONL: decodes the HTML entities HotpotQA left in titles and text', async () => {
+    const file = path.join(tmp(), 'qa.jsonl');
+    const line = fs.readFileSync(bundled.hotpotqa, 'utf8').split('\n').find((l) => l.includes('"Hall &amp; Oates"'))!;
+    fs.writeFileSync(file, `${line}\n${JSON.stringify({ context: [['Owens &amp; Minor', ['A &quot;Fortune 500&quot; company.']]] })}\n`);
+    const read = docs(await readAll(file));
+    expect(read.map((d) => d.title)).toContain('Hall & Oates');
+    expect(read.at(-1)).toMatchObject({ title: 'Owens & Minor', body: 'A "Fortune 500" company.' });
+    expect(read.some((d) => /&amp;|&quot;/.test(d.title + d.body))).toBe(false);
+  });
+
   it('WARC: de-chunks the bundled truly chunked response', async () => {
     const [doc] = docs(await readAll(bundled.warc));
     expect(doc.url).toBe('http://www.iana.org/');

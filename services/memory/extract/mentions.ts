@@ -84,7 +84,36 @@ function typeOf(tags: Set<string>): Mention['type'] {
   return 'thing';
 }
 
-/** The type compromise gives a standalone name (used for document titles). */
-export function typeOfName(name: string): Mention['type'] {
-  return findMentions(name)[0]?.type ?? 'thing';
+/** A page title's name without its disambiguation: "Marco da Silva (French footballer)", "Old Trafford, Greater Manchester". */
+export function withoutDisambiguation(title: string): string {
+  return title.replace(/\s*\([^)]*\)\s*$/, '').replace(/,\s.*$/, '').trim();
+}
+
+// Where a title's head noun phrase ends: "Battle| of Malvern Hill", "Human rights| in Niger".
+const POST_MODIFIER = /\s(?:of|in|for|on|at|under|from|to|with|by|during|against)\s/;
+const VERSUS = /\s(?:v|vs|versus)\.?\s/;
+// What may stand before the name in a title: "Roald Dahl Plass", not "The Year Without a Santa Claus" or "All Ages: The Boston …"
+const CAPITALISED_WORDS = /^(?:[\p{Lu}\p{N}][\p{L}\p{N}.'’-]*\s+)*$/u;
+const NAME_SUFFIX = /^\s*(?:F\.?\s?C\.?|A\.?F\.?C\.?|S\.?C\.?|Inc\.?|Ltd\.?|Jr\.?|Sr\.?|[IVX]+)?\s*$/;
+
+/**
+ * The type of a page title: compromise's type of the mention that is the title's name, else 'thing'. A name inside
+ * the title is not the title's type: "1989 Houston Oilers season" is no person, "Battle of Malvern Hill" no place,
+ * "Van Staphorst v. Maryland" neither. The name is the whole title ("Henry III of France") or its head ("Gorse Hill").
+ */
+export function typeOfName(title: string): Mention['type'] {
+  const name = title.trim();
+  const core = withoutDisambiguation(name);
+  if (VERSUS.test(core)) return 'thing';
+  const cut = POST_MODIFIER.exec(core);
+  const headEnd = cut ? cut.index : core.length;
+  const mentions = findMentions(name);
+  for (const m of mentions) {
+    const nameEnd = m.end - (m.name.length - withoutDisambiguation(m.name).length);
+    if (m.start > headEnd || nameEnd > core.length || !CAPITALISED_WORDS.test(core.slice(0, m.start))) continue;
+    if (nameEnd === core.length || (nameEnd <= headEnd && NAME_SUFFIX.test(core.slice(nameEnd, headEnd)))) return m.type;
+  }
+  // "Bangor, Maine": a name the tagger does not know, placed in a place
+  const region = name[core.length] === ',' && !mentions.some((m) => m.start < core.length) ? mentions[0] : undefined;
+  return region?.type === 'place' ? 'place' : 'thing';
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Document } from '../../platform/generated/records.ts';
 import { EntityIds } from '../entity-id.ts';
 import { splitSentences } from '../sentences.ts';
-import { findMentions } from './mentions.ts';
+import { findMentions, typeOfName } from './mentions.ts';
 import { NlpExtractor } from './nlp.ts';
 
 const doc = (title: string, text: string) => ({ id: 'doc_1', title, text }) as Document;
@@ -63,5 +63,30 @@ describe('NLP fact extraction', () => {
     // a longer name that opens with the title's is another entity (seen in a demo round, filed under "Gorse Hill")
     const ward = await extractor.extract(doc('Gorse Hill', 'Gorse Hill Park is a park which has recently had its historic main gates renovated.'));
     expect(ward.facts.map((f) => f.entityName)).not.toContain('Gorse Hill');
+  });
+  // from the bundled HotpotQA titles: the first name found inside a title was taken as the title's type, so
+  // "1989 Houston Oilers season" was a person and "Battle of Malvern Hill" a place (277 of 2,928 titles changed)
+  it('types a page title by the name that is the title, not by a name inside it', () => {
+    const types = (titles: string[]) => titles.map(typeOfName);
+    expect(types(['Liezel Huber', 'Henry III of France', 'W. F. Morris', 'Gorse Hill', 'Bangor, Maine', 'Republic Plaza (Singapore)'])).toEqual([
+      'person',
+      'person',
+      'person',
+      'place',
+      'place',
+      'place',
+    ]);
+    expect(
+      types([
+        '1989 Houston Oilers season',
+        'Battle of Malvern Hill',
+        'Human rights in Niger',
+        'Celebration (Madonna song)',
+        'Reynolds v. Sims',
+        'The Year Without a Santa Claus',
+        'French battleship Jean Bart (1911)',
+        'United States presidential election, 2012',
+      ]),
+    ).toEqual(Array(8).fill('thing'));
   });
 });

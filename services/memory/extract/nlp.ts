@@ -1,7 +1,7 @@
 import type { Document } from '../../platform/generated/records.ts';
 import type { EntityIds } from '../entity-id.ts';
 import { splitSentences } from '../sentences.ts';
-import { findMentions, typeOfName, type Mention } from './mentions.ts';
+import { findMentions, typeOfName, withoutDisambiguation, type Mention } from './mentions.ts';
 import type { Extraction, ExtractedFact, FactExtractor } from './types.ts';
 
 interface Known {
@@ -108,8 +108,7 @@ export class NlpExtractor implements FactExtractor {
  * first, "Greater Manchester" is not).
  */
 function nameTokens(name: string): string[] {
-  const core = name.replace(/\s*\([^)]*\)\s*$/, '').replace(/,\s.*$/, '');
-  return core.toLowerCase().split(/[\s,;:]+/).filter(Boolean);
+  return withoutDisambiguation(name).toLowerCase().split(/[\s,;:]+/).filter(Boolean);
 }
 
 /**
