@@ -14,6 +14,7 @@ export interface Mention {
 const CONNECTOR = /^\s+(?:(?:of|from|the|de|del|da|di|la|le|von|van|du|der|\d+)\s+){1,3}$/;
 const SKIP_ONLY = new Set(['Demonym', 'Month', 'WeekDay', 'Date', 'Honorific', 'Pronoun', 'Unit', 'Ordinal']);
 const WORD_REST = /^[\p{L}\p{N}]*(?:-[\p{L}\p{N}]+)*/u;
+const CLOSING = /[\s"'”’»—–]/;
 const PAREN_REST = /^[^()\n]{0,40}\)/;
 const TRAILING_ABBREVIATION = /\b(?:Jr|Sr|Inc|Ltd|Co|Corp|St|Bros)\.$/;
 
@@ -37,14 +38,17 @@ export function findMentions(text: string): Mention[] {
   const runs: Run[] = [];
   for (const m of matches) {
     const start = m.offset.start;
-    // compromise can end a match inside a hyphenated word ("Twenty-" of "Twenty-fifth"): a name takes the whole word
-    let end = start + m.offset.length + (WORD_REST.exec(text.slice(start + m.offset.length))?.[0].length ?? 0);
+    let end = start + m.offset.length;
+    // compromise's length takes in a closing quote and the space after it ('Knights" ' of '"Cities & Knights" can')
+    while (end > start && CLOSING.test(text[end - 1])) end--;
+    // …and can end a match inside a hyphenated word ("Twenty-" of "Twenty-fifth"): a name takes the whole word
+    if (/[\p{L}\p{N}-]/u.test(text[end - 1] ?? '')) end += WORD_REST.exec(text.slice(end))?.[0].length ?? 0;
     // …or inside a parenthesised qualifier ("Mind Control (Tantric" of "Mind Control (Tantric album)")
     if (/\([^)]*$/.test(text.slice(start, end))) end += PAREN_REST.exec(text.slice(end))?.[0].length ?? 0;
     const run: Run = { text: text.slice(start, end), start, end, tags: new Set(m.terms.flatMap((t) => t.tags)) };
     const previous = runs[runs.length - 1];
     const gap = previous ? text.slice(previous.end, run.start) : '';
-    if (previous && (/^\s*$/.test(gap) || CONNECTOR.test(gap)) && !/[.,;:!?]$/.test(previous.text.trim())) {
+    if (previous && (/^\s*$/.test(gap) || CONNECTOR.test(gap)) && !/[.,;:!?]$/.test(previous.text.trim()) && !closesOutside(previous.text)) {
       previous.text = text.slice(previous.start, run.end);
       previous.end = run.end;
       for (const t of run.tags) previous.tags.add(t);
@@ -53,7 +57,7 @@ export function findMentions(text: string): Mention[] {
     }
   }
   const mentions: Mention[] = [];
-  for (const run of runs.flatMap(splitAtCommas)) {
+  for (const run of runs.flatMap(splitRun)) {
     let name = run.text.trim();
     if (!TRAILING_ABBREVIATION.test(name)) name = name.replace(/[.,;:!?]+$/, '');
     name = name.replace(/^[("'“]+/, '').replace(name.includes('(') ? /["'”]+$/ : /[)"'”]+$/, '').replace(/['’]s$/, '');
@@ -65,15 +69,32 @@ export function findMentions(text: string): Mention[] {
   return mentions;
 }
 
-/** compromise sometimes runs a match across a comma ("Old Trafford, Greater Manchester"): two names. */
-function splitAtCommas(run: Run): Run[] {
+/**
+ * Whether `text` closes what a name cannot run past: a clause ('Trafford,', 'Wick."'), or a quote or parenthesis
+ * opened before it ('"Time"' of '"Time" magazine', 'Ass")' of '"Golden Ass") of Apuleius'). A nickname's quotes,
+ * as in 'John "Jack" Russell', are its own.
+ */
+function closesOutside(text: string): boolean {
+  const t = text.trim();
+  const count = (pattern: RegExp) => t.match(pattern)?.length ?? 0;
+  if (/[,;]$|[.!?]["'”’)]+$/.test(t)) return true;
+  if (t.endsWith(')')) return count(/\(/g) < count(/\)/g);
+  if (/["”]$/.test(t)) return count(/["“”]/g) % 2 === 1;
+  return false;
+}
+
+/** compromise sometimes runs a match past such a close ("Old Trafford, Greater Manchester", '"Parade" magazine'): two names. */
+function splitRun(run: Run): Run[] {
   const parts: Run[] = [];
-  let offset = 0;
-  for (const piece of run.text.split(/(?<=[,;])\s+/)) {
-    const start = run.start + run.text.indexOf(piece, offset);
-    offset = start - run.start + piece.length;
-    parts.push({ text: piece, start, end: start + piece.length, tags: run.tags });
+  let from = 0;
+  for (const word of run.text.matchAll(/\S+/g)) {
+    const to = word.index + word[0].length;
+    const next = run.text.slice(to).search(/\S/);
+    if (next < 0 || !closesOutside(run.text.slice(from, to))) continue;
+    parts.push({ text: run.text.slice(from, to), start: run.start + from, end: run.start + to, tags: run.tags });
+    from = to + next;
   }
+  parts.push({ text: run.text.slice(from), start: run.start + from, end: run.end, tags: run.tags });
   return parts;
 }
 
@@ -89,29 +110,25 @@ export function withoutDisambiguation(title: string): string {
   return title.replace(/\s*\([^)]*\)\s*$/, '').replace(/,\s.*$/, '').trim();
 }
 
-// Where a title's head noun phrase ends: "Battle| of Malvern Hill", "Human rights| in Niger".
-const POST_MODIFIER = /\s(?:of|in|for|on|at|under|from|to|with|by|during|against)\s/;
 const VERSUS = /\s(?:v|vs|versus)\.?\s/;
-// What may stand before the name in a title: "Roald Dahl Plass", not "The Year Without a Santa Claus" or "All Ages: The Boston …"
+// What may stand before the name in a title: "Roald Dahl Plass", not "Battle of Malvern Hill" or "All Ages: The Boston …"
 const CAPITALISED_WORDS = /^(?:[\p{Lu}\p{N}][\p{L}\p{N}.'’-]*\s+)*$/u;
 const NAME_SUFFIX = /^\s*(?:F\.?\s?C\.?|A\.?F\.?C\.?|S\.?C\.?|Inc\.?|Ltd\.?|Jr\.?|Sr\.?|[IVX]+)?\s*$/;
 
 /**
- * The type of a page title: compromise's type of the mention that is the title's name, else 'thing'. A name inside
- * the title is not the title's type: "1989 Houston Oilers season" is no person, "Battle of Malvern Hill" no place,
- * "Van Staphorst v. Maryland" neither. The name is the whole title ("Henry III of France") or its head ("Gorse Hill").
+ * The type of a page title: compromise's type of the name the title ends with, when only capitalised words stand
+ * before it ("Gorse Hill", "Henry III of France" as one name, "Manchester United F.C."), else 'thing'. A name inside
+ * a title is not its type: "1989 Houston Oilers season" is no person, "Human rights in Niger" no place, nor is
+ * either side of "Van Staphorst v. Maryland".
  */
 export function typeOfName(title: string): Mention['type'] {
   const name = title.trim();
   const core = withoutDisambiguation(name);
   if (VERSUS.test(core)) return 'thing';
-  const cut = POST_MODIFIER.exec(core);
-  const headEnd = cut ? cut.index : core.length;
   const mentions = findMentions(name);
   for (const m of mentions) {
     const nameEnd = m.end - (m.name.length - withoutDisambiguation(m.name).length);
-    if (m.start > headEnd || nameEnd > core.length || !CAPITALISED_WORDS.test(core.slice(0, m.start))) continue;
-    if (nameEnd === core.length || (nameEnd <= headEnd && NAME_SUFFIX.test(core.slice(nameEnd, headEnd)))) return m.type;
+    if (nameEnd <= core.length && CAPITALISED_WORDS.test(core.slice(0, m.start)) && NAME_SUFFIX.test(core.slice(nameEnd))) return m.type;
   }
   // "Bangor, Maine": a name the tagger does not know, placed in a place
   const region = name[core.length] === ',' && !mentions.some((m) => m.start < core.length) ? mentions[0] : undefined;
