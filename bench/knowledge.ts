@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +17,7 @@ import { createLogger } from '../services/platform/logger.ts';
 import { projectRoot } from '../services/platform/paths.ts';
 import { startStage, type RunningStage } from '../services/platform/runtime/runner.ts';
 import { knowledgeCorpus, processLoop, readCorpus } from './_knowledge-loop.ts';
-import { compared, envInt, localBrokerPid, note, processCpuSeconds, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
+import { compared, envInt, machineNow, localBrokerPid, note, processCpuSeconds, runIfMain, startCpuProfile, type BenchResult } from './lib.ts';
 
 /**
  * Documents/s through ingest + memory (ingest → memory → memory-entities, deterministic strategies, exactly-once)
@@ -225,17 +224,17 @@ export async function run(): Promise<BenchResult[]> {
       const label = counted ? `round ${round + 1}` : 'warm-up round (not counted)';
       // the baseline: the same three process functions on the same raw records, in this process, without Kafka
       const loop = await processLoop(raws);
-      note(`${label}, process functions without Kafka: ${loop.raw} raw → ${loop.docs} docs → ${loop.facts} facts in ${loop.seconds.toFixed(1)} s, ${loop.cpuSeconds.toFixed(1)} CPU s; ${Object.entries(loop.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; ids ${loop.digest} (load ${os.loadavg()[0].toFixed(1)})`);
+      note(`${label}, process functions without Kafka: ${loop.raw} raw → ${loop.docs} docs → ${loop.facts} facts in ${loop.seconds.toFixed(1)} s, ${loop.cpuSeconds.toFixed(1)} CPU s; ${Object.entries(loop.stageSeconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}; ids ${loop.digest} (${machineNow()})`);
       if (counted) best.loop = { rate: Math.max(best.loop.rate, loop.raw / loop.seconds), perCore: Math.max(best.loop.perCore, loop.raw / loop.cpuSeconds) };
       // the memory stage's tagging on the event loop (its default, a thread per core, is measured next), one consumer per group
       const inline = await measure(workers.slice(0, 1), corpus, { MEMORY_EXTRACT_THREADS: '0' });
-      note(`${label}, 1 consumer per group, MEMORY_EXTRACT_THREADS=0: ${inline.docs} docs → ${inline.facts} facts in ${inline.seconds.toFixed(1)} s, ${inline.cpuSeconds.toFixed(1)} CPU s (load ${os.loadavg()[0].toFixed(1)})`);
+      note(`${label}, 1 consumer per group, MEMORY_EXTRACT_THREADS=0: ${inline.docs} docs → ${inline.facts} facts in ${inline.seconds.toFixed(1)} s, ${inline.cpuSeconds.toFixed(1)} CPU s (${machineNow()})`);
       note(`  ${describeStages(inline.stages)}`);
       if (counted) best.inline = { rate: Math.max(best.inline.rate, inline.raw / inline.seconds), perCore: Math.max(best.inline.perCore, inline.raw / inline.cpuSeconds) };
       for (const consumers of [1, 2] as const) {
         // two consumers on two cores: one extraction thread each (the default, a thread per core, is for one per machine)
         const m = await measure(workers.slice(0, consumers), corpus, consumers === 2 ? { MEMORY_EXTRACT_THREADS: '1' } : {});
-        note(`${label}, ${consumers} consumer(s) per group: ${m.raw} raw → ${m.docs} docs → ${m.facts} facts in ${m.seconds.toFixed(1)} s, ${m.cpuSeconds.toFixed(1)} CPU s (load ${os.loadavg()[0].toFixed(1)})`);
+        note(`${label}, ${consumers} consumer(s) per group: ${m.raw} raw → ${m.docs} docs → ${m.facts} facts in ${m.seconds.toFixed(1)} s, ${m.cpuSeconds.toFixed(1)} CPU s (${machineNow()})`);
         note(`  ${describeStages(m.stages)}`);
         if (!counted) {
           if (consumers === 1) Object.assign(cold, { rate: m.raw / m.seconds, cpuSeconds: m.cpuSeconds });

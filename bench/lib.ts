@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Admin } from 'kafkajs';
 import { pathToFileURL } from 'node:url';
@@ -101,6 +102,19 @@ const started = performance.now();
 /** Progress line on stderr (seconds since start), so stdout keeps only tables. */
 export function note(message: string): void {
   process.stderr.write(`[bench +${((performance.now() - started) / 1000).toFixed(1)}s] ${message}\n`);
+}
+
+/**
+ * The machine now: the 1-minute load average, and how long a fixed single-threaded loop takes. The loop measures
+ * the host, not this process: on these shared 2-core machines it took 450-1,000 ms for 3e8 steps from one minute to
+ * the next on an idle machine, so figures of two runs compare only with the host's speed beside them.
+ */
+export function machineNow(): string {
+  const start = performance.now();
+  let sum = 0;
+  for (let i = 0; i < 3e7; i++) sum += i % 7;
+  if (sum < 0) throw new Error('unreachable');
+  return `load ${os.loadavg()[0].toFixed(1)}, host loop ${(performance.now() - start).toFixed(0)} ms`;
 }
 
 /** Runs `run` and prints its table when the file is started directly (`npx tsx bench/serde.ts`). */
