@@ -61,6 +61,8 @@ export function findMentions(text: string): Mention[] {
     let name = run.text.trim();
     if (!TRAILING_ABBREVIATION.test(name)) name = name.replace(/[.,;:!?]+$/, '');
     name = name.replace(/^[("'“]+/, '').replace(name.includes('(') ? /["'”]+$/ : /[)"'”]+$/, '').replace(/['’]s$/, '');
+    // a bracket left open is no qualifier ('Shirokuma Cafe (Japanese', 'Martin Jr. (March 20'): the name ends before it
+    name = name.replace(/\s*\([^)]*$/, '');
     if (name.length < 2 || !/\p{Lu}/u.test(name)) continue;
     const meaningful = [...run.tags].filter((t) => !['Noun', 'ProperNoun', 'Singular', 'Plural', 'TitleCase', 'Uncountable', 'Abbreviation'].includes(t));
     if (meaningful.length > 0 && meaningful.every((t) => SKIP_ONLY.has(t) || t === 'Actor' || t === 'Adjective')) continue;

@@ -100,5 +100,8 @@ describe('NLP fact extraction', () => {
     expect(names('It starred Jane Powell—in her second film—and Morton Gould.')).toContain('Jane Powell');
     // a nickname's quotes are part of the name
     expect(names('John "Jack" Russell was a priest.')).toEqual(['John "Jack" Russell']);
+    // a bracket left open is no qualifier: 121 HotpotQA names ended in one ("Warren Edward Buffett ( ", "Shirokuma Cafe (Japanese")
+    expect(names('William Ivan "Bill" Martin Jr. (March 20, 1916 – August 11, 2004) was an American writer.')).toContain('William Ivan "Bill" Martin Jr.');
+    expect(names('Warren Edward Buffett ( ; born August 30, 1930) is an investor.')).toContain('Warren Edward Buffett');
   });
 });
